@@ -1,0 +1,32 @@
+# Two commands do everything on a fresh machine: `make dev` and `make test`.
+# Both create and use their own virtual environment in .venv.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/python -m pip --disable-pip-version-check --quiet
+
+.PHONY: dev test lint venv clean
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --upgrade pip
+	$(PIP) install -r requirements-dev.txt
+	touch $@
+
+## Run the whole register locally on moto (seeded demo data), on 127.0.0.1:$${PORT:-8000}.
+dev: venv
+	$(BIN)/python -m devstack
+
+## Lint, type-check and run the full test suite.
+test: lint
+	$(BIN)/python -m pytest
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""The Student Register (Mokinių registras): application code packaged with the Chalice app."""

@@ -1,0 +1,1 @@
+"""PynamoDB models, one module per table. Nothing outside this package talks to DynamoDB."""

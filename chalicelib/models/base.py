@@ -1,0 +1,63 @@
+"""What every table model shares: its physical name, region and endpoint come from configuration
+when used, not when imported.
+
+PynamoDB reads `Meta.table_name` / `region` / `host` and caches a connection on the model class.
+Chalice's test client and `chalice local` set a stage's environment only while a request runs, and
+tests switch moto instances, so a name frozen at import would point at the wrong table. Here `Meta`
+attributes are properties over `config.settings()`, and `_get_connection` drops the cached
+connection whenever that binding changes (PynamoDB itself only compares the table name).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from pynamodb.connection.table import TableConnection
+from pynamodb.constants import PAY_PER_REQUEST_BILLING_MODE
+from pynamodb.models import Model
+
+from chalicelib.config import settings
+
+
+class TableMeta(type):
+    """Metaclass for a model's `Meta`: set `table` to the logical name (`persons`, `records`, ...)."""
+
+    table: str
+
+    @property
+    def table_name(cls) -> str:
+        return settings().table_name(cls.table)
+
+    @property
+    def region(cls) -> str:
+        return settings().region
+
+    @property
+    def host(cls) -> str | None:
+        return settings().endpoint_url
+
+
+class RegisterMeta(metaclass=TableMeta):
+    table = ""
+    billing_mode = PAY_PER_REQUEST_BILLING_MODE
+    # Short timeouts and bounded retries: an API call should fail fast, not hang a Lambda.
+    connect_timeout_seconds = 5
+    read_timeout_seconds = 10
+    max_retry_attempts = 4
+
+
+class RegisterModel(Model):
+    _bound_to: ClassVar[tuple[str, str | None, str | None] | None] = None
+
+    @classmethod
+    def _get_connection(cls) -> TableConnection:
+        binding = (cls.Meta.table_name, cls.Meta.region, cls.Meta.host)
+        if cls.__dict__.get("_bound_to") != binding:
+            cls._connection = None
+            cls._bound_to = binding
+        return super()._get_connection()
+
+    @classmethod
+    def logical_table(cls) -> str:
+        meta: Any = cls.Meta
+        return str(meta.table)

@@ -1,0 +1,73 @@
+"""Table `institutions`: per institution its profile, data-processing permits and representatives.
+
+`item` = `PROFILE` / `PERMIT#<permit_id>` / `STAFF#<person_id>`; the `item_type` discriminator
+makes a Query on an institution return each item as its own class. The sparse GSI `by_staff_person`
+(only STAFF items carry `staff_person_id`) answers "where is this person a representative".
+"""
+
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    DiscriminatorAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+    UTCDateTimeAttribute,
+    VersionAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+
+from chalicelib.models.base import RegisterMeta, RegisterModel
+
+PROFILE_ITEM = "PROFILE"
+
+
+def permit_item(permit_id: str) -> str:
+    return f"PERMIT#{permit_id}"
+
+
+def staff_item(person_id: str) -> str:
+    return f"STAFF#{person_id}"
+
+
+class ByStaffPersonIndex(GlobalSecondaryIndex["InstitutionItem"]):
+    class Meta:
+        index_name = "by_staff_person"
+        projection = AllProjection()
+
+    staff_person_id = UnicodeAttribute(hash_key=True)
+    institution_id = UnicodeAttribute(range_key=True)
+
+
+class InstitutionItem(RegisterModel):
+    class Meta(RegisterMeta):
+        table = "institutions"
+
+    institution_id = UnicodeAttribute(hash_key=True)
+    item = UnicodeAttribute(range_key=True)
+    item_type = DiscriminatorAttribute()
+    created_at = UTCDateTimeAttribute()
+    created_by = UnicodeAttribute()
+    version = VersionAttribute()
+
+    by_staff_person = ByStaffPersonIndex()
+
+
+class InstitutionProfile(InstitutionItem, discriminator="PROFILE"):
+    name = UnicodeAttribute()
+    legal_entity_code = UnicodeAttribute()
+    municipality = UnicodeAttribute()
+
+
+class Permit(InstitutionItem, discriminator="PERMIT"):
+    permit_id = UnicodeAttribute()
+    scope = UnicodeSetAttribute()  # {"read"} or {"read", "write"}
+    valid_from = UnicodeAttribute()  # ISO date, inclusive
+    valid_to = UnicodeAttribute()  # ISO date, inclusive
+    state = UnicodeAttribute(default="ACTIVE")  # ACTIVE / SUSPENDED / REVOKED
+    changed_at = UTCDateTimeAttribute(null=True)
+    changed_by = UnicodeAttribute(null=True)
+
+
+class StaffMember(InstitutionItem, discriminator="STAFF"):
+    staff_person_id = UnicodeAttribute()
+    role = UnicodeAttribute(default="REPRESENTATIVE")

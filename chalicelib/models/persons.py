@@ -1,0 +1,25 @@
+"""Table `persons`: one item per person."""
+
+from __future__ import annotations
+
+from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute, VersionAttribute
+
+from chalicelib.models.base import RegisterMeta, RegisterModel
+
+
+class Person(RegisterModel):
+    class Meta(RegisterMeta):
+        table = "persons"
+
+    # The personal code, or a register-issued `MR-...` id for people without one.
+    person_id = UnicodeAttribute(hash_key=True)
+    given_name = UnicodeAttribute()
+    family_name = UnicodeAttribute()
+    birth_date = UnicodeAttribute(null=True)  # ISO date; None when unknown
+    sex = UnicodeAttribute(null=True)  # "M" / "F" as the personal code says
+    # Where the current names came from: VIISP (the Population Register), or who typed them.
+    source = UnicodeAttribute(default="INSTITUTION")
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    updated_by = UnicodeAttribute()
+    version = VersionAttribute()

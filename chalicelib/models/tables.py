@@ -1,0 +1,32 @@
+"""Creating the tables: one idempotent call used by tests and `make dev`. In AWS the tables come
+from `infra/` templates instead."""
+
+from __future__ import annotations
+
+from pynamodb.exceptions import TableError
+
+from chalicelib.models.base import RegisterModel
+from chalicelib.models.institutions import InstitutionItem
+from chalicelib.models.journal import JournalEvent
+from chalicelib.models.persons import Person
+from chalicelib.models.records import Record
+from chalicelib.models.uploads import Upload
+
+ALL_MODELS: tuple[type[RegisterModel], ...] = (Person, Record, InstitutionItem, Upload, JournalEvent)
+
+
+def create_tables() -> list[str]:
+    """Create every missing table and wait for it; return the names created. Safe to call again."""
+    created = []
+    for model in ALL_MODELS:
+        if model.exists():
+            continue
+        try:
+            model.create_table(wait=True)
+        except TableError:
+            # Another process created it between the check and the call: that is the goal too.
+            if not model.exists():
+                raise
+            continue
+        created.append(model.Meta.table_name)
+    return created

@@ -1,0 +1,147 @@
+"""`make dev`: the whole register on one machine.
+
+Starts a moto server on loopback (DynamoDB, S3, SQS), creates the tables and the uploads bucket,
+seeds the demo register, serves the Chalice app with `chalice local` on 127.0.0.1:$PORT, and prints
+the URL and the demo identities. Ctrl-C stops everything.
+
+`chalice local` runs without auto-reload: it restarts on any file change under the project, which
+drops connections mid-demo (PITFALLS.md). Nothing here writes inside the checkout.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from types import FrameType
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+STAGE = "local"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+def local_aws_environment(moto_url: str, ministry: list[str]) -> dict[str, str]:
+    """What every local process needs: moto's endpoint and credentials that cannot reach AWS."""
+    return {
+        "AWS_ENDPOINT_URL": moto_url,
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",
+        "AWS_DEFAULT_REGION": "eu-north-1",
+        "AWS_REGION": "eu-north-1",
+        "REGISTER_STAGE": STAGE,
+        "TABLE_PREFIX": f"mr-{STAGE}",
+        "UPLOADS_BUCKET": f"mr-{STAGE}-uploads",
+        "MINISTRY_STAFF": ",".join(ministry),
+    }
+
+
+def wait_for(url: str, process: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"the app exited with code {process.returncode} before answering")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"the app did not answer {url} within {timeout:.0f} s")
+
+
+def main() -> int:
+    port = int(os.environ.get("PORT", "8000"))
+    from moto.server import ThreadedMotoServer
+
+    # Moto's server logs every request through werkzeug; the banner must stay readable.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
+    moto = ThreadedMotoServer(ip_address=HOST, port=free_port(), verbose=False)
+    moto.start()
+    moto_host, moto_port = moto.get_host_and_port()
+    moto_url = f"http://{moto_host}:{moto_port}"
+
+    # Imported only now: the demo data names the ministry staff the app's environment needs.
+    from devstack import seed as demo
+
+    os.environ.update(local_aws_environment(moto_url, demo.ministry_staff()))
+    import boto3
+
+    from chalicelib.config import settings
+    from chalicelib.models.tables import create_tables
+
+    create_tables()
+    boto3.client("s3").create_bucket(
+        Bucket=settings().uploads_bucket,
+        CreateBucketConfiguration={"LocationConstraint": settings().region},
+    )
+    counts = demo.seed()
+
+    # The fake Population Register's data lives outside the checkout (auto-reload, see above).
+    population = Path(tempfile.mkdtemp(prefix="mr-dev-")) / "population.json"
+    population.write_text(json.dumps({"guardianships": demo.guardianships()}, indent=2))
+    env = os.environ | {"POPULATION_REGISTER_FILE": str(population), "PYTHONUNBUFFERED": "1"}
+
+    chalice = Path(sys.executable).with_name("chalice")
+    app = subprocess.Popen(
+        [str(chalice), "local", "--stage", STAGE, "--host", HOST, "--port", str(port), "--no-autoreload"],
+        cwd=ROOT,
+        env=env,
+    )
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    url = f"http://{HOST}:{port}"
+    try:
+        wait_for(f"{url}/health", app)
+        print_banner(url, moto_url, counts, demo.identities())
+        app.wait()
+        return app.returncode or 0
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        if app.poll() is None:
+            app.terminate()
+            try:
+                app.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                app.kill()
+        moto.stop()
+        print("Student Register stopped.", flush=True)
+
+
+def print_banner(url: str, moto_url: str, counts: dict[str, int], people: list[tuple[str, str, str]]) -> None:
+    width = max(len(role) for role, _, _ in people)
+    lines = [
+        "",
+        "Mokinių registras / Student Register — local stack",
+        f"  Register:  {url}   (health: {url}/health)",
+        f"  AWS (moto): {moto_url}   stage '{STAGE}'",
+        f"  Demo data: {counts['institutions']} institutions, {counts['persons']} persons, "
+        f"{counts['records']} records",
+        "  Demo identities (personal codes are made up, with valid check digits):",
+        *(f"    {role:<{width}}  {name:<24} {code}" for role, name, code in people),
+        "  Press Ctrl-C to stop.",
+        "",
+    ]
+    print("\n".join(lines), flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

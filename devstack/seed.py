@@ -1,0 +1,245 @@
+"""A small but realistic demo register: institutions with permits and representatives, persons with
+Lithuanian names and valid personal codes, records of every kind, a guardian with a minor child.
+
+Everything is derived from the tables below, deterministically, so the printed identities are the
+same on every start. Records go through the same domain validation as the API.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from chalicelib.domain.ids import record_id_for
+from chalicelib.domain.legal_entity import make_legal_entity_code
+from chalicelib.domain.personal_code import make_personal_code
+from chalicelib.domain.records import RecordBase, validate_record
+from chalicelib.models.institutions import (
+    PROFILE_ITEM,
+    InstitutionProfile,
+    Permit,
+    StaffMember,
+    permit_item,
+    staff_item,
+)
+from chalicelib.models.persons import Person
+from chalicelib.models.records import Record, record_key
+
+SEEDED_BY = "seed"
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    key: str
+    given_name: str
+    family_name: str
+    sex: str
+    birth: date
+    serial: int
+    role: str = "resident"
+
+    @property
+    def person_id(self) -> str:
+        return make_personal_code(self.sex, self.birth, self.serial)
+
+
+@dataclass(frozen=True)
+class DemoInstitution:
+    key: str
+    name: str
+    municipality: str
+    code_prefix: str  # first 8 digits of the legal entity code
+    representative: str  # DemoPerson.key
+    permit: tuple[str, str, tuple[str, ...], str]  # valid_from, valid_to, scope, state
+
+    @property
+    def institution_id(self) -> str:
+        return make_legal_entity_code(self.code_prefix)
+
+
+PEOPLE: tuple[DemoPerson, ...] = (
+    DemoPerson("ministry", "Rūta", "Vaitkienė", "F", date(1978, 4, 12), 101, "ministry"),
+    DemoPerson("rep_vilnius", "Tomas", "Žukauskas", "M", date(1982, 9, 3), 214, "representative"),
+    DemoPerson("rep_kaunas", "Asta", "Kazlauskienė", "F", date(1975, 1, 28), 332, "representative"),
+    DemoPerson("rep_klaipeda", "Darius", "Petrauskas", "M", date(1969, 11, 17), 45, "representative"),
+    DemoPerson("rep_siauliai", "Jolanta", "Stankevičienė", "F", date(1971, 6, 9), 118, "representative"),
+    DemoPerson("guardian", "Laura", "Jankauskienė", "F", date(1984, 2, 29), 77, "guardian"),
+    DemoPerson("minor", "Matas", "Jankauskas", "M", date(2012, 5, 14), 9, "minor"),
+    DemoPerson("graduate", "Gabija", "Butkutė", "F", date(2007, 8, 21), 63, "resident"),
+    DemoPerson("p01", "Lukas", "Paulauskas", "M", date(2008, 1, 5), 12),
+    DemoPerson("p02", "Emilija", "Urbonaitė", "F", date(2008, 3, 30), 201),
+    DemoPerson("p03", "Nojus", "Kavaliauskas", "M", date(2009, 7, 2), 88),
+    DemoPerson("p04", "Austėja", "Navickaitė", "F", date(2009, 12, 24), 150),
+    DemoPerson("p05", "Jokūbas", "Ramanauskas", "M", date(2010, 10, 10), 301),
+    DemoPerson("p06", "Kamilė", "Savickaitė", "F", date(2011, 4, 18), 7),
+    DemoPerson("p07", "Dominykas", "Žilinskas", "M", date(2007, 2, 11), 420),
+    DemoPerson("p08", "Urtė", "Vasiliauskaitė", "F", date(2006, 9, 1), 33),
+    DemoPerson("p09", "Benas", "Baranauskas", "M", date(2013, 3, 3), 58),
+    DemoPerson("p10", "Gabrielė", "Mockutė", "F", date(2012, 11, 30), 640),
+    DemoPerson("p11", "Herkus", "Budrys", "M", date(2010, 6, 6), 99),
+    DemoPerson("p12", "Ieva", "Šimkutė", "F", date(2005, 5, 25), 170),
+    DemoPerson("p13", "Arnas", "Černiauskas", "M", date(2004, 12, 31), 256),
+    DemoPerson("p14", "Saulė", "Grigaitė", "F", date(2014, 1, 15), 310),
+    DemoPerson("p15", "Rokas", "Pocius", "M", date(2011, 8, 8), 444),
+    DemoPerson("p16", "Liepa", "Adomaitytė", "F", date(2009, 2, 14), 21),
+)
+
+INSTITUTIONS: tuple[DemoInstitution, ...] = (
+    DemoInstitution("vilnius", "Vilniaus Žirmūnų gimnazija", "Vilniaus miesto savivaldybė", "19053624",
+                    "rep_vilnius", ("2025-01-01", "2027-12-31", ("read", "write"), "ACTIVE")),
+    DemoInstitution("kaunas", "Kauno Jono Jablonskio gimnazija", "Kauno miesto savivaldybė", "19098137",
+                    "rep_kaunas", ("2024-09-01", "2028-08-31", ("read", "write"), "ACTIVE")),
+    DemoInstitution("klaipeda", "Klaipėdos „Ąžuolyno“ gimnazija", "Klaipėdos miesto savivaldybė", "19042290",
+                    "rep_klaipeda", ("2025-01-01", "2026-12-31", ("read",), "ACTIVE")),
+    # A permit that has run out: its representative must not get in (for demos of refusal).
+    DemoInstitution("siauliai", "Šiaulių profesinio rengimo centras", "Šiaulių miesto savivaldybė", "30211571",
+                    "rep_siauliai", ("2020-01-01", "2024-12-31", ("read", "write"), "ACTIVE")),
+)
+
+# Guardianship as the Population Register would report it: parent -> minor children.
+GUARDIANSHIPS: dict[str, tuple[str, ...]] = {"guardian": ("minor",)}
+
+PROGRAMMES = {
+    "primary": "(101001101) Pradinio ugdymo programa",
+    "basic": "(201001001) Pagrindinio ugdymo programa",
+    "secondary": "(301001001) Vidurinio ugdymo programa",
+    "vocational": "(320104101) Automobilių mechaniko modulinė profesinio mokymo programa",
+}
+
+
+def _records() -> list[tuple[str, str, dict[str, Any]]]:
+    """(person key, institution key, template row) for every demo record."""
+    rows: list[tuple[str, str, dict[str, Any]]] = []
+
+    def add(person: str, inst: str, kind: str, **fields: Any) -> None:
+        rows.append((person, inst, {"kind": kind, "source_id": f"{inst}-{len(rows) + 1:04d}", **fields}))
+
+    # A graduate with a full history across two schools.
+    add("graduate", "kaunas", "ENROLLMENT", start_date="2014-09-01", end_date="2022-06-30",
+        programme=PROGRAMMES["basic"], **{"class": "8b"},
+        learning_form="Grupinio mokymosi/Kasdienis", leaving_reason="Perėjo į kitą mokyklą")
+    add("graduate", "vilnius", "ENROLLMENT", start_date="2022-09-01", end_date="2026-06-30",
+        programme=PROGRAMMES["secondary"], **{"class": "IVa"}, learning_form="Grupinio mokymosi/Kasdienis")
+    add("graduate", "vilnius", "SUBJECT", subject="Informacinės technologijos", start_date="2024-09-01",
+        end_date="2026-06-30", grade="10", teacher="Vytautas Kairys")
+    add("graduate", "vilnius", "SUBJECT", subject="Filosofija", start_date="2024-09-01",
+        end_date="2025-06-30", grade="įskaityta")
+    add("graduate", "vilnius", "EXAM", subject="Matematika", start_date="2026-06-02", score=92, level="A")
+    add("graduate", "vilnius", "EXAM", subject="Anglų kalba", start_date="2026-06-10", score=88, level="B2")
+    add("graduate", "vilnius", "EXAM", subject="Lietuvių kalba ir literatūra", start_date="2026-06-05", score=79)
+    add("graduate", "vilnius", "OLYMPIAD", subject="Informatika", start_date="2025-03-21", place="2",
+        level="šalies", teacher="Vytautas Kairys")
+    add("graduate", "vilnius", "ACHIEVEMENT", title="Jaunųjų mokslininkų konkurso laureatė",
+        start_date="2025-05-15", level="national")
+    add("graduate", "vilnius", "QUALIFICATION", document_type="Brandos atestatas", document_series="BA",
+        document_number="0123456", issue_date="2026-07-01", programme=PROGRAMMES["secondary"])
+    # The guardian's child, a current pupil.
+    add("minor", "kaunas", "ENROLLMENT", start_date="2019-09-01", programme=PROGRAMMES["primary"],
+        end_date="2023-06-30", **{"class": "4a"}, learning_form="Grupinio mokymosi/Kasdienis")
+    add("minor", "kaunas", "ENROLLMENT", start_date="2023-09-01", end_date="2029-06-30",
+        programme=PROGRAMMES["basic"], **{"class": "8a"}, learning_form="Grupinio mokymosi/Kasdienis")
+    add("minor", "kaunas", "OLYMPIAD", subject="Matematika", start_date="2025-02-07", place="1",
+        level="savivaldybės", teacher="Rasa Mikalauskienė")
+    add("minor", "kaunas", "SUBJECT", subject="Robotika", start_date="2025-09-01", end_date="2026-06-30",
+        **{"class": "8a"})
+    # Current pupils at every school, with a mix of kinds.
+    schools = ("vilnius", "kaunas", "klaipeda", "siauliai")
+    for i, person in enumerate(p for p in PEOPLE if p.key.startswith("p")):
+        school = schools[i % len(schools)]
+        age = 2026 - person.birth.year
+        grade = min(max(age - 6, 1), 12)
+        gymnasium = grade >= 9  # classes 9-12 of a gymnasium are written I-IV
+        klass = ("I", "II", "III", "IV")[grade - 9] if gymnasium else str(grade)
+        klass += "abc"[i % 3]
+        add(person.key, school, "ENROLLMENT", start_date=f"{2026 - min(age - 6, 11)}-09-01",
+            end_date=f"{2026 + max(18 - age, 1)}-06-30",
+            programme=PROGRAMMES["secondary" if gymnasium else "basic" if age >= 11 else "primary"],
+            **{"class": klass}, learning_form="Grupinio mokymosi/Kasdienis")
+        if gymnasium:
+            add(person.key, school, "SUBJECT", subject="Ekonomika ir verslumas", start_date="2025-09-01",
+                end_date="2026-06-30", grade=str(6 + i % 5))
+        if age >= 18:
+            add(person.key, school, "EXAM", subject="Istorija", start_date="2025-06-12", score=40 + 3 * i,
+                level="A" if i % 2 else None)
+        if i % 4 == 1:
+            add(person.key, school, "ACHIEVEMENT", title="Respublikinis dailyraščio konkursas",
+                start_date="2024-04-20")
+    add("p13", "siauliai", "QUALIFICATION", document_type="Kvalifikacijos pažymėjimas",
+        document_number="KP-004512", issue_date="2024-06-28", programme=PROGRAMMES["vocational"],
+        title="Automobilių mechanikas")
+    return rows
+
+
+def seed(today: date | None = None) -> dict[str, int]:
+    """Write the demo register (idempotent: items are overwritten, not duplicated)."""
+    now = datetime.now(UTC)
+    today = today or now.date()
+    people = {p.key: p for p in PEOPLE}
+    for person in PEOPLE:
+        Person(person.person_id, given_name=person.given_name, family_name=person.family_name,
+               birth_date=person.birth.isoformat(), sex=person.sex, source="SEED",
+               created_at=now, updated_at=now, updated_by=SEEDED_BY).save()
+    for inst in INSTITUTIONS:
+        common: dict[str, Any] = {"created_at": now, "created_by": SEEDED_BY}
+        iid = inst.institution_id
+        InstitutionProfile(iid, PROFILE_ITEM, name=inst.name, legal_entity_code=iid,
+                           municipality=inst.municipality, **common).save()
+        valid_from, valid_to, scope, state = inst.permit
+        Permit(iid, permit_item(f"{iid}-1"), permit_id=f"{iid}-1", scope=set(scope),
+               valid_from=valid_from, valid_to=valid_to, state=state, **common).save()
+        rep = people[inst.representative].person_id
+        StaffMember(iid, staff_item(rep), staff_person_id=rep, **common).save()
+    institution_ids = {i.key: i.institution_id for i in INSTITUTIONS}
+    count = 0
+    with Record.batch_write() as batch:
+        for person_key, inst_key, row in _records():
+            person = people[person_key]
+            record = validate_record(row | {"person_id": person.person_id}, today=today)
+            batch.save(_record_item(record, institution_ids[inst_key], now))
+            count += 1
+    return {"persons": len(PEOPLE), "institutions": len(INSTITUTIONS), "records": count}
+
+
+def _record_item(record: RecordBase, institution_id: str, now: datetime) -> Record:
+    fields = record.fields()
+    record_id = record_id_for(institution_id, record.source_id)
+    item = Record(record.person_id, record_key(record.kind.value, record.sort_date.isoformat(), record_id),
+                  record_id=record_id, institution_id=institution_id, created_at=now,
+                  created_by=SEEDED_BY, updated_at=now, updated_by=SEEDED_BY, version=1)
+    for name, value in fields.items():
+        setattr(item, "class_name" if name == "class" else name, value)
+    return item
+
+
+def identities() -> list[tuple[str, str, str]]:
+    """(role, name, personal code) of the people a tester logs in as."""
+    today = date.today().isoformat()
+    rep_of = {
+        i.representative: i.name + (" (permit expired)" if i.permit[1] < today else "")
+        for i in INSTITUTIONS
+    }
+    shown = []
+    for person in PEOPLE:
+        if person.role == "resident" and person.key != "graduate":
+            continue
+        role = person.role
+        if person.key in rep_of:
+            role = f"representative of {rep_of[person.key]}"
+        elif person.key in GUARDIANSHIPS:
+            children = ", ".join(
+                f"{c.given_name} {c.family_name}" for c in PEOPLE if c.key in GUARDIANSHIPS[person.key]
+            )
+            role = f"guardian of {children}"
+        shown.append((role, f"{person.given_name} {person.family_name}", person.person_id))
+    return shown
+
+
+def guardianships() -> dict[str, list[str]]:
+    """Guardianship by personal code, as the fake Population Register serves it."""
+    people = {p.key: p for p in PEOPLE}
+    return {people[g].person_id: [people[c].person_id for c in kids] for g, kids in GUARDIANSHIPS.items()}
+
+
+def ministry_staff() -> list[str]:
+    return [p.person_id for p in PEOPLE if p.role == "ministry"]

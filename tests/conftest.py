@@ -1,0 +1,35 @@
+"""Test-wide setup: fake AWS credentials before any client exists, moto for every AWS call."""
+
+from __future__ import annotations
+
+import os
+
+# Set before boto3/PynamoDB create anything: tests must never reach a real AWS account, and a
+# developer's own profile or endpoint must not leak in.
+for _var in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
+    os.environ.pop(_var, None)
+os.environ.update(
+    {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "eu-north-1",
+        "AWS_REGION": "eu-north-1",
+        "REGISTER_STAGE": "local",
+        "TABLE_PREFIX": "mr-local",
+    }
+)
+
+from collections.abc import Iterator  # noqa: E402
+
+import pytest  # noqa: E402
+from moto import mock_aws  # noqa: E402
+
+
+@pytest.fixture
+def aws() -> Iterator[None]:
+    """A fresh moto account with every register table created."""
+    from chalicelib.models.tables import create_tables
+
+    with mock_aws():
+        create_tables()
+        yield
