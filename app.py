@@ -2,7 +2,10 @@
 
 from chalice import Chalice
 
-from chalicelib.handlers import health
+from chalicelib.handlers import health, keys, me, security
 
 app = Chalice(app_name="mokiniu-registras")
+app.register_blueprint(security.blueprint)
 app.register_blueprint(health.blueprint)
+app.register_blueprint(keys.blueprint)
+app.register_blueprint(me.blueprint)

@@ -16,6 +16,8 @@ os.environ.update(
         "AWS_REGION": "eu-north-1",
         "REGISTER_STAGE": "local",
         "TABLE_PREFIX": "mr-local",
+        "TOKEN_ISSUER": "https://register.test",
+        "TOKEN_AUDIENCE": "register-api-test",
     }
 )
 

@@ -71,3 +71,14 @@ class Permit(InstitutionItem, discriminator="PERMIT"):
 class StaffMember(InstitutionItem, discriminator="STAFF"):
     staff_person_id = UnicodeAttribute()
     role = UnicodeAttribute(default="REPRESENTATIVE")
+
+
+def permits_of(institution_id: str) -> list[Permit]:
+    """An institution's permits: one Query on its partition."""
+    items = InstitutionItem.query(institution_id, InstitutionItem.item.startswith("PERMIT#"))
+    return [item for item in items if isinstance(item, Permit)]
+
+
+def institutions_staffed_by(person_id: str) -> list[str]:
+    """Institutions where the person is listed as a representative: one Query on the sparse index."""
+    return [item.institution_id for item in InstitutionItem.by_staff_person.query(person_id)]

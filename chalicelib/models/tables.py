@@ -10,9 +10,10 @@ from chalicelib.models.institutions import InstitutionItem
 from chalicelib.models.journal import JournalEvent
 from chalicelib.models.persons import Person
 from chalicelib.models.records import Record
+from chalicelib.models.sessions import AuthSession
 from chalicelib.models.uploads import Upload
 
-ALL_MODELS: tuple[type[RegisterModel], ...] = (Person, Record, InstitutionItem, Upload, JournalEvent)
+ALL_MODELS: tuple[type[RegisterModel], ...] = (Person, Record, InstitutionItem, Upload, JournalEvent, AuthSession)
 
 
 def create_tables() -> list[str]:

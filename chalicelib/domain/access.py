@@ -1,0 +1,55 @@
+"""Facts about access that need no database: permit validity, minors, the roles a login carries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+RESIDENT = "resident"
+GUARDIAN = "guardian"
+REPRESENTATIVE = "representative"
+MINISTRY = "ministry"
+AGE_OF_MAJORITY = 18
+
+
+@dataclass(frozen=True)
+class PermitFacts:
+    state: str  # ACTIVE / SUSPENDED / REVOKED
+    valid_from: str  # ISO dates, both inclusive
+    valid_to: str
+    scope: frozenset[str]
+
+
+def permit_is_valid(permit: PermitFacts, today: date, needed: str = "read") -> bool:
+    """An ACTIVE permit whose period covers today and whose scope includes `needed`."""
+    today_iso = today.isoformat()
+    return (
+        permit.state == "ACTIVE"
+        and permit.valid_from <= today_iso <= permit.valid_to
+        and needed in permit.scope
+    )
+
+
+def is_minor(birth_date: date | None, today: date) -> bool:
+    """Under 18 on `today`. Guardianship ends on the 18th birthday; an unknown date is not a minor."""
+    if birth_date is None:
+        return False
+    try:
+        adult_on = birth_date.replace(year=birth_date.year + AGE_OF_MAJORITY)
+    except ValueError:  # born on 29 February: of age on 1 March of a common year
+        adult_on = date(birth_date.year + AGE_OF_MAJORITY, 3, 1)
+    return today < adult_on
+
+
+def login_roles(
+    *, is_ministry: bool, represented_institutions: Iterable[str], has_minor_children: bool
+) -> list[str]:
+    roles = [RESIDENT]
+    if has_minor_children:
+        roles.append(GUARDIAN)
+    if list(represented_institutions):
+        roles.append(REPRESENTATIVE)
+    if is_ministry:
+        roles.append(MINISTRY)
+    return roles

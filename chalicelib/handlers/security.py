@@ -1,0 +1,72 @@
+"""The JWT authoriser every API route uses, and the caller it hands to handlers.
+
+The authoriser never raises: an exception inside it is a 500 in `chalice local` (PITFALLS.md).
+A bad token is denied (403 everywhere); a missing `Authorization` header is 401 (API Gateway and
+Chalice refuse it before the authoriser runs). An allowed token is allowed for every route
+(`routes=['*']`): API Gateway caches the decision per token, and a policy naming one route would
+break the next call to another. Route-level decisions are made in the handlers' policy checks.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from chalice import AuthResponse, Blueprint
+from chalice.app import AuthRequest, Request
+
+from chalicelib.auth.tokens import TokenError, verify_access_token
+
+logger = logging.getLogger("register")
+blueprint = Blueprint(__name__)
+DENY = AuthResponse(routes=[], principal_id="anonymous")
+
+
+def authorize(auth_request: AuthRequest) -> AuthResponse:
+    header = auth_request.token or ""
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer":
+        return DENY
+    try:
+        claims = verify_access_token(token.strip())
+    except TokenError as exc:
+        logger.info('{"event": "token_refused", "reason": "%s"}', exc)
+        return DENY
+    except Exception:
+        logger.exception('{"event": "authoriser_error"}')
+        return DENY
+    # principal_id lands in API Gateway's logs: the session id, never the personal code.
+    return AuthResponse(
+        routes=["*"],
+        principal_id=claims.session_id,
+        context={
+            "person_id": claims.person_id,
+            "roles": ",".join(claims.roles),
+            "institutions": ",".join(claims.institutions),
+            "session_id": claims.session_id,
+        },
+    )
+
+
+jwt_auth = blueprint.authorizer(name="jwt_auth", ttl_seconds=300)(authorize)
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling, as the verified token says. Handlers take identity only from here."""
+
+    person_id: str
+    roles: frozenset[str]
+    institutions: frozenset[str]
+    session_id: str
+
+
+def caller(request: Request) -> Caller:
+    context = (request.context or {}).get("authorizer") or {}
+    # Context values arrive as strings (PITFALLS.md): lists travel comma-joined.
+    return Caller(
+        person_id=str(context.get("person_id", "")),
+        roles=frozenset(filter(None, str(context.get("roles", "")).split(","))),
+        institutions=frozenset(filter(None, str(context.get("institutions", "")).split(","))),
+        session_id=str(context.get("session_id", "")),
+    )
