@@ -41,6 +41,14 @@ class Settings:
     public_url: str
     # Guardianship source. Locally a JSON file (the fake Population Register); unset: no guardians.
     population_register_file: str | None
+    # The state gateway (VIISP). Production endpoints by default; `make dev` points at the fake.
+    viisp_soap_url: str
+    viisp_portal_url: str
+    viisp_pid: str
+    viisp_client_key_file: str | None
+    viisp_gateway_cert_file: str | None
+    viisp_providers: tuple[str, ...]
+    viisp_signature_algorithm: str
 
     def table_name(self, table: str) -> str:
         """Physical DynamoDB table name: the stage prefix keeps stages apart in one account."""
@@ -82,4 +90,13 @@ def settings() -> Settings:
         session_seconds=int(env.get("SESSION_SECONDS", str(8 * 3600))),
         public_url=(env.get("PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/"),
         population_register_file=env.get("POPULATION_REGISTER_FILE") or None,
+        viisp_soap_url=env.get("VIISP_SOAP_URL", "https://www.epaslaugos.lt/portal/authenticationServices/auth"),
+        viisp_portal_url=env.get(
+            "VIISP_PORTAL_URL", "https://www.epaslaugos.lt/portal/external/services/authentication/v2/"
+        ),
+        viisp_pid=env.get("VIISP_PID", "VSID000000000113"),
+        viisp_client_key_file=env.get("VIISP_CLIENT_KEY_FILE") or None,
+        viisp_gateway_cert_file=env.get("VIISP_GATEWAY_CERT_FILE") or None,
+        viisp_providers=tuple(sorted(_csv_set(env.get("VIISP_PROVIDERS", "")))),
+        viisp_signature_algorithm=env.get("VIISP_SIGNATURE_ALGORITHM", "rsa-sha256"),
     )

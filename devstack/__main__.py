@@ -63,6 +63,30 @@ def wait_for(url: str, process: subprocess.Popen[bytes], timeout: float = 60.0) 
     raise SystemExit(f"the app did not answer {url} within {timeout:.0f} s")
 
 
+def dev_secrets() -> dict[str, str]:
+    """Keys for the local stack, generated on first run into the user's cache (never the checkout,
+    never committed): the token signing key, the register's VIISP client key and certificate, the
+    fake gateway's key and certificate."""
+    from chalicelib.auth.devtoken import STATE_FILE
+    from chalicelib.auth.keys import generate_pem
+    from devstack.certs import key_and_certificate
+
+    folder = STATE_FILE.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {name: folder / name for name in (
+        "token-signing.pem", "viisp-client.pem", "viisp-client.crt", "fake-gateway.pem", "fake-gateway.crt")}
+    if not files["token-signing.pem"].exists():
+        files["token-signing.pem"].write_bytes(generate_pem())
+    for pair in ("viisp-client", "fake-gateway"):
+        if not files[f"{pair}.pem"].exists():
+            key, cert = key_and_certificate(pair)
+            files[f"{pair}.pem"].write_bytes(key)
+            files[f"{pair}.crt"].write_bytes(cert)
+    for path in files.values():
+        path.chmod(0o600)
+    return {name: str(path) for name, path in files.items()}
+
+
 def main() -> int:
     port = int(os.environ.get("PORT", "8000"))
     from moto.server import ThreadedMotoServer
@@ -94,7 +118,33 @@ def main() -> int:
     # The fake Population Register's data lives outside the checkout (auto-reload, see above).
     population = Path(tempfile.mkdtemp(prefix="mr-dev-")) / "population.json"
     population.write_text(json.dumps({"guardianships": demo.guardianships()}, indent=2))
-    env = os.environ | {"POPULATION_REGISTER_FILE": str(population), "PYTHONUNBUFFERED": "1"}
+
+    from chalicelib.auth.devtoken import STATE_FILE
+    from devstack.fake_viisp import FakeGateway, GatewayState
+
+    keys = dev_secrets()
+    gateway = FakeGateway(GatewayState(
+        gateway_key_pem=Path(keys["fake-gateway.pem"]).read_bytes(),
+        client_cert_pem=Path(keys["viisp-client.crt"]).read_bytes(),
+        identities=demo.gateway_identities(),
+    )).start()
+    url = f"http://{HOST}:{port}"
+    app_environment = {
+        "POPULATION_REGISTER_FILE": str(population),
+        "SIGNING_KEY_FILE": keys["token-signing.pem"],
+        "TOKEN_ISSUER": url,
+        "PUBLIC_URL": url,
+        "VIISP_SOAP_URL": f"{gateway.url}/soap",
+        "VIISP_PORTAL_URL": f"{gateway.url}/portal",
+        "VIISP_CLIENT_KEY_FILE": keys["viisp-client.pem"],
+        "VIISP_GATEWAY_CERT_FILE": keys["fake-gateway.crt"],
+    }
+    os.environ.update(app_environment)
+    # `python -m chalicelib.auth.devtoken` in another shell finds this stack through the state file.
+    STATE_FILE.write_text(json.dumps({k: v for k, v in os.environ.items() if k in local_aws_environment(
+        moto_url, []) or k in app_environment}, indent=2))
+    STATE_FILE.chmod(0o600)
+    env = os.environ | {"PYTHONUNBUFFERED": "1"}
 
     chalice = Path(sys.executable).with_name("chalice")
     app = subprocess.Popen(
@@ -107,10 +157,9 @@ def main() -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop)
-    url = f"http://{HOST}:{port}"
     try:
         wait_for(f"{url}/health", app)
-        print_banner(url, moto_url, counts, demo.identities())
+        print_banner(url, moto_url, gateway.url, counts, demo.identities())
         app.wait()
         return app.returncode or 0
     except KeyboardInterrupt:
@@ -122,21 +171,27 @@ def main() -> int:
                 app.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 app.kill()
+        gateway.stop()
         moto.stop()
         print("Student Register stopped.", flush=True)
 
 
-def print_banner(url: str, moto_url: str, counts: dict[str, int], people: list[tuple[str, str, str]]) -> None:
+def print_banner(
+    url: str, moto_url: str, gateway_url: str, counts: dict[str, int], people: list[tuple[str, str, str]]
+) -> None:
     width = max(len(role) for role, _, _ in people)
     lines = [
         "",
         "Mokinių registras / Student Register — local stack",
-        f"  Register:  {url}   (health: {url}/health)",
+        f"  Register:  {url}   (health: {url}/health; log in at {url}/auth/login)",
+        f"  Fake VIISP gateway: {gateway_url}   (a means down: "
+        f"curl -d providers=auth.signatureProvider {gateway_url}/admin/down)",
         f"  AWS (moto): {moto_url}   stage '{STAGE}'",
         f"  Demo data: {counts['institutions']} institutions, {counts['persons']} persons, "
         f"{counts['records']} records",
         "  Demo identities (personal codes are made up, with valid check digits):",
         *(f"    {role:<{width}}  {name:<24} {code}" for role, name, code in people),
+        "  A token without the browser: .venv/bin/python -m chalicelib.auth.devtoken <personal code>",
         "  Press Ctrl-C to stop.",
         "",
     ]

@@ -243,3 +243,12 @@ def guardianships() -> dict[str, list[str]]:
 
 def ministry_staff() -> list[str]:
     return [p.person_id for p in PEOPLE if p.role == "ministry"]
+
+
+def gateway_identities() -> list[tuple[str, str, str, str]]:
+    """What the fake gateway offers to log in as: (label, personal code, first name, last name)."""
+    offered = []
+    for role, name, code in identities():
+        first, last = name.split(" ", 1)
+        offered.append((role, code, first, last))
+    return offered

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -9,9 +10,12 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import boto3
 
@@ -24,9 +28,68 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def test_dev_stack_comes_up_seeded_and_stops_on_ctrl_c() -> None:
+def http(method: str, url: str, form: dict[str, str] | None = None,
+         headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], str]:
+    """One request, no redirects followed, cookies left to the caller (Secure cookies on
+    http://127.0.0.1 are what a browser keeps for localhost; urllib's jar would drop them)."""
+    data = urllib.parse.urlencode(form).encode() if form is not None else None
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args: object, **kwargs: object) -> None:
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    request = urllib.request.Request(url, data=data, method=method, headers=headers or {})
+    def flat(message: Any) -> dict[str, str]:
+        return dict(message) | {"Set-Cookie": "\n".join(message.get_all("Set-Cookie") or [])}
+
+    try:
+        with opener.open(request, timeout=10) as response:
+            return response.status, flat(response.headers), response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, flat(error.headers), error.read().decode()
+
+
+def cookie(headers: dict[str, str], name: str) -> str:
+    found = re.search(rf"{re.escape(name)}=([^;]*)", headers.get("Set-Cookie", ""))
+    assert found, headers
+    return found.group(1)
+
+
+def click_through_login(base: str, person: str) -> str:
+    """The login as a browser does it; returns the access token the start page would get."""
+    status, headers, page = http("GET", f"{base}/auth/login")
+    assert status == 200, page
+    login_cookie = cookie(headers, "__Host-mr_login")
+    portal = re.search(r'action="([^"]+)"', page)
+    ticket = re.search(r'name="ticket" value="([^"]+)"', page)
+    assert portal and ticket
+    status, _, picker = http("POST", portal.group(1), {"ticket": ticket.group(1)})
+    assert status == 200 and person in picker
+    status, _, postback = http("POST", portal.group(1) + "/choose",
+                               {"ticket": ticket.group(1), "person": person, "provider": "auth.lt.bank"})
+    fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', postback))
+    action = re.search(r'action="([^"]+)"', postback)
+    assert action and action.group(1) == f"{base}/auth/callback"
+    status, headers, _ = http("POST", action.group(1), fields, {"Cookie": f"__Host-mr_login={login_cookie}"})
+    assert status == 303
+    session = cookie(headers, "__Host-mr_session")
+    status, _, body = http("POST", f"{base}/auth/token", {}, {
+        "Cookie": f"__Host-mr_session={session}", "X-Requested-With": "mokiniu-registras"})
+    assert status == 200
+    return str(json.loads(body)["access_token"])
+
+
+def who_am_i(base: str, token: str) -> dict[str, object]:
+    status, _, body = http("GET", f"{base}/me", headers={"Authorization": f"Bearer {token}"})
+    assert status == 200, body
+    return dict(json.loads(body))
+
+
+def test_dev_stack_comes_up_seeded_and_stops_on_ctrl_c(tmp_path: Path) -> None:
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | {"PORT": str(port)}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | {
+        "PORT": str(port), "XDG_CACHE_HOME": str(tmp_path)}
     process = subprocess.Popen(
         [sys.executable, "-m", "devstack"], cwd=ROOT, env=env,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -68,6 +131,24 @@ def test_dev_stack_comes_up_seeded_and_stops_on_ctrl_c() -> None:
         assert item_types["PROFILE"] >= 3 and item_types["PERMIT"] >= 3 and item_types["STAFF"] >= 3
         for code in codes:  # every identity printed is a person in the register
             assert dynamodb.get_item(TableName="mr-local-persons", Key={"person_id": {"S": code}}).get("Item")
+
+        base = f"http://127.0.0.1:{port}"
+        ministry = re.search(r"ministry\s+\S+ \S+\s+(\d{11})", banner)
+        guardian = re.search(r"guardian of .*?(\d{11})", banner)
+        assert ministry and guardian
+        assert who_am_i(base, click_through_login(base, ministry.group(1)))["roles"] == ["ministry", "resident"]
+        assert who_am_i(base, click_through_login(base, guardian.group(1)))["roles"] == ["guardian", "resident"]
+
+        # The dev token CLI, from a shell that knows nothing but the cache folder.
+        cli_env = {k: v for k, v in env.items() if k not in ("REGISTER_STAGE", "TABLE_PREFIX")}
+        token = subprocess.run([sys.executable, "-m", "chalicelib.auth.devtoken", guardian.group(1)], cwd=ROOT,
+                               env=cli_env, capture_output=True, text=True, timeout=60, check=True).stdout.strip()
+        assert who_am_i(base, token)["roles"] == ["guardian", "resident"]
+        refused = subprocess.run(
+            [sys.executable, "-m", "chalicelib.auth.devtoken", guardian.group(1)], cwd=ROOT,
+            env=cli_env | {"REGISTER_STAGE": "prod"}, capture_output=True, text=True, timeout=60, check=False,
+        )
+        assert refused.returncode == 1 and not refused.stdout
     finally:
         process.send_signal(signal.SIGINT)
         rest, _ = process.communicate(timeout=30)

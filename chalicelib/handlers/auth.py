@@ -1,0 +1,129 @@
+"""`/auth/*`: gateway login, callback, access token from the refresh cookie, logout.
+
+Cookies: `__Host-mr_login` binds a login to the browser that started it; it must come back on the
+gateway's cross-site POST, hence SameSite=None (still HttpOnly, Secure, 10 minutes).
+`__Host-mr_session` is the refresh session: HttpOnly, Secure, SameSite=Strict, so no other site can
+make a browser send it. Token and logout additionally require a custom header, which a cross-site
+form cannot set (CSRF). Access tokens travel only in response bodies and Authorization headers.
+"""
+
+from __future__ import annotations
+
+import json
+from http.cookies import CookieError, SimpleCookie
+from urllib.parse import parse_qs
+
+from chalice import Blueprint, Response
+from chalice.app import Request
+
+from chalicelib.config import settings
+from chalicelib.handlers.problems import problem
+from chalicelib.web import pages
+
+blueprint = Blueprint(__name__)
+
+LOGIN_COOKIE = "__Host-mr_login"
+SESSION_COOKIE = "__Host-mr_session"
+CSRF_HEADER, CSRF_VALUE = "x-requested-with", "mokiniu-registras"
+MAX_FORM_BYTES = 8 * 1024
+
+
+def _cookie(name: str, value: str, max_age: int, same_site: str) -> str:
+    return f"{name}={value}; Path=/; Max-Age={max_age}; HttpOnly; Secure; SameSite={same_site}"
+
+
+def _read_cookie(request: Request, name: str) -> str:
+    try:
+        jar = SimpleCookie(request.headers.get("cookie", ""))
+    except CookieError:
+        return ""
+    morsel = jar.get(name)
+    return morsel.value if morsel else ""
+
+
+def _html(status: int, body: str, cookies: list[str] | None = None, form_target: str | None = None) -> Response:
+    headers = pages.security_headers(form_target)
+    if cookies:
+        headers["Set-Cookie"] = cookies
+    return Response(body=body, status_code=status, headers=headers)
+
+
+@blueprint.route("/auth/login", methods=["GET"])
+def login() -> Response:
+    from chalicelib.auth.viisp import GatewayError, configured_gateway
+    from chalicelib.services.login import LoginFailed, start_login
+
+    try:
+        started = start_login(configured_gateway())
+    except (LoginFailed, GatewayError):
+        return _html(503, pages.login_failed("unavailable"))
+    return _html(
+        200, pages.gateway_redirect(started.portal_url, started.ticket),
+        cookies=[_cookie(LOGIN_COOKIE, started.browser_nonce, 600, "None")], form_target=started.portal_url,
+    )
+
+
+STATUS_FOR_FAILURE = {"state": 400, "identity": 502, "refused": 401, "unavailable": 503}
+
+
+@blueprint.route("/auth/callback", methods=["POST"], content_types=["application/x-www-form-urlencoded"])
+def callback() -> Response:
+    from chalicelib.auth.viisp import GatewayError, configured_gateway
+    from chalicelib.services.login import LoginFailed, finish_login
+
+    request = blueprint.current_request
+    raw = request.raw_body or b""
+    raw = raw.encode() if isinstance(raw, str) else raw
+    clear_login = _cookie(LOGIN_COOKIE, "", 0, "None")
+    if len(raw) > MAX_FORM_BYTES:
+        return _html(413, pages.login_failed("state"), cookies=[clear_login])
+    form = {k: v[0] for k, v in parse_qs(raw.decode("utf-8", "replace")).items()}
+    try:
+        secret = finish_login(configured_gateway(), form.get("ticket", ""), form.get("customData", ""),
+                              _read_cookie(request, LOGIN_COOKIE))
+    except LoginFailed as exc:
+        return _html(STATUS_FOR_FAILURE[exc.reason], pages.login_failed(exc.reason), cookies=[clear_login])
+    except GatewayError:
+        return _html(503, pages.login_failed("unavailable"), cookies=[clear_login])
+    session = _cookie(SESSION_COOKIE, secret, settings().session_seconds, "Strict")
+    # 303: the browser follows with a GET to the register's start page.
+    return Response(body="", status_code=303, headers={"Location": "../", "Set-Cookie": [clear_login, session],
+                                                       "Cache-Control": "no-store"})
+
+
+def _csrf_refused(request: Request) -> Response | None:
+    if request.headers.get(CSRF_HEADER) != CSRF_VALUE:
+        return problem(403, "auth.csrf", "This call must come from the register's own pages.", request)
+    return None
+
+
+# The body is ignored; whatever type a client labels its empty body with is fine.
+ANY_BODY = ["application/json", "application/x-www-form-urlencoded", "text/plain"]
+
+
+@blueprint.route("/auth/token", methods=["POST"], content_types=ANY_BODY)
+def token() -> Response:
+    from chalicelib.services.login import issue_tokens
+
+    request = blueprint.current_request
+    refused = _csrf_refused(request)
+    if refused:
+        return refused
+    tokens = issue_tokens(_read_cookie(request, SESSION_COOKIE))
+    if tokens is None:
+        return problem(401, "auth.session", "No valid login session: log in again.", request)
+    body = {"access_token": tokens.access_token, "token_type": "Bearer", "expires_in": tokens.expires_in}
+    return Response(body=json.dumps(body), headers={"Content-Type": "application/json", "Cache-Control": "no-store"})
+
+
+@blueprint.route("/auth/logout", methods=["POST"], content_types=ANY_BODY)
+def logout() -> Response:
+    from chalicelib.services.login import end_session
+
+    request = blueprint.current_request
+    refused = _csrf_refused(request)
+    if refused:
+        return refused
+    end_session(_read_cookie(request, SESSION_COOKIE))
+    return Response(body="", status_code=204, headers={"Set-Cookie": _cookie(SESSION_COOKIE, "", 0, "Strict"),
+                                                       "Cache-Control": "no-store"})

@@ -1,0 +1,33 @@
+"""The start page and the static files of the web pages (an allow-list: no path from the URL
+ever reaches the file system)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from chalice import Blueprint, Response
+
+from chalicelib.handlers.problems import problem
+from chalicelib.web.pages import security_headers
+
+blueprint = Blueprint(__name__)
+STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
+CONTENT_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
+ASSETS = {path.name: path for path in STATIC.iterdir() if path.suffix in CONTENT_TYPES}
+
+
+@blueprint.route("/", methods=["GET"])
+def index() -> Response:
+    return Response(body=(STATIC / "index.html").read_text(encoding="utf-8"), headers=security_headers())
+
+
+@blueprint.route("/static/{name}", methods=["GET"])
+def asset(name: str) -> Response:
+    path = ASSETS.get(name)
+    if path is None:
+        return problem(404, "static.not_found", "No such file.", blueprint.current_request)
+    return Response(
+        body=path.read_text(encoding="utf-8"),
+        headers={"Content-Type": CONTENT_TYPES[path.suffix], "Cache-Control": "public, max-age=300",
+                 "X-Content-Type-Options": "nosniff"},
+    )
