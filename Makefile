@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check --quiet
 
-.PHONY: dev test lint venv clean
+.PHONY: dev test lint bench venv clean
 
 venv: $(VENV)/.installed
 
@@ -23,6 +23,10 @@ dev: venv
 ## Lint, type-check and run the full test suite.
 test: lint
 	$(BIN)/python -m pytest
+
+## Run the benchmarks in bench/, print the table, update docs/PERFORMANCE.md and bench/results.json.
+bench: venv
+	$(BIN)/python -m bench
 
 lint: venv
 	$(BIN)/ruff check .

@@ -133,10 +133,10 @@ _lock = threading.Lock()
 _cached: tuple[tuple[str | None, ...], KeyRing] | None = None
 
 
-def key_ring() -> KeyRing:
+def key_ring(config: Settings | None = None) -> KeyRing:
     """The key ring for the current configuration, built once per container (and per change)."""
     global _cached  # noqa: PLW0603 - a per-process cache is the point
-    config = settings()
+    config = config or settings()
     binding = (config.signing_kms_key_id, config.signing_key_pem, config.signing_key_file,
                config.previous_public_jwks)
     with _lock:

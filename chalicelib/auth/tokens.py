@@ -81,10 +81,10 @@ def verify_access_token(token: str) -> AccessClaims:
         raise TokenError("header") from None
     if header.get("alg") != ALGORITHM:
         raise TokenError("alg")
-    key = key_ring().key_for(header.get("kid"))
+    config = settings()
+    key = key_ring(config).key_for(header.get("kid"))
     if key is None:
         raise TokenError("kid")
-    config = settings()
     try:
         claims = jwt.decode(
             token, key, algorithms=[ALGORITHM], audience=config.token_audience,

@@ -1,0 +1,33 @@
+"""`make bench`: run every benchmark, print a table, write bench/results.json and the figures in
+docs/PERFORMANCE.md (between the BENCH markers)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from bench import token_verification
+
+BENCHMARKS = (token_verification,)
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results.json"
+REPORT = ROOT / "docs" / "PERFORMANCE.md"
+
+
+def main() -> None:
+    results: dict[str, Any] = {}
+    for module in BENCHMARKS:
+        results.update(module.run())
+    rows = [f"| {name} | {r['value']} {r['unit']} | {r['goal']} | {r['measured_at']} |" for name, r in results.items()]
+    table = "\n".join(["| benchmark | value | goal | measured |", "|---|---|---|---|", *rows])
+    print(table)
+    RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    report = REPORT.read_text()
+    REPORT.write_text(re.sub(r"(<!-- BENCH:START -->\n).*?(\n<!-- BENCH:END -->)",
+                             lambda m: m.group(1) + table + m.group(2), report, flags=re.DOTALL))
+
+
+if __name__ == "__main__":
+    main()
