@@ -139,6 +139,10 @@ def test_dev_stack_comes_up_seeded_and_stops_on_ctrl_c(tmp_path: Path) -> None:
         assert who_am_i(base, click_through_login(base, ministry.group(1)))["roles"] == ["ministry", "resident"]
         assert who_am_i(base, click_through_login(base, guardian.group(1)))["roles"] == ["guardian", "resident"]
 
+        # chalice local runs the authoriser too: no token 401, a bad one 403.
+        assert http("GET", f"{base}/me")[0] == 401
+        assert http("GET", f"{base}/me", headers={"Authorization": "Bearer a.b.c"})[0] == 403
+
         # The dev token CLI, from a shell that knows nothing but the cache folder.
         cli_env = {k: v for k, v in env.items() if k not in ("REGISTER_STAGE", "TABLE_PREFIX")}
         token = subprocess.run([sys.executable, "-m", "chalicelib.auth.devtoken", guardian.group(1)], cwd=ROOT,
