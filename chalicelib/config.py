@@ -49,6 +49,8 @@ class Settings:
     viisp_gateway_cert_file: str | None
     viisp_providers: tuple[str, ...]
     viisp_signature_algorithm: str
+    # Seals page cursors (chalicelib/domain/cursor.py). Required outside local stages.
+    cursor_secret: bytes | None
 
     def table_name(self, table: str) -> str:
         """Physical DynamoDB table name: the stage prefix keeps stages apart in one account."""
@@ -61,6 +63,13 @@ class Settings:
 
 def _csv_set(value: str) -> frozenset[str]:
     return frozenset(part.strip() for part in value.split(",") if part.strip())
+
+
+def _cursor_secret(stage: str, value: str | None) -> bytes | None:
+    if value:
+        return value.encode()
+    # A fixed secret is fine where there is nothing to protect; elsewhere paging refuses to run.
+    return b"local-stage-cursor-secret" if stage in LOCAL_STAGES else None
 
 
 def settings() -> Settings:
@@ -99,4 +108,5 @@ def settings() -> Settings:
         viisp_gateway_cert_file=env.get("VIISP_GATEWAY_CERT_FILE") or None,
         viisp_providers=tuple(sorted(_csv_set(env.get("VIISP_PROVIDERS", "")))),
         viisp_signature_algorithm=env.get("VIISP_SIGNATURE_ALGORITHM", "rsa-sha256"),
+        cursor_secret=_cursor_secret(stage, env.get("CURSOR_SECRET")),
     )

@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from chalicelib.domain.ids import record_id_for
 from chalicelib.domain.legal_entity import make_legal_entity_code
 from chalicelib.domain.personal_code import make_personal_code
-from chalicelib.domain.records import RecordBase, validate_record
+from chalicelib.domain.records import validate_record
 from chalicelib.models.institutions import (
     PROFILE_ITEM,
     InstitutionProfile,
@@ -24,7 +23,8 @@ from chalicelib.models.institutions import (
     staff_item,
 )
 from chalicelib.models.persons import Person
-from chalicelib.models.records import Record, record_key
+from chalicelib.services.journal import Actor
+from chalicelib.services.records import write_record
 
 SEEDED_BY = "seed"
 
@@ -190,26 +190,16 @@ def seed(today: date | None = None) -> dict[str, int]:
                valid_from=valid_from, valid_to=valid_to, state=state, **common).save()
         rep = people[inst.representative].person_id
         StaffMember(iid, staff_item(rep), staff_person_id=rep, **common).save()
-    institution_ids = {i.key: i.institution_id for i in INSTITUTIONS}
+    institutions = {i.key: i for i in INSTITUTIONS}
     count = 0
-    with Record.batch_write() as batch:
-        for person_key, inst_key, row in _records():
-            person = people[person_key]
-            record = validate_record(row | {"person_id": person.person_id}, today=today)
-            batch.save(_record_item(record, institution_ids[inst_key], now))
-            count += 1
+    for person_key, inst_key, row in _records():
+        person, inst = people[person_key], institutions[inst_key]
+        record = validate_record(row | {"person_id": person.person_id}, today=today)
+        # Through the register's own write path: versions and journal as for any submission.
+        write_record(record, inst.institution_id,
+                     Actor(people[inst.representative].person_id, "representative", inst.institution_id, inst.name))
+        count += 1
     return {"persons": len(PEOPLE), "institutions": len(INSTITUTIONS), "records": count}
-
-
-def _record_item(record: RecordBase, institution_id: str, now: datetime) -> Record:
-    fields = record.fields()
-    record_id = record_id_for(institution_id, record.source_id)
-    item = Record(record.person_id, record_key(record.kind.value, record.sort_date.isoformat(), record_id),
-                  record_id=record_id, institution_id=institution_id, created_at=now,
-                  created_by=SEEDED_BY, updated_at=now, updated_by=SEEDED_BY, version=1)
-    for name, value in fields.items():
-        setattr(item, "class_name" if name == "class" else name, value)
-    return item
 
 
 def identities() -> list[tuple[str, str, str]]:

@@ -9,10 +9,13 @@ from __future__ import annotations
 import json
 import logging
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from chalice import Response
 from chalice.app import Request
+
+from chalicelib.errors import Problem
 
 logger = logging.getLogger("register")
 
@@ -47,3 +50,32 @@ def problem(
         status_code=status,
         headers={"Content-Type": PROBLEM_TYPE, "Cache-Control": "no-store", **(headers or {})},
     )
+
+
+# Chalice's own error responses ({"Code": ..., "Message": ...}) and what they become.
+_CHALICE_CODES = {
+    "BadRequestError": (400, "request.malformed", "The request body could not be read."),
+    "BadRequest": (400, "request.malformed", "The request could not be read."),
+    "UnsupportedMediaType": (415, "request.media_type", "Send the body as application/json."),
+    "MethodNotAllowedError": (405, "request.method", "This method is not allowed here."),
+    "NotFoundError": (404, "route.not_found", "Not found."),
+    "ForbiddenError": (403, "access.denied", "Forbidden."),
+    "UnauthorizedError": (401, "auth.missing_token", "A valid access token is required."),
+    "InternalServerError": (500, "server.error", "Something went wrong on our side; try again later."),
+}
+
+
+def problem_middleware(event: Any, get_response: Callable[[Any], Response]) -> Response:
+    """Every error leaves as problem+json: raised `Problem`s, and Chalice's own error bodies
+    (bad JSON, wrong content type, unexpected exceptions) rewritten with a stable code."""
+    try:
+        response = get_response(event)
+    except Problem as exc:
+        return problem(exc.status, exc.code, exc.detail, event, errors=exc.errors)
+    if response.status_code >= 400 and isinstance(response.body, dict) and "Code" in response.body:
+        status, code, detail = _CHALICE_CODES.get(
+            str(response.body["Code"]), (response.status_code, "request.invalid", "The request was refused.")
+        )
+        extra = {k: v for k, v in response.headers.items() if k.lower() == "allow"}
+        return problem(status, code, detail, event, headers=extra)
+    return response

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 from pynamodb.connection.table import TableConnection
 from pynamodb.constants import PAY_PER_REQUEST_BILLING_MODE
 from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
 
 from chalicelib.config import settings
 
@@ -61,3 +62,9 @@ class RegisterModel(Model):
     def logical_table(cls) -> str:
         meta: Any = cls.Meta
         return str(meta.table)
+
+
+def transaction(model: type[RegisterModel], client_request_token: str | None = None) -> TransactWrite:
+    """A write transaction on the connection `model` already holds (all tables share a region and
+    endpoint): no new botocore client per transaction."""
+    return TransactWrite(connection=model._get_connection().connection, client_request_token=client_request_token)

@@ -82,3 +82,11 @@ def permits_of(institution_id: str) -> list[Permit]:
 def institutions_staffed_by(person_id: str) -> list[str]:
     """Institutions where the person is listed as a representative: one Query on the sparse index."""
     return [item.institution_id for item in InstitutionItem.by_staff_person.query(person_id)]
+
+
+def institution_profile(institution_id: str) -> InstitutionProfile | None:
+    try:
+        item = InstitutionItem.get(institution_id, PROFILE_ITEM)
+    except InstitutionItem.DoesNotExist:
+        return None
+    return item if isinstance(item, InstitutionProfile) else None

@@ -25,6 +25,7 @@ class JournalEvent(RegisterModel):
     actor_id = UnicodeAttribute()  # who: a person id, or a system actor such as "ingest"
     actor_role = UnicodeAttribute()
     institution_id = UnicodeAttribute(null=True)
+    institution_name = UnicodeAttribute(null=True)  # denormalised for the citizen's view
     purpose = UnicodeAttribute(null=True)
     record_id = UnicodeAttribute(null=True)
     before = JSONAttribute(null=True)

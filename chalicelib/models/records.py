@@ -2,15 +2,20 @@
 
 Sort key `record_key` = `KIND#sort-date#record_id`: a Query on `person_id` returns the history
 grouped by kind and in date order within each kind, which is how it is read.
+
+The same table holds every version of every record (`RecordVersion`) in a partition of its own,
+`RID#<record_id>`: a record's history is one Query there, and its newest version says where the
+record lives now, so a record can be found by id without an index. Version items carry no
+`institution_id`, so the `by_institution` index holds records only.
 """
 
 from __future__ import annotations
 
 from pynamodb.attributes import (
+    JSONAttribute,
     NumberAttribute,
     UnicodeAttribute,
     UTCDateTimeAttribute,
-    VersionAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
@@ -68,11 +73,56 @@ class Record(RegisterModel):
     document_number = UnicodeAttribute(null=True)
     teacher = UnicodeAttribute(null=True)
     notes = UnicodeAttribute(null=True)
+    institution_name = UnicodeAttribute(null=True)  # denormalised: no lookup per record when read
 
     created_at = UTCDateTimeAttribute()
     created_by = UnicodeAttribute()
     updated_at = UTCDateTimeAttribute()
     updated_by = UnicodeAttribute()
-    version = VersionAttribute()
+    # Written with explicit conditions by services/records.py (not PynamoDB's VersionAttribute,
+    # which would restart at 1 when a record moves to a new key): equals the newest RecordVersion.
+    version = NumberAttribute()
 
     by_institution = ByInstitutionIndex()
+
+
+def version_partition(record_id: str) -> str:
+    return f"RID#{record_id}"
+
+
+def version_key(version: int) -> str:
+    return f"V#{version:010d}"
+
+
+class RecordVersion(RegisterModel):
+    """One version of a record, as it was after a change (create, update, annul)."""
+
+    class Meta(RegisterMeta):
+        table = "records"
+
+    person_id = UnicodeAttribute(hash_key=True)  # "RID#<record_id>"
+    record_key = UnicodeAttribute(range_key=True)  # "V#<version>"
+    record_id = UnicodeAttribute()
+    version_number = NumberAttribute()
+    owner_person_id = UnicodeAttribute()  # where the record lives after this change
+    owner_record_key = UnicodeAttribute()
+    change = UnicodeAttribute()  # CREATE / UPDATE / ANNUL
+    changed_at = UTCDateTimeAttribute()
+    changed_by = UnicodeAttribute()
+    submitting_institution = UnicodeAttribute()
+    snapshot = JSONAttribute()  # the record's fields after the change
+
+
+def latest_version(record_id: str) -> RecordVersion | None:
+    """The newest version of a record (strongly consistent: used to decide on writes)."""
+    for version in RecordVersion.query(version_partition(record_id), scan_index_forward=False, limit=1,
+                                       consistent_read=True):
+        return version
+    return None
+
+
+def enrolled_institutions(person_id: str) -> frozenset[str]:
+    """Institutions the person is or was enrolled at (active enrolments): one Query."""
+    enrolments = Record.query(person_id, Record.record_key.startswith("ENROLLMENT#"),
+                              attributes_to_get=["institution_id", "status"])
+    return frozenset(r.institution_id for r in enrolments if r.status == ACTIVE)

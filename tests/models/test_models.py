@@ -34,7 +34,7 @@ def make_record(person_id: str, kind: str, start: str, record_id: str, instituti
     return Record(
         person_id, record_key(kind, start, record_id), record_id=record_id, kind=kind,
         institution_id=institution, source_id=f"src-{record_id}", start_date=start,
-        created_at=NOW, created_by="test", updated_at=NOW, updated_by="test",
+        created_at=NOW, created_by="test", updated_at=NOW, updated_by="test", version=1,
     )
 
 
@@ -92,11 +92,14 @@ def test_concurrent_writers_cannot_overwrite_each_other(aws: None) -> None:
     make_record(PUPIL, "EXAM", "2026-06-05", "v1", "inst-a").save()
     first = Record.get(PUPIL, record_key("EXAM", "2026-06-05", "v1"))
     second = Record.get(PUPIL, record_key("EXAM", "2026-06-05", "v1"))
-    first.score = 90
-    first.save()
-    second.score = 10
-    with pytest.raises(PutError):
-        second.save()
+    for writer, score in ((first, 90), (second, 10)):
+        read_version = writer.version
+        writer.score, writer.version = score, read_version + 1
+        if writer is first:
+            writer.save(condition=Record.version == read_version)
+        else:
+            with pytest.raises(PutError):
+                writer.save(condition=Record.version == read_version)
     assert Record.get(PUPIL, record_key("EXAM", "2026-06-05", "v1")).score == 90
 
 

@@ -1,0 +1,112 @@
+"""Who may see and change what (DESIGN.md §4), as pure decisions over facts.
+
+Handlers never decide access: they ask a service, which gathers the facts from the register's
+current data (not from the token, which may be up to 15 minutes old) and asks these functions.
+Every decision says why, for the log and for tests.
+
+Refusals that concern a person are 404 (`person.not_found`): whether a personal code is in the
+register is itself personal data. Refusals that concern an institution the caller names are 403.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from chalicelib.domain.access import GUARDIAN, MINISTRY, REPRESENTATIVE
+
+READ, WRITE = "read", "write"
+
+
+@dataclass(frozen=True)
+class CallerFacts:
+    """What the register knows now about the caller (gathered per request)."""
+
+    person_id: str
+    is_ministry: bool = False
+    # institution id -> scopes of its valid permits today, for institutions the caller is staff of
+    staff_scopes: dict[str, frozenset[str]] = field(default_factory=dict)
+    minor_children: frozenset[str] = frozenset()
+
+    def institutions_with(self, scope: str) -> frozenset[str]:
+        return frozenset(iid for iid, scopes in self.staff_scopes.items() if scope in scopes)
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: str
+    status: int = 200  # when refused: 403 or 404
+    code: str = ""  # stable error code when refused
+    # On whose behalf the read happens, for the journal
+    acting_role: str = ""
+    acting_institution: str | None = None
+
+    @staticmethod
+    def allow(reason: str, role: str, institution: str | None = None) -> Decision:
+        return Decision(True, reason, acting_role=role, acting_institution=institution)
+
+    @staticmethod
+    def deny(reason: str, status: int, code: str) -> Decision:
+        return Decision(False, reason, status=status, code=code)
+
+
+PERSON_HIDDEN = Decision.deny("no relation to this person", 404, "person.not_found")
+PURPOSE_REQUIRED = Decision.deny("the ministry must state a purpose", 400, "access.purpose_required")
+
+
+def read_person(
+    caller: CallerFacts, target: str, enrolled_at: frozenset[str], purpose: str | None,
+    institution: str | None = None,
+) -> Decision:
+    """May `caller` read `target`'s history? `enrolled_at`: institutions the target is or was
+    enrolled at. `institution`: the institution a representative acts for, if they name one."""
+    if caller.person_id == target:
+        return Decision.allow("own data", "self")
+    if target in caller.minor_children:
+        return Decision.allow("guardian of a minor", GUARDIAN)
+    readable = caller.institutions_with(READ) & enrolled_at
+    if institution is not None:
+        readable &= {institution}
+    if readable:
+        return Decision.allow("representative of an institution the person attends or attended",
+                              REPRESENTATIVE, min(readable))
+    if caller.is_ministry:
+        if not purpose:
+            return PURPOSE_REQUIRED
+        return Decision.allow("ministry, with a stated purpose", MINISTRY)
+    return PERSON_HIDDEN
+
+
+def write_records(caller: CallerFacts, institution: str) -> Decision:
+    """May `caller` submit, correct or annul records of `institution`?"""
+    if WRITE in caller.staff_scopes.get(institution, frozenset()):
+        return Decision.allow("representative with a valid write permit", REPRESENTATIVE, institution)
+    if institution in caller.staff_scopes:
+        return Decision.deny("the institution's permit does not allow writing now", 403, "access.permit")
+    return Decision.deny("not a representative of this institution", 403, "access.institution")
+
+
+def act_for_institution(caller: CallerFacts, institution: str, scope: str = READ) -> Decision:
+    """May `caller` use `institution`'s data with `scope` (uploads, rosters, its own permits)?"""
+    if scope in caller.staff_scopes.get(institution, frozenset()):
+        return Decision.allow("representative with a valid permit", REPRESENTATIVE, institution)
+    if institution in caller.staff_scopes:
+        return Decision.deny("the institution's permit does not allow this now", 403, "access.permit")
+    return Decision.deny("not a representative of this institution", 403, "access.institution")
+
+
+def administer(caller: CallerFacts) -> Decision:
+    """Institutions, permits and representatives are the ministry's."""
+    if caller.is_ministry:
+        return Decision.allow("ministry", MINISTRY)
+    return Decision.deny("only the ministry manages institutions, permits and representatives", 403,
+                         "access.ministry_only")
+
+
+def see_institution(caller: CallerFacts, institution: str) -> Decision:
+    """Reading an institution's permits: the ministry, or its own representatives."""
+    if caller.is_ministry:
+        return Decision.allow("ministry", MINISTRY)
+    if institution in caller.staff_scopes:
+        return Decision.allow("representative of this institution", REPRESENTATIVE, institution)
+    return Decision.deny("not this institution's representative", 403, "access.institution")

@@ -1,0 +1,47 @@
+"""Facts for access decisions, read from the register's current data on every request.
+
+The token says who the caller is; whether they may act for an institution or a child is
+re-read here, so a revoked permit or a removed representative stops them on the next request,
+whatever their token says.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from chalicelib.config import settings
+from chalicelib.domain.access import is_minor, permit_is_valid
+from chalicelib.domain.policy import CallerFacts, Decision
+from chalicelib.errors import Problem
+from chalicelib.models.institutions import institutions_staffed_by, permits_of
+from chalicelib.models.records import enrolled_institutions
+from chalicelib.services.identity import permit_facts
+from chalicelib.services.population import population_register
+
+
+def caller_facts(person_id: str, today: date | None = None) -> CallerFacts:
+    today = today or date.today()
+    scopes: dict[str, frozenset[str]] = {}
+    for iid in institutions_staffed_by(person_id):
+        scopes[iid] = frozenset(
+            scope for permit in permits_of(iid) for scope in (permit.scope or ())
+            if permit_is_valid(permit_facts(permit), today, scope)
+        )
+    children = frozenset(
+        child.person_id for child in population_register().children_of(person_id) if is_minor(child.birth_date, today)
+    )
+    return CallerFacts(person_id=person_id, is_ministry=person_id in settings().ministry_staff,
+                       staff_scopes=scopes, minor_children=children)
+
+
+def person_enrollments(person_id: str) -> frozenset[str]:
+    return enrolled_institutions(person_id)
+
+
+def require(decision: Decision) -> Decision:
+    """Raise the refusal as a problem, or hand the decision back for the journal."""
+    if not decision.allowed:
+        detail = {404: "No such person.", 400: "State the purpose of this read."}.get(
+            decision.status, "You may not do this.")
+        raise Problem(decision.status, decision.code, detail)
+    return decision

@@ -1,0 +1,68 @@
+"""The journal: every change to a person's records and every read of their data by someone else.
+
+Reads are journaled before the data is returned, in the same request: if the journal cannot be
+written, the data is not given out (fail closed). Changes are journaled in the same DynamoDB
+transaction as the change itself (`services/records.py`).
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from chalicelib.models.journal import JournalEvent, event_key
+from chalicelib.services.paging import next_cursor, start_key
+
+READ, CREATE, UPDATE, ANNUL, EXPORT = "READ", "CREATE", "UPDATE", "ANNUL", "EXPORT"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acted. `person_id` is kept for audits and never shown to the person the event is about."""
+
+    person_id: str
+    role: str
+    institution_id: str | None = None
+    institution_name: str | None = None
+
+
+def new_event(
+    person_id: str, action: str, actor: Actor, *, purpose: str | None = None, record_id: str | None = None,
+    before: dict[str, Any] | None = None, after: dict[str, Any] | None = None, correlation_id: str | None = None,
+) -> JournalEvent:
+    at = datetime.now(UTC)
+    event_id = secrets.token_hex(8)
+    return JournalEvent(
+        person_id, event_key(at.isoformat(timespec="microseconds"), event_id), event_id=event_id, at=at,
+        action=action, actor_id=actor.person_id, actor_role=actor.role, institution_id=actor.institution_id,
+        institution_name=actor.institution_name, purpose=purpose, record_id=record_id, before=before, after=after,
+        correlation_id=correlation_id,
+    )
+
+
+def journal_read(person_id: str, actor: Actor, purpose: str | None, correlation_id: str | None) -> None:
+    """Append a read. Raises if it cannot be written: the caller must not return the data then."""
+    new_event(person_id, READ, actor, purpose=purpose, correlation_id=correlation_id).save(
+        condition=JournalEvent.event_key.does_not_exist()
+    )
+
+
+def journal_page(person_id: str, cursor: str | None, limit: int) -> tuple[list[dict[str, Any]], str | None]:
+    """The person's journal, newest first, as the person may see it."""
+    scope = f"journal:{person_id}"
+    result = JournalEvent.query(person_id, scan_index_forward=False, limit=limit,
+                                last_evaluated_key=start_key(cursor, scope))
+    events = [_visible(event) for event in result]
+    return events, next_cursor(result.last_evaluated_key, scope)
+
+
+def _visible(event: JournalEvent) -> dict[str, Any]:
+    actor: dict[str, Any] = {"role": event.actor_role}
+    if event.institution_id:
+        actor |= {"institution_id": event.institution_id, "institution_name": event.institution_name}
+    return {
+        "at": event.at.isoformat(), "action": event.action, "actor": actor, "purpose": event.purpose,
+        "record_id": event.record_id, "before": event.before, "after": event.after,
+    }

@@ -1,0 +1,40 @@
+"""Pages over DynamoDB queries with sealed cursors (`domain/cursor.py`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.config import settings
+from chalicelib.domain.cursor import CursorError, decode_cursor, encode_cursor
+from chalicelib.errors import Problem
+
+MAX_PAGE = 100
+DEFAULT_PAGE = 50
+
+
+def _secret() -> bytes:
+    secret = settings().cursor_secret
+    if secret is None:
+        raise RuntimeError("CURSOR_SECRET is not configured")
+    return secret
+
+
+def start_key(cursor: str | None, scope: str) -> dict[str, Any] | None:
+    if not cursor:
+        return None
+    try:
+        return decode_cursor(cursor, scope, _secret())
+    except CursorError:
+        raise Problem(400, "request.cursor", "The page cursor is not valid here; start from the first page.") from None
+
+
+def next_cursor(last_evaluated_key: dict[str, Any] | None, scope: str) -> str | None:
+    return encode_cursor(last_evaluated_key, scope, _secret()) if last_evaluated_key else None
+
+
+def page_size(raw: str | None) -> int:
+    if raw is None:
+        return DEFAULT_PAGE
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+        raise Problem(400, "request.limit", f"limit must be a whole number from 1 to {MAX_PAGE}.")
+    return int(raw)

@@ -1,0 +1,192 @@
+"""Applying a record change: validate, check access, write the record, its version and the
+journal entry in one DynamoDB transaction (all or nothing).
+
+A record is named by (institution, source_id): `record_id_for` derives its id, so a re-submission
+updates instead of duplicating; the newest `RecordVersion` of that id says where the record lives,
+and writing version n+1 is conditional on it not existing yet, so two concurrent writers cannot
+both win.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from pynamodb.exceptions import TransactWriteError
+
+from chalicelib.domain import policy
+from chalicelib.domain.errors import DomainValidationError, FieldError
+from chalicelib.domain.ids import record_id_for
+from chalicelib.domain.personal_code import PersonalCodeError, parse_personal_code
+from chalicelib.domain.policy import CallerFacts
+from chalicelib.domain.records import RecordBase, validate_record
+from chalicelib.domain.text import fold
+from chalicelib.errors import Problem
+from chalicelib.models.base import transaction
+from chalicelib.models.institutions import institution_profile
+from chalicelib.models.persons import Person
+from chalicelib.models.records import (
+    ACTIVE,
+    Record,
+    RecordVersion,
+    latest_version,
+    record_key,
+    version_key,
+    version_partition,
+)
+from chalicelib.services.access import require
+from chalicelib.services.journal import CREATE, UPDATE, Actor, new_event
+
+# Record attributes that hold template fields (`class` is `class_name` in the model).
+FIELD_ATTRIBUTES = {
+    "start_date": "start_date", "end_date": "end_date", "issue_date": "issue_date", "programme": "programme",
+    "class": "class_name", "learning_form": "learning_form", "leaving_reason": "leaving_reason",
+    "subject": "subject", "level": "level", "grade": "grade", "score": "score", "place": "place",
+    "title": "title", "document_type": "document_type", "document_series": "document_series",
+    "document_number": "document_number", "teacher": "teacher", "notes": "notes",
+}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    record_id: str
+    version: int
+    created: bool
+    changed: bool
+
+
+def record_fields(record: Record) -> dict[str, Any]:
+    """A stored record as template fields (what the API returns and the journal keeps)."""
+    fields: dict[str, Any] = {"kind": record.kind, "source_id": record.source_id}
+    for field, attribute in FIELD_ATTRIBUTES.items():
+        value = getattr(record, attribute)
+        if value is not None:
+            fields[field] = int(value) if field == "score" else value
+    return fields
+
+
+def submit_record(
+    caller: CallerFacts, institution_id: str, raw: dict[str, Any], correlation_id: str | None = None,
+    today: date | None = None,
+) -> Outcome:
+    decision = require(policy.write_records(caller, institution_id))
+    try:
+        record = validate_record(raw, today=today)
+    except DomainValidationError as exc:
+        raise _invalid(exc.errors) from None
+    profile = institution_profile(institution_id)
+    if profile is None:
+        raise Problem(404, "institution.not_found", "No such institution.")
+    actor = Actor(caller.person_id, decision.acting_role, institution_id, profile.name)
+    return write_record(record, institution_id, actor, correlation_id)
+
+
+def write_record(record: RecordBase, institution_id: str, actor: Actor, correlation_id: str | None = None) -> Outcome:
+    """Write a validated record whose access has been decided (API, ingest, demo data)."""
+    person, new_person = _person_for(record, actor.person_id)
+    return _write(record, person, new_person=new_person, institution_id=institution_id, actor=actor,
+                  correlation_id=correlation_id)
+
+
+def _invalid(errors: list[FieldError]) -> Problem:
+    return Problem(422, "validation.failed", "Some fields are not valid; see errors.",
+                   [error.as_dict() for error in errors])
+
+
+def _person_for(record: RecordBase, changed_by: str) -> tuple[Person, bool]:
+    """The record's person: the register's, checked against the names given; or a new one."""
+    try:
+        person = Person.get(record.person_id, consistent_read=True)
+    except Person.DoesNotExist:
+        missing = [FieldError(f, "required") for f in ("given_name", "family_name") if not getattr(record, f)]
+        if missing:
+            # A new person needs names: the register would otherwise hold a bare personal code.
+            raise _invalid(missing) from None
+        now = datetime.now(UTC)
+        try:
+            code = parse_personal_code(record.person_id)
+            birth, sex = (code.birth_date.isoformat() if code.birth_date else None), code.sex
+        except PersonalCodeError:
+            birth, sex = None, None  # a register-issued id carries no date
+        birth = record.birth_date.isoformat() if record.birth_date else birth
+        return Person(record.person_id, given_name=record.given_name, family_name=record.family_name,
+                      birth_date=birth, sex=sex, source="INSTITUTION", created_at=now, updated_at=now,
+                      updated_by=changed_by), True
+    mismatched = [
+        FieldError(f, "mismatch") for f in ("given_name", "family_name")
+        if getattr(record, f) and fold(getattr(record, f)) != fold(getattr(person, f))
+    ]
+    if mismatched:
+        # A typo in a personal code must not attach a record to somebody else.
+        raise _invalid(mismatched)
+    return person, False
+
+
+def _write(
+    record: RecordBase, person: Person, *, new_person: bool, institution_id: str, actor: Actor,
+    correlation_id: str | None,
+) -> Outcome:
+    record_id = record_id_for(institution_id, record.source_id)
+    fields = record.fields()
+    key = record_key(record.kind.value, record.sort_date.isoformat(), record_id)
+    latest = latest_version(record_id)
+    current = _current(latest)
+    if current is not None and current.status == ACTIVE and current.person_id == person.person_id \
+            and current.record_key == key and record_fields(current) == fields:
+        # The same row again (a retried request, a re-uploaded file): nothing changes twice.
+        return Outcome(record_id, int(current.version), created=False, changed=False)
+
+    now = datetime.now(UTC)
+    number = int(latest.version_number) + 1 if latest else 1
+    item = Record(person.person_id, key, record_id=record_id, kind=record.kind.value, institution_id=institution_id,
+                  institution_name=actor.institution_name, source_id=record.source_id, status=ACTIVE,
+                  created_at=current.created_at if current else now,
+                  created_by=current.created_by if current else actor.person_id,
+                  updated_at=now, updated_by=actor.person_id, version=number)
+    for field, attribute in FIELD_ATTRIBUTES.items():
+        setattr(item, attribute, fields.get(field))
+    version = RecordVersion(version_partition(record_id), version_key(number), record_id=record_id,
+                            version_number=number, owner_person_id=person.person_id, owner_record_key=key,
+                            change=UPDATE if current else CREATE, changed_at=now, changed_by=actor.person_id,
+                            submitting_institution=institution_id, snapshot=fields)
+    before = record_fields(current) if current else None
+    try:
+        with transaction(Record) as tx:
+            if new_person:
+                tx.save(person, condition=Person.person_id.does_not_exist())
+            # Version n+1 may be written once: the guard against concurrent writers and doubles.
+            tx.save(version, condition=RecordVersion.person_id.does_not_exist())
+            if current is None:
+                tx.save(item, condition=Record.person_id.does_not_exist())
+            elif (current.person_id, current.record_key) != (person.person_id, key):
+                # The sort date or the person changed: the record moves to its new key.
+                tx.delete(current, condition=Record.version == current.version)
+                tx.save(item, condition=Record.person_id.does_not_exist())
+            else:
+                tx.save(item, condition=Record.version == current.version)
+            tx.save(new_event(person.person_id, UPDATE if current else CREATE, actor, record_id=record_id,
+                              before=before, after=fields, correlation_id=correlation_id))
+            if current is not None and current.person_id != person.person_id:
+                tx.save(new_event(current.person_id, UPDATE, actor, record_id=record_id, before=before,
+                                  after={"moved_to_another_person": True}, correlation_id=correlation_id))
+    except TransactWriteError as exc:
+        if _conflict(exc):
+            raise Problem(409, "record.conflict", "The record was changed at the same time; read it and retry.") \
+                from None
+        raise
+    return Outcome(record_id, number, created=current is None, changed=True)
+
+
+def _current(latest: RecordVersion | None) -> Record | None:
+    if latest is None:
+        return None
+    try:
+        return Record.get(latest.owner_person_id, latest.owner_record_key, consistent_read=True)
+    except Record.DoesNotExist:
+        return None
+
+
+def _conflict(exc: TransactWriteError) -> bool:
+    reasons = getattr(exc, "cancellation_reasons", None) or []
+    return any(reason is not None and reason.code == "ConditionalCheckFailed" for reason in reasons)
