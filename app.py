@@ -2,12 +2,9 @@
 
 from chalice import Chalice
 
-from chalicelib.handlers import auth, health, keys, me, security, web
+from chalicelib.handlers import auth, health, institutions, keys, me, persons, problems, security, web
 
 app = Chalice(app_name="mokiniu-registras")
-app.register_blueprint(security.blueprint)
-app.register_blueprint(health.blueprint)
-app.register_blueprint(keys.blueprint)
-app.register_blueprint(auth.blueprint)
-app.register_blueprint(me.blueprint)
-app.register_blueprint(web.blueprint)
+app.register_middleware(problems.problem_middleware, "http")
+for blueprint in (security, health, keys, auth, me, persons, institutions, web):
+    app.register_blueprint(blueprint.blueprint)

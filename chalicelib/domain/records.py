@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar
 
@@ -20,6 +20,7 @@ from chalicelib.domain.errors import DomainValidationError, FieldError
 from chalicelib.domain.person_id import person_id_error
 from chalicelib.domain.personal_code import PersonalCodeError, parse_personal_code
 from chalicelib.domain.text import TextError, clean_name, clean_text, fold
+from chalicelib.domain.validation import fail, field_errors, parse_iso_date, text_field
 
 
 class RecordKind(StrEnum):
@@ -99,48 +100,15 @@ DOCUMENT_TYPES = {
 }
 _CLASS_RE = re.compile(r"^(?P<grade>1[0-2]|[1-9]|IV|I{1,3})(?P<group>[^\W\d_])?$", re.IGNORECASE)
 _PROGRAMME_RE = re.compile(r"^(?:\((?P<code>\d{9})\)|(?P<bare>\d{9}))(?:\s+(?P<name>\S.*))?$")
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SOURCE_ID_RE = re.compile(r"^[\w.\-/#:]{1,100}$")
 _DOCUMENT_NUMBER_RE = re.compile(r"^[0-9A-Za-z\-/]{1,30}$")
-
-
-def _fail(reason: str) -> PydanticCustomError:
-    # The reason travels in the context; `_field_errors` turns it into validation.<field>.<reason>.
-    return PydanticCustomError("register", "{reason}", {"reason": reason})
-
-
-def _text(max_length: int) -> BeforeValidator:
-    def check(value: object) -> str | None:
-        try:
-            return clean_text(value, max_length)
-        except TextError as exc:
-            raise _fail(exc.reason) from None
-
-    return BeforeValidator(check)
 
 
 def _name(value: object) -> str | None:
     try:
         return clean_name(value)
     except TextError as exc:
-        raise _fail(exc.reason) from None
-
-
-def parse_iso_date(value: object) -> date:
-    """Dates are ISO `YYYY-MM-DD`; spreadsheet cells may already be dates. Raises `_fail`."""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if not isinstance(value, str):
-        raise _fail("type")
-    text = value.strip()
-    if not _DATE_RE.match(text):
-        raise _fail("format")
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise _fail("date") from None
+        raise fail(exc.reason) from None
 
 
 def _date_validator(allow_future: bool) -> BeforeValidator:
@@ -149,10 +117,10 @@ def _date_validator(allow_future: bool) -> BeforeValidator:
             return None
         parsed = parse_iso_date(value)
         if parsed < EARLIEST_DATE:
-            raise _fail("too_early")
+            raise fail("too_early")
         today = _today(info)
         if not allow_future and parsed > today:
-            raise _fail("future")
+            raise fail("future")
         return parsed
 
     return BeforeValidator(check)
@@ -170,27 +138,27 @@ def _person_id(value: object) -> str | None:
         return None
     reason = person_id_error(text)
     if reason:
-        raise _fail(reason)
+        raise fail(reason)
     return text
 
 
 def _source_id(value: object) -> str | None:
     text = _plain(value, 100)
     if text is not None and not _SOURCE_ID_RE.match(text):
-        raise _fail("characters")
+        raise fail("characters")
     return text
 
 
 def _plain(value: object, max_length: int) -> str | None:
     """Codes that spreadsheets may turn into numbers: accept ints, keep them as text."""
     if isinstance(value, bool):
-        raise _fail("type")
+        raise fail("type")
     if isinstance(value, int):
         value = str(value)
     try:
         return clean_text(value, max_length)
     except TextError as exc:
-        raise _fail(exc.reason) from None
+        raise fail(exc.reason) from None
 
 
 def _class_name(value: object) -> str | None:
@@ -201,7 +169,7 @@ def _class_name(value: object) -> str | None:
     group = (match.group("group") or "") if match else ""
     # `IIII` is not class III group i: Roman classes take no I or V as a group letter.
     if not match or (match.group("grade")[0] in "iI" and group.upper() in ("I", "V")):
-        raise _fail("format")
+        raise fail("format")
     # Roman numerals in capitals, the group letter lower-case: `iiiA` and `IIIa` are the same class.
     return match.group("grade").upper() + group.lower()
 
@@ -212,14 +180,14 @@ def _programme(value: object) -> str | None:
         return None
     match = _PROGRAMME_RE.match(text)
     if not match:
-        raise _fail("format")
+        raise fail("format")
     code, name = match.group("code") or match.group("bare"), match.group("name")
     return f"({code}) {name}" if name else code
 
 
 def _grade(value: object) -> str | None:
     if isinstance(value, bool):
-        raise _fail("type")
+        raise fail("type")
     if isinstance(value, int):
         value = str(value)
     text = _plain(value, 20)
@@ -227,32 +195,32 @@ def _grade(value: object) -> str | None:
         return None
     if text.isascii() and text.isdigit():
         if not 1 <= int(text) <= 10:
-            raise _fail("range")
+            raise fail("range")
         return str(int(text))
     word = GRADE_WORDS.get(fold(text))
     if word is None:
-        raise _fail("choice")
+        raise fail("choice")
     return word
 
 
 def _score(value: object) -> int | None:
     if isinstance(value, bool):
-        raise _fail("type")
+        raise fail("type")
     if isinstance(value, float):
         if not value.is_integer():
-            raise _fail("integer")
+            raise fail("integer")
         value = int(value)
     if isinstance(value, str):
         text = value.strip()
         if not text:
             return None
         if not (text.isascii() and text.lstrip("-").isdigit()):
-            raise _fail("integer")
+            raise fail("integer")
         value = int(text)
     if not isinstance(value, int):
-        raise _fail("type")
+        raise fail("type")
     if not 0 <= value <= 100:
-        raise _fail("range")
+        raise fail("range")
     return value
 
 
@@ -261,7 +229,7 @@ def _exam_level(value: object) -> str | None:
     if text is None:
         return None
     if text.upper() not in EXAM_LEVELS:
-        raise _fail("choice")
+        raise fail("choice")
     return text.upper()
 
 
@@ -272,7 +240,7 @@ def _choice(options: Mapping[str, str], max_length: int) -> BeforeValidator:
             return None
         found = options.get(fold(text)) or (text if text in options.values() else None)
         if found is None:
-            raise _fail("choice")
+            raise fail("choice")
         return found
 
     return BeforeValidator(check)
@@ -285,14 +253,14 @@ def _place(value: object) -> str | None:
     if text is None:
         return None
     if text.isascii() and text.isdigit() and int(text) < 1:
-        raise _fail("range")
+        raise fail("range")
     return text
 
 
 def _document_number(value: object) -> str | None:
     text = _plain(value, 30)
     if text is not None and not _DOCUMENT_NUMBER_RE.match(text):
-        raise _fail("format")
+        raise fail("format")
     return text
 
 
@@ -303,9 +271,9 @@ PastDate = Annotated[date, _date_validator(allow_future=False)]
 OptionalPastDate = Annotated[date | None, _date_validator(allow_future=False)]
 # Only an end may lie ahead: a planned end of studies.
 PlannedEnd = Annotated[date | None, _date_validator(allow_future=True)]
-ShortText = Annotated[str, _text(200)]
-OptionalShortText = Annotated[str | None, _text(200)]
-Notes = Annotated[str | None, _text(2000)]
+ShortText = Annotated[str, text_field(200)]
+OptionalShortText = Annotated[str | None, text_field(200)]
+Notes = Annotated[str | None, text_field(2000)]
 ClassName = Annotated[str | None, BeforeValidator(_class_name)]
 Programme = Annotated[str, BeforeValidator(_programme)]
 OptionalProgramme = Annotated[str | None, BeforeValidator(_programme)]
@@ -443,8 +411,8 @@ def validate_record(raw: Mapping[str, object], today: date | None = None) -> Rec
     try:
         record = model.model_validate(data, context={"today": today or date.today()})
     except ValidationError as exc:
-        errors.extend(_field_errors(exc))
-    errors.extend(_cross_field_errors(data))
+        errors.extend(field_errors(exc))
+    errors.extend(_crossfield_errors(data))
     if errors:
         raise DomainValidationError(_dedupe(errors))
     assert record is not None
@@ -468,7 +436,7 @@ def _check_common(data: Mapping[str, object], today: date | None) -> list[FieldE
     try:
         _CommonFields.model_validate(common, context={"today": today or date.today()})
     except ValidationError as exc:
-        errors.extend(_field_errors(exc))
+        errors.extend(field_errors(exc))
     return errors
 
 
@@ -476,29 +444,7 @@ class _CommonFields(RecordBase):
     kind: RecordKind | None = None  # type: ignore[assignment]
 
 
-_PYDANTIC_REASONS = {
-    "missing": "required",
-    "extra_forbidden": "unknown",
-    "string_too_long": "too_long",
-    "enum": "choice",
-}
-
-
-def _field_errors(exc: ValidationError) -> list[FieldError]:
-    found = []
-    for err in exc.errors():
-        field = str(err["loc"][0]) if err["loc"] else "record"
-        if field == "class_name":
-            field = "class"
-        if err["type"] == "register":
-            reason = err["ctx"]["reason"]
-        else:
-            reason = _PYDANTIC_REASONS.get(err["type"], "type" if err["type"].endswith("_type") else "format")
-        found.append(FieldError(field, reason))
-    return found
-
-
-def _cross_field_errors(data: Mapping[str, object]) -> list[FieldError]:
+def _crossfield_errors(data: Mapping[str, object]) -> list[FieldError]:
     """Rules over two fields, checked on whatever parsed, so they show up with the field errors."""
     errors = []
     start, end = _quiet_date(data.get("start_date")), _quiet_date(data.get("end_date"))

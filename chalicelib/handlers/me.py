@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice import Blueprint
+from chalice import Blueprint, Response
 
+from chalicelib.handlers.requests import query
 from chalicelib.handlers.security import caller, jwt_auth
 from chalicelib.services.persons import find_person
 
@@ -23,3 +24,15 @@ def me() -> dict[str, Any]:
         "roles": sorted(who.roles),
         "institutions": sorted(who.institutions),
     }
+
+
+@blueprint.route("/me/journal", methods=["GET"], authorizer=jwt_auth)
+def my_journal() -> Response:
+    """Who looked at my data and what changed, newest first."""
+    from chalicelib.services.journal import journal_page
+    from chalicelib.services.paging import page_size
+
+    request = blueprint.current_request
+    events, cursor = journal_page(caller(request).person_id, query(request, "cursor"),
+                                  page_size(query(request, "limit")))
+    return Response(body={"events": events, "next_cursor": cursor}, headers={"Cache-Control": "no-store"})

@@ -16,6 +16,7 @@ from chalice import AuthResponse, Blueprint
 from chalice.app import AuthRequest, Request
 
 from chalicelib.auth.tokens import TokenError, verify_access_token
+from chalicelib.domain.policy import CallerFacts
 
 logger = logging.getLogger("register")
 blueprint = Blueprint(__name__)
@@ -70,3 +71,10 @@ def caller(request: Request) -> Caller:
         institutions=frozenset(filter(None, str(context.get("institutions", "")).split(","))),
         session_id=str(context.get("session_id", "")),
     )
+
+
+def caller_facts_for(request: Request) -> CallerFacts:
+    """The caller's current standing in the register (re-read per request, see services/access)."""
+    from chalicelib.services.access import caller_facts
+
+    return caller_facts(caller(request).person_id)

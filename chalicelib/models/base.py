@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 
 from pynamodb.connection.table import TableConnection
 from pynamodb.constants import PAY_PER_REQUEST_BILLING_MODE
+from pynamodb.exceptions import PynamoDBException
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
@@ -68,3 +69,8 @@ def transaction(model: type[RegisterModel], client_request_token: str | None = N
     """A write transaction on the connection `model` already holds (all tables share a region and
     endpoint): no new botocore client per transaction."""
     return TransactWrite(connection=model._get_connection().connection, client_request_token=client_request_token)
+
+
+def condition_failed(exc: PynamoDBException) -> bool:
+    """Whether a write failed only because its condition did not hold (not throttling, not an outage)."""
+    return exc.cause_response_code == "ConditionalCheckFailedException"

@@ -1,0 +1,75 @@
+"""What the ministry submits about institutions: profiles and data-processing permits."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, model_validator
+
+from chalicelib.domain.legal_entity import legal_entity_code_error
+from chalicelib.domain.validation import fail, parse_iso_date, text_field
+
+INSTITUTION_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{2,39}$")
+SCOPES = frozenset({"read", "write"})
+MAX_PERMIT_YEARS = 10
+
+
+def _institution_id(value: object) -> str:
+    if not isinstance(value, str):
+        raise fail("type")
+    if not INSTITUTION_ID_RE.match(value):
+        raise fail("format")
+    return value
+
+
+def _legal_entity_code(value: object) -> str:
+    if not isinstance(value, str):
+        raise fail("type")
+    reason = legal_entity_code_error(value)
+    if reason:
+        raise fail(reason)
+    return value.strip()
+
+
+def _scope(value: object) -> frozenset[str]:
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        raise fail("type")
+    scope = frozenset(value)
+    if not scope <= SCOPES:
+        raise fail("choice")
+    # Writing without reading makes no sense for a school: write implies read.
+    return scope | {"read"} if "write" in scope else scope
+
+
+def _date(value: object) -> date:
+    return parse_iso_date(value)
+
+
+InstitutionId = Annotated[str, BeforeValidator(_institution_id)]
+
+
+class InstitutionInput(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    institution_id: InstitutionId
+    name: Annotated[str, text_field(300)]
+    legal_entity_code: Annotated[str, BeforeValidator(_legal_entity_code)]
+    municipality: Annotated[str, text_field(200)]
+
+
+class PermitInput(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    scope: Annotated[frozenset[str], BeforeValidator(_scope)]
+    valid_from: Annotated[date, BeforeValidator(_date)]
+    valid_to: Annotated[date, BeforeValidator(_date)]
+
+    @model_validator(mode="after")
+    def _period(self) -> PermitInput:
+        if self.valid_to < self.valid_from:
+            raise fail("before_start", "valid_to")
+        if (self.valid_to - self.valid_from).days > MAX_PERMIT_YEARS * 366:
+            raise fail("range", "valid_to")
+        return self

@@ -1,0 +1,25 @@
+"""Other people's data: `GET /persons/{person_id}/history` (guardians, representatives, ministry)."""
+
+from __future__ import annotations
+
+from chalice import Blueprint, Response
+
+from chalicelib.handlers.problems import correlation_id
+from chalicelib.handlers.requests import purpose, query
+from chalicelib.handlers.security import caller_facts_for, jwt_auth
+
+blueprint = Blueprint(__name__)
+
+
+@blueprint.route("/persons/{person_id}/history", methods=["GET"], authorizer=jwt_auth)
+def person_history(person_id: str) -> Response:
+    from chalicelib.services.history import read_history
+    from chalicelib.services.paging import page_size
+
+    request = blueprint.current_request
+    body = read_history(
+        caller_facts_for(request), person_id, purpose=purpose(request),
+        institution=query(request, "institution_id"), cursor=query(request, "cursor"),
+        limit=page_size(query(request, "limit")), correlation_id=correlation_id(request),
+    )
+    return Response(body=body, headers={"Cache-Control": "no-store"})

@@ -1,0 +1,392 @@
+"""Every route × every role × own/other data: nobody gets another person's data the policy denies.
+
+The world: institutions A and B with valid read/write permits, C whose permit is revoked; one
+representative each; a pupil enrolled only at A (a minor, the guardian's child), one only at B, the
+guardian's adult child, two residents and a ministry official.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import botocore.client
+import pytest
+from chalice.test import Client
+
+from app import app
+from chalicelib.auth.keys import generate_pem
+from chalicelib.auth.tokens import issue_access_token
+from chalicelib.domain.personal_code import make_personal_code
+from chalicelib.domain.records import validate_record
+from chalicelib.models.institutions import (
+    PROFILE_ITEM,
+    InstitutionProfile,
+    Permit,
+    StaffMember,
+    permit_item,
+    staff_item,
+)
+from chalicelib.models.persons import Person
+from chalicelib.services.identity import login_identity
+from chalicelib.services.journal import Actor
+from chalicelib.services.records import write_record
+
+TODAY = date.today()
+PEOPLE = {
+    "ministry": make_personal_code("F", date(1975, 1, 1), 1),
+    "rep_a": make_personal_code("M", date(1980, 1, 1), 2),
+    "rep_b": make_personal_code("F", date(1981, 1, 1), 3),
+    "rep_c": make_personal_code("M", date(1982, 1, 1), 4),
+    "guardian": make_personal_code("F", date(1983, 1, 1), 5),
+    "pupil_a": make_personal_code("M", TODAY.replace(year=TODAY.year - 12) - timedelta(days=3), 6),
+    "pupil_b": make_personal_code("F", date(2006, 5, 5), 7),
+    "adult_child": make_personal_code("M", TODAY.replace(year=TODAY.year - 18) - timedelta(days=1), 8),
+    "resident": make_personal_code("F", date(1990, 2, 2), 9),
+    "resident2": make_personal_code("M", date(1991, 3, 3), 10),
+}
+CALLERS = ("ministry", "rep_a", "rep_b", "rep_c", "guardian", "pupil_a", "resident")
+
+
+@dataclass
+class World:
+    client: Client
+    tokens: dict[str, str]
+    permits: dict[str, str]
+
+    def call(self, who: str, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None) -> Any:
+        all_headers = {"Authorization": f"Bearer {self.tokens[who]}", "Content-Type": "application/json"}
+        data = json.dumps(body) if body is not None else None
+        return getattr(self.client.http, method.lower())(path, headers=all_headers | (headers or {}), body=data)
+
+
+@pytest.fixture
+def world(aws: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[World]:
+    monkeypatch.setenv("SIGNING_KEY_PEM", generate_pem().decode())
+    monkeypatch.setenv("MINISTRY_STAFF", PEOPLE["ministry"])
+    population = tmp_path / "population.json"
+    population.write_text(
+        json.dumps({"guardianships": {PEOPLE["guardian"]: [PEOPLE["pupil_a"], PEOPLE["adult_child"]]}})
+    )
+    monkeypatch.setenv("POPULATION_REGISTER_FILE", str(population))
+    now = datetime.now(UTC)
+    for name, code in PEOPLE.items():
+        Person(
+            code, given_name=name.title(), family_name="Testas", created_at=now, updated_at=now, updated_by="test"
+        ).save()
+    permits = {}
+    for inst, state in (("inst-a", "ACTIVE"), ("inst-b", "ACTIVE"), ("inst-c", "REVOKED")):
+        InstitutionProfile(
+            inst,
+            PROFILE_ITEM,
+            name=f"Mokykla {inst[-1].upper()}",
+            legal_entity_code="211950810",
+            municipality="Vilnius",
+            created_at=now,
+            created_by="test",
+        ).save()
+        permits[inst] = f"{inst}-p"
+        Permit(
+            inst,
+            permit_item(permits[inst]),
+            permit_id=permits[inst],
+            scope={"read", "write"},
+            state=state,
+            valid_from=(TODAY - timedelta(days=10)).isoformat(),
+            valid_to=(TODAY + timedelta(days=10)).isoformat(),
+            created_at=now,
+            created_by="test",
+        ).save()
+        rep = PEOPLE[f"rep_{inst[-1]}"]
+        StaffMember(inst, staff_item(rep), staff_person_id=rep, created_at=now, created_by="test").save()
+    for pupil, inst in (("pupil_a", "inst-a"), ("pupil_b", "inst-b"), ("adult_child", "inst-a")):
+        record = validate_record(
+            {
+                "kind": "ENROLLMENT",
+                "person_id": PEOPLE[pupil],
+                "source_id": f"{pupil}-1",
+                "start_date": "2020-09-01",
+                "programme": "201001001",
+            }
+        )
+        write_record(record, inst, Actor("seed", "representative", inst, f"Mokykla {inst[-1].upper()}"))
+    tokens = {}
+    for who in CALLERS:
+        identity = login_identity(PEOPLE[who])
+        tokens[who] = issue_access_token(PEOPLE[who], f"s-{who}", identity.roles, identity.institutions)[0]
+    with Client(app, stage_name="local") as client:
+        yield World(client, tokens, permits)
+
+
+def record_body(person: str, source_id: str = "x-1", **extra: Any) -> dict[str, Any]:
+    return {
+        "kind": "EXAM",
+        "person_id": PEOPLE[person],
+        "source_id": source_id,
+        "subject": "Matematika",
+        "start_date": "2025-06-01",
+        "score": 80,
+        **extra,
+    }
+
+
+# (name, method, path, body, headers, {caller: expected status}); callers not listed expect `default`.
+Case = tuple[str, str, str, Any, dict[str, str], dict[str, int], int]
+
+
+def cases(world: World) -> list[Case]:
+    history = "/persons/{}/history"
+    p = PEOPLE
+    return [
+        ("own profile", "GET", "/me", None, {}, {}, 200),
+        ("own journal", "GET", "/me/journal", None, {}, {}, 200),
+        (
+            "history of pupil at A",
+            "GET",
+            history.format(p["pupil_a"]),
+            None,
+            {},
+            {"rep_a": 200, "guardian": 200, "pupil_a": 200, "ministry": 400},
+            404,
+        ),
+        (
+            "history of pupil at A, purpose",
+            "GET",
+            history.format(p["pupil_a"]) + "?purpose=statistics",
+            None,
+            {},
+            {"rep_a": 200, "guardian": 200, "pupil_a": 200, "ministry": 200},
+            404,
+        ),
+        (
+            "history of pupil at B",
+            "GET",
+            history.format(p["pupil_b"]),
+            None,
+            {"X-Purpose": "audit"},
+            {"rep_b": 200, "ministry": 200},
+            404,
+        ),
+        (
+            "history of the guardian's adult child",
+            "GET",
+            history.format(p["adult_child"]),
+            None,
+            {},
+            {"rep_a": 200, "ministry": 400},
+            404,
+        ),
+        (
+            "history of another resident",
+            "GET",
+            history.format(p["resident2"]),
+            None,
+            {"X-Purpose": "audit"},
+            {"ministry": 200},
+            404,
+        ),
+        (
+            "history of nobody",
+            "GET",
+            history.format(make_personal_code("M", date(2001, 1, 1), 999)),
+            None,
+            {"X-Purpose": "audit"},
+            {},
+            404,
+        ),
+        ("history with a malformed id", "GET", history.format("not-a-code"), None, {"X-Purpose": "audit"}, {}, 404),
+        (
+            "create institution",
+            "POST",
+            "/institutions",
+            {
+                "institution_id": "inst-new",
+                "name": "Nauja mokykla",
+                "legal_entity_code": "111950581",
+                "municipality": "Kaunas",
+            },
+            {},
+            {"ministry": 201},
+            403,
+        ),
+        ("list A's permits", "GET", "/institutions/inst-a/permits", None, {}, {"ministry": 200, "rep_a": 200}, 403),
+        (
+            "grant A a permit",
+            "POST",
+            "/institutions/inst-a/permits",
+            {"scope": ["read"], "valid_from": "2026-01-01", "valid_to": "2026-12-31"},
+            {},
+            {"ministry": 201},
+            403,
+        ),
+        (
+            "add a representative to B",
+            "PUT",
+            f"/institutions/inst-b/staff/{p['adult_child']}",
+            None,
+            {},
+            {"ministry": 201},
+            403,
+        ),
+        (
+            "remove B's representative",
+            "DELETE",
+            f"/institutions/inst-b/staff/{p['resident2']}",
+            None,
+            {},
+            {"ministry": 404},
+            403,
+        ),
+        ("record for A", "POST", "/institutions/inst-a/records", record_body("pupil_a"), {}, {"rep_a": 201}, 403),
+        ("record for B", "POST", "/institutions/inst-b/records", record_body("pupil_b"), {}, {"rep_b": 201}, 403),
+        ("record for C (revoked permit)", "POST", "/institutions/inst-c/records", record_body("pupil_a"), {}, {}, 403),
+        (
+            "record for A naming B in the body",
+            "POST",
+            "/institutions/inst-a/records",
+            record_body("pupil_a", "x-2", institution_id="inst-b"),
+            {},
+            {"rep_a": 422},
+            403,
+        ),
+        (
+            "revoke A's permit last",
+            "DELETE",
+            f"/institutions/inst-a/permits/{world.permits['inst-a']}",
+            None,
+            {},
+            {"ministry": 200},
+            403,
+        ),
+    ]
+
+
+def test_route_role_matrix(world: World) -> None:
+    mismatches = {}
+    for name, method, path, body, headers, expected, default in cases(world):
+        for who in CALLERS:
+            response = world.call(who, method, path, body, headers)
+            want = expected.get(who, default)
+            if response.status_code != want:
+                mismatches[(name, who)] = (response.status_code, want, response.body[:200])
+            assert response.status_code < 500, (name, who, response.body)
+            if response.status_code >= 400:
+                assert response.headers["Content-Type"] == "application/problem+json", (name, who)
+                # A refusal never echoes the person it was about.
+                assert not any(code in response.body.decode() for who2, code in PEOPLE.items() if who2 != who)
+            if method == "DELETE" and "permits" in path and response.status_code == 200:
+                # Put A back for the next callers of this case.
+                Permit.get("inst-a", permit_item(world.permits["inst-a"])).update(actions=[Permit.state.set("ACTIVE")])
+    assert mismatches == {}
+
+
+def test_representative_token_stops_working_when_the_permit_is_revoked(world: World) -> None:
+    history = f"/persons/{PEOPLE['pupil_a']}/history"
+    assert world.call("rep_a", "GET", history).status_code == 200
+    assert world.call("rep_a", "POST", "/institutions/inst-a/records", record_body("pupil_a", "r-1")).status_code == 201
+
+    revoked = world.call("ministry", "DELETE", f"/institutions/inst-a/permits/{world.permits['inst-a']}")
+    assert revoked.status_code == 200 and revoked.json_body["state"] == "REVOKED"
+
+    # The same token, issued before the revocation, on the very next requests:
+    assert world.call("rep_a", "GET", history).status_code == 404
+    refused = world.call("rep_a", "POST", "/institutions/inst-a/records", record_body("pupil_a", "r-2"))
+    assert refused.status_code == 403 and refused.json_body["code"] == "access.permit"
+
+
+def test_suspended_and_expired_permits_stop_writes(world: World) -> None:
+    suspended = world.call(
+        "ministry", "DELETE", f"/institutions/inst-b/permits/{world.permits['inst-b']}?action=suspend"
+    )
+    assert suspended.json_body["state"] == "SUSPENDED"
+    assert world.call("rep_b", "POST", "/institutions/inst-b/records", record_body("pupil_b")).status_code == 403
+    Permit.get("inst-b", permit_item(world.permits["inst-b"])).update(
+        actions=[Permit.state.set("ACTIVE"), Permit.valid_to.set((TODAY - timedelta(days=1)).isoformat())]
+    )
+    assert world.call("rep_b", "POST", "/institutions/inst-b/records", record_body("pupil_b")).status_code == 403
+
+
+def test_reads_by_others_are_in_the_journal_and_own_reads_are_not(world: World) -> None:
+    pupil = PEOPLE["pupil_a"]
+    assert world.call("pupil_a", "GET", f"/persons/{pupil}/history").status_code == 200
+    assert world.call("rep_a", "GET", f"/persons/{pupil}/history?purpose=class%20list").status_code == 200
+    assert (
+        world.call("ministry", "GET", f"/persons/{pupil}/history", headers={"X-Purpose": "statistics"}).status_code
+        == 200
+    )
+
+    events = world.call("pupil_a", "GET", "/me/journal").json_body["events"]
+    reads = [e for e in events if e["action"] == "READ"]
+    assert [(e["actor"]["role"], e["purpose"]) for e in reads] == [
+        ("ministry", "statistics"),
+        ("representative", "class list"),
+    ]
+    assert reads[1]["actor"] == {"role": "representative", "institution_id": "inst-a", "institution_name": "Mokykla A"}
+    # The citizen sees who (role, institution), not the official's personal code.
+    assert PEOPLE["rep_a"] not in json.dumps(events) and PEOPLE["ministry"] not in json.dumps(events)
+    assert [e["action"] for e in events if e["action"] != "READ"] == ["CREATE"]  # the seeded enrolment
+
+
+def test_changes_are_journaled_with_before_and_after(world: World) -> None:
+    assert world.call("rep_a", "POST", "/institutions/inst-a/records", record_body("pupil_a", "c-1")).status_code == 201
+    again = world.call("rep_a", "POST", "/institutions/inst-a/records", record_body("pupil_a", "c-1"))
+    assert again.status_code == 200 and again.json_body["version"] == 1  # the same row: nothing changes twice
+    corrected = world.call("rep_a", "POST", "/institutions/inst-a/records", record_body("pupil_a", "c-1", score=85))
+    assert corrected.json_body["version"] == 2
+    events = world.call("pupil_a", "GET", "/me/journal").json_body["events"]
+    update, create = events[0], events[1]
+    assert update["action"] == "UPDATE" and update["before"]["score"] == 80 and update["after"]["score"] == 85
+    assert create["action"] == "CREATE" and create["before"] is None
+    assert update["actor"]["institution_name"] == "Mokykla A"
+
+
+def test_journal_pages_with_a_sealed_cursor(world: World) -> None:
+    for i in range(5):
+        world.call("rep_a", "GET", f"/persons/{PEOPLE['pupil_a']}/history?purpose=p{i}")
+    first = world.call("pupil_a", "GET", "/me/journal?limit=2").json_body
+    second = world.call("pupil_a", "GET", f"/me/journal?limit=2&cursor={first['next_cursor']}").json_body
+    third = world.call("pupil_a", "GET", f"/me/journal?limit=2&cursor={second['next_cursor']}").json_body
+    events = first["events"] + second["events"] + third["events"]
+    assert [e["purpose"] for e in events] == ["p4", "p3", "p2", "p1", "p0", None]
+    assert events[-1]["action"] == "CREATE"
+    if third["next_cursor"]:  # DynamoDB may hand out a cursor for an empty last page
+        last = world.call("pupil_a", "GET", f"/me/journal?limit=2&cursor={third['next_cursor']}").json_body
+        assert last["events"] == []
+    # Another person cannot page through this journal with it, nor can it be edited.
+    foreign = world.call("resident", "GET", f"/me/journal?cursor={first['next_cursor']}")
+    assert foreign.status_code == 400 and foreign.json_body["code"] == "request.cursor"
+    tampered = first["next_cursor"][:-2] + ("AA" if not first["next_cursor"].endswith("AA") else "BB")
+    assert world.call("pupil_a", "GET", f"/me/journal?cursor={tampered}").status_code == 400
+
+
+def test_no_data_leaves_when_the_journal_cannot_be_written(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    from chalicelib.models.journal import JournalEvent
+
+    JournalEvent.delete_table()
+    response = world.call("rep_a", "GET", f"/persons/{PEOPLE['pupil_a']}/history")
+    assert response.status_code == 503
+    assert response.json_body["code"] == "journal.unavailable"
+    assert "records" not in response.json_body
+
+
+def test_dynamodb_calls_per_journaled_read(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cost of access checks and the journal, counted per request (docs/PERFORMANCE.md)."""
+    calls: list[str] = []
+    original: Callable[..., Any] = botocore.client.BaseClient._make_api_call
+
+    def counting(self: Any, operation: str, params: Any) -> Any:
+        calls.append(operation)
+        return original(self, operation, params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", counting)
+    world.call("pupil_a", "GET", f"/persons/{PEOPLE['pupil_a']}/history")
+    own = list(calls)
+    calls.clear()
+    world.call("rep_a", "GET", f"/persons/{PEOPLE['pupil_a']}/history?purpose=check")
+    other = list(calls)
+    assert own.count("PutItem") == 0 and other.count("PutItem") == 1  # the journal entry
+    assert own.count("Query") >= 1 and other.count("Query") >= own.count("Query")
