@@ -8,9 +8,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from bench import token_verification
+from bench import access_cost, token_verification
 
-BENCHMARKS = (token_verification,)
+BENCHMARKS = (token_verification, access_cost)
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results.json"
 REPORT = ROOT / "docs" / "PERFORMANCE.md"

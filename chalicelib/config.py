@@ -18,6 +18,36 @@ MAX_ACCESS_TOKEN_SECONDS = 900
 
 
 @dataclass(frozen=True)
+class TokenSettings:
+    """What issuing and verifying access tokens needs: read apart from the rest, because the
+    authoriser reads it on every call and the full settings cost a third of a verification."""
+
+    # Locally a PEM (file or value); in AWS a KMS asymmetric key (see docs/AUTH.md).
+    signing_key_file: str | None
+    signing_key_pem: str | None
+    signing_kms_key_id: str | None
+    # Public keys of retired signing keys, as a JWKS, still accepted until their tokens expire.
+    previous_public_jwks: str | None
+    issuer: str
+    audience: str
+    access_token_seconds: int
+
+
+def token_settings() -> TokenSettings:
+    env = os.environ
+    return TokenSettings(
+        signing_key_file=env.get("SIGNING_KEY_FILE") or None,
+        signing_key_pem=env.get("SIGNING_KEY_PEM") or None,
+        signing_kms_key_id=env.get("SIGNING_KMS_KEY_ID") or None,
+        previous_public_jwks=env.get("PREVIOUS_PUBLIC_JWKS") or None,
+        issuer=env.get("TOKEN_ISSUER", "https://mokiniuregistras.example"),
+        audience=env.get("TOKEN_AUDIENCE", "mokiniu-registras-api"),
+        # Capped at 15 minutes whatever the environment says: a leaked token must die soon.
+        access_token_seconds=min(int(env.get("ACCESS_TOKEN_SECONDS", "900")), MAX_ACCESS_TOKEN_SECONDS),
+    )
+
+
+@dataclass(frozen=True)
 class Settings:
     stage: str
     table_prefix: str
@@ -27,15 +57,7 @@ class Settings:
     ministry_staff: frozenset[str]
     support_phone: str
     support_email: str
-    # Token signing. Locally a PEM (file or value); in AWS a KMS asymmetric key (see docs/AUTH.md).
-    signing_key_file: str | None
-    signing_key_pem: str | None
-    signing_kms_key_id: str | None
-    # Public keys of retired signing keys, as a JWKS, still accepted until their tokens expire.
-    previous_public_jwks: str | None
-    token_issuer: str
-    token_audience: str
-    access_token_seconds: int
+    tokens: TokenSettings
     session_seconds: int
     # The public address of the register, for the gateway's postback and the cookies' Secure flag.
     public_url: str
@@ -88,14 +110,7 @@ def settings() -> Settings:
         ministry_staff=_csv_set(env.get("MINISTRY_STAFF", "")),
         support_phone=env.get("SUPPORT_PHONE", "+370 5 000 0000"),
         support_email=env.get("SUPPORT_EMAIL", "pagalba@mokiniuregistras.example"),
-        signing_key_file=env.get("SIGNING_KEY_FILE") or None,
-        signing_key_pem=env.get("SIGNING_KEY_PEM") or None,
-        signing_kms_key_id=env.get("SIGNING_KMS_KEY_ID") or None,
-        previous_public_jwks=env.get("PREVIOUS_PUBLIC_JWKS") or None,
-        token_issuer=env.get("TOKEN_ISSUER", "https://mokiniuregistras.example"),
-        token_audience=env.get("TOKEN_AUDIENCE", "mokiniu-registras-api"),
-        # Capped at 15 minutes whatever the environment says: a leaked token must die soon.
-        access_token_seconds=min(int(env.get("ACCESS_TOKEN_SECONDS", "900")), MAX_ACCESS_TOKEN_SECONDS),
+        tokens=token_settings(),
         session_seconds=int(env.get("SESSION_SECONDS", str(8 * 3600))),
         public_url=(env.get("PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/"),
         population_register_file=env.get("POPULATION_REGISTER_FILE") or None,

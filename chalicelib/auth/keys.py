@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from jose import jwk
 from jose.backends.base import Key
 
-from chalicelib.config import Settings, settings
+from chalicelib.config import TokenSettings, token_settings
 
 ALGORITHM = "RS256"
 MIN_RSA_BITS = 2048
@@ -109,7 +109,7 @@ def _verifying_entry(key: dict[str, str]) -> tuple[dict[str, str], Key]:
     return key, jwk.construct(key, algorithm=ALGORITHM)
 
 
-def build_key_ring(config: Settings) -> KeyRing:
+def build_key_ring(config: TokenSettings) -> KeyRing:
     signer: Signer
     if config.signing_kms_key_id:
         signer = KmsSigner(config.signing_kms_key_id)
@@ -133,10 +133,10 @@ _lock = threading.Lock()
 _cached: tuple[tuple[str | None, ...], KeyRing] | None = None
 
 
-def key_ring(config: Settings | None = None) -> KeyRing:
+def key_ring(config: TokenSettings | None = None) -> KeyRing:
     """The key ring for the current configuration, built once per container (and per change)."""
     global _cached  # noqa: PLW0603 - a per-process cache is the point
-    config = config or settings()
+    config = config or token_settings()
     binding = (config.signing_kms_key_id, config.signing_key_pem, config.signing_key_file,
                config.previous_public_jwks)
     with _lock:

@@ -20,7 +20,7 @@ from jose import jwt
 from jose.exceptions import JOSEError
 
 from chalicelib.auth.keys import ALGORITHM, b64url, key_ring
-from chalicelib.config import MAX_ACCESS_TOKEN_SECONDS, settings
+from chalicelib.config import MAX_ACCESS_TOKEN_SECONDS, token_settings
 
 # Our tokens are ~1 KB; anything far larger is refused before any parsing or base64 work.
 MAX_TOKEN_LENGTH = 8192
@@ -49,11 +49,11 @@ def issue_access_token(
     person_id: str, session_id: str, roles: list[str], institutions: list[str], now: float | None = None
 ) -> tuple[str, int]:
     """A signed access token and its lifetime in seconds."""
-    config = settings()
+    config = token_settings()
     issued = int(now if now is not None else time.time())
     lifetime = config.access_token_seconds
     claims = {
-        "iss": config.token_issuer, "aud": config.token_audience, "sub": person_id,
+        "iss": config.issuer, "aud": config.audience, "sub": person_id,
         "iat": issued, "nbf": issued, "exp": issued + lifetime, "jti": secrets.token_urlsafe(12),
         "sid": session_id, "roles": sorted(roles), "inst": sorted(institutions),
     }
@@ -81,14 +81,14 @@ def verify_access_token(token: str) -> AccessClaims:
         raise TokenError("header") from None
     if header.get("alg") != ALGORITHM:
         raise TokenError("alg")
-    config = settings()
+    config = token_settings()
     key = key_ring(config).key_for(header.get("kid"))
     if key is None:
         raise TokenError("kid")
     try:
         claims = jwt.decode(
-            token, key, algorithms=[ALGORITHM], audience=config.token_audience,
-            issuer=config.token_issuer, options=_REQUIRED,
+            token, key, algorithms=[ALGORITHM], audience=config.audience,
+            issuer=config.issuer, options=_REQUIRED,
         )
     except JOSEError as exc:
         raise TokenError(type(exc).__name__) from None

@@ -1,0 +1,94 @@
+"""What access checks and the journal cost per request: DynamoDB calls counted exactly, and the
+time of a journaled read (a representative's) against the person's own read, side by side.
+Runs on moto in this process with the demo register."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import botocore.client
+
+from bench.harness import per_call_seconds
+
+
+def run() -> dict[str, dict[str, Any]]:
+    # The local stage's table names: Chalice's test client applies that stage's settings.
+    os.environ.update({"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
+                       "AWS_DEFAULT_REGION": "eu-north-1", "REGISTER_STAGE": "local", "TABLE_PREFIX": "mr-local"})
+    os.environ.pop("AWS_ENDPOINT_URL", None)
+    from moto import mock_aws
+
+    with mock_aws():
+        return _measure()
+
+
+def _measure() -> dict[str, dict[str, Any]]:
+    from chalice.test import Client
+
+    from app import app
+    from chalicelib.auth.keys import generate_pem
+    from chalicelib.auth.tokens import issue_access_token
+    from chalicelib.models.tables import create_tables
+    from chalicelib.services.identity import login_identity
+    from devstack import seed
+
+    os.environ["SIGNING_KEY_PEM"] = generate_pem().decode()
+    os.environ["MINISTRY_STAFF"] = ",".join(seed.ministry_staff())
+    population = Path(tempfile.mkdtemp()) / "population.json"
+    population.write_text(json.dumps({"guardianships": seed.guardianships()}))
+    os.environ["POPULATION_REGISTER_FILE"] = str(population)
+    create_tables()
+    seed.seed()
+    people = {p.key: p.person_id for p in seed.PEOPLE}
+
+    def token(who: str) -> str:
+        identity = login_identity(people[who])
+        return issue_access_token(people[who], "bench", identity.roles, identity.institutions)[0]
+
+    graduate, rep = token("graduate"), token("rep_vilnius")
+    history = f"/persons/{people['graduate']}/history"
+    counter: Counter[str] = Counter()
+    original: Callable[..., Any] = botocore.client.BaseClient._make_api_call
+
+    def counting(self: Any, operation: str, params: Any) -> Any:
+        counter[operation] += 1
+        return original(self, operation, params)
+
+    botocore.client.BaseClient._make_api_call = counting
+    try:
+        with Client(app, stage_name="local") as client:
+            def get(bearer: str, path: str) -> Callable[[], object]:
+                return lambda: client.http.get(path, headers={"Authorization": f"Bearer {bearer}"})
+
+            own_read, rep_read = get(graduate, history), get(rep, history + "?purpose=bench")
+            calls = {}
+            for name, request in (("own read", own_read), ("representative read", rep_read)):
+                counter.clear()
+                request()
+                calls[name] = dict(counter)
+            timings = per_call_seconds({"own read": own_read, "representative read": rep_read}, calls=20, rounds=7)
+    finally:
+        botocore.client.BaseClient._make_api_call = original
+    today = date.today().isoformat()
+
+    def total(name: str) -> int:
+        return sum(calls[name].values())
+
+    return {
+        "dynamodb_calls_own_history_read": {
+            "value": total("own read"), "unit": "calls", "measured_at": today,
+            "goal": f"informative: {calls['own read']}"},
+        "dynamodb_calls_representative_history_read": {
+            "value": total("representative read"), "unit": "calls", "measured_at": today,
+            "goal": f"journal adds 1 PutItem; permits re-read per request: {calls['representative read']}"},
+        "representative_read_vs_own_read_time": {
+            "value": round(timings["representative read"] / timings["own read"], 2), "unit": "×", "measured_at": today,
+            "goal": "informative (moto in process: relative cost of the extra calls)"},
+    }
