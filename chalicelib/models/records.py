@@ -1,17 +1,23 @@
 """Table `records`: every education record, keyed so one person's history is one ordered Query.
 
-Sort key `record_key` = `KIND#sort-date#record_id`: a Query on `person_id` returns the history
-grouped by kind and in date order within each kind, which is how it is read.
+Three kinds of item share the table (`item_type` discriminator):
 
-The same table holds every version of every record (`RecordVersion`) in a partition of its own,
-`RID#<record_id>`: a record's history is one Query there, and its newest version says where the
-record lives now, so a record can be found by id without an index. Version items carry no
-`institution_id`, so the `by_institution` index holds records only.
+- `Record`: partition `person_id`, sort key `record_key` = `<n>#KIND#sort-date#record_id`, where `n`
+  puts the kinds in reading order (institutions attended, subjects, exams, olympiads, achievements,
+  qualifications): one Query on a person returns the history as it is read, page after page.
+- `PersonSummary`: `record_key` `#PERSON` sorts first: the person's names come with the first page
+  of the same Query, no second read. Kept in step with `persons` by `services/persons.py`.
+- `RecordVersion`: every version of every record, in a partition of its own, `RID#<record_id>`: a
+  record's history is one Query there, and its newest version says where the record lives now,
+  so a record is found by id without an index.
+
+Only `Record` items carry `institution_id`, so the `by_institution` index holds records only.
 """
 
 from __future__ import annotations
 
 from pynamodb.attributes import (
+    DiscriminatorAttribute,
     JSONAttribute,
     NumberAttribute,
     UnicodeAttribute,
@@ -23,13 +29,19 @@ from chalicelib.models.base import RegisterMeta, RegisterModel
 
 ACTIVE = "ACTIVE"
 ANNULLED = "ANNULLED"
+PERSON_SUMMARY_KEY = "#PERSON"
+READING_ORDER = ("ENROLLMENT", "SUBJECT", "EXAM", "OLYMPIAD", "ACHIEVEMENT", "QUALIFICATION")
+
+
+def kind_prefix(kind: str) -> str:
+    return f"{READING_ORDER.index(kind) + 1}#{kind}#"
 
 
 def record_key(kind: str, sort_date: str, record_id: str) -> str:
-    return f"{kind}#{sort_date}#{record_id}"
+    return f"{kind_prefix(kind)}{sort_date}#{record_id}"
 
 
-class ByInstitutionIndex(GlobalSecondaryIndex["Record"]):
+class ByInstitutionIndex(GlobalSecondaryIndex["RecordsItem"]):
     """Which records did an institution submit: (institution_id, record_key)."""
 
     class Meta:
@@ -40,7 +52,7 @@ class ByInstitutionIndex(GlobalSecondaryIndex["Record"]):
     record_key = UnicodeAttribute(range_key=True)
 
 
-class Record(RegisterModel):
+class RecordsItem(RegisterModel):
     class Meta(RegisterMeta):
         table = "records"
         # The DAKPR transfer reads changes to qualifications from the stream.
@@ -48,9 +60,16 @@ class Record(RegisterModel):
 
     person_id = UnicodeAttribute(hash_key=True)
     record_key = UnicodeAttribute(range_key=True)
+    item_type = DiscriminatorAttribute()
+    # Declared here because the index is the table's; only Record items set it.
+    institution_id = UnicodeAttribute(null=True)
+
+    by_institution = ByInstitutionIndex()
+
+
+class Record(RecordsItem, discriminator="RECORD"):
     record_id = UnicodeAttribute()
     kind = UnicodeAttribute()
-    institution_id = UnicodeAttribute()
     source_id = UnicodeAttribute()
     status = UnicodeAttribute(default=ACTIVE)
     annul_reason = UnicodeAttribute(null=True)
@@ -83,7 +102,14 @@ class Record(RegisterModel):
     # which would restart at 1 when a record moves to a new key): equals the newest RecordVersion.
     version = NumberAttribute()
 
-    by_institution = ByInstitutionIndex()
+
+
+class PersonSummary(RecordsItem, discriminator="PERSON"):
+    """The person's names at the head of their records partition (see the module note)."""
+
+    given_name = UnicodeAttribute()
+    family_name = UnicodeAttribute()
+    birth_date = UnicodeAttribute(null=True)
 
 
 def version_partition(record_id: str) -> str:
@@ -94,14 +120,10 @@ def version_key(version: int) -> str:
     return f"V#{version:010d}"
 
 
-class RecordVersion(RegisterModel):
-    """One version of a record, as it was after a change (create, update, annul)."""
+class RecordVersion(RecordsItem, discriminator="VERSION"):
+    """One version of a record, as it was after a change (create, update, annul). Keys:
+    `RID#<record_id>` / `V#<version>`. Carries no `institution_id`: not in the index."""
 
-    class Meta(RegisterMeta):
-        table = "records"
-
-    person_id = UnicodeAttribute(hash_key=True)  # "RID#<record_id>"
-    record_key = UnicodeAttribute(range_key=True)  # "V#<version>"
     record_id = UnicodeAttribute()
     version_number = NumberAttribute()
     owner_person_id = UnicodeAttribute()  # where the record lives after this change
@@ -123,6 +145,6 @@ def latest_version(record_id: str) -> RecordVersion | None:
 
 def enrolled_institutions(person_id: str) -> frozenset[str]:
     """Institutions the person is or was enrolled at (active enrolments): one Query."""
-    enrolments = Record.query(person_id, Record.record_key.startswith("ENROLLMENT#"),
+    enrolments = Record.query(person_id, Record.record_key.startswith(kind_prefix("ENROLLMENT")),
                               attributes_to_get=["institution_id", "status"])
     return frozenset(r.institution_id for r in enrolments if r.status == ACTIVE)

@@ -9,11 +9,11 @@ from chalicelib.models.base import RegisterModel
 from chalicelib.models.institutions import InstitutionItem
 from chalicelib.models.journal import JournalEvent
 from chalicelib.models.persons import Person
-from chalicelib.models.records import Record
+from chalicelib.models.records import RecordsItem
 from chalicelib.models.sessions import AuthSession
 from chalicelib.models.uploads import Upload
 
-ALL_MODELS: tuple[type[RegisterModel], ...] = (Person, Record, InstitutionItem, Upload, JournalEvent, AuthSession)
+ALL_MODELS: tuple[type[RegisterModel], ...] = (Person, RecordsItem, InstitutionItem, Upload, JournalEvent, AuthSession)
 
 
 def create_tables() -> list[str]:
