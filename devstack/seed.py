@@ -14,6 +14,7 @@ from typing import Any
 from chalicelib.domain.legal_entity import make_legal_entity_code
 from chalicelib.domain.personal_code import make_personal_code
 from chalicelib.domain.records import validate_record
+from chalicelib.models.base import transaction
 from chalicelib.models.institutions import (
     PROFILE_ITEM,
     InstitutionProfile,
@@ -24,6 +25,7 @@ from chalicelib.models.institutions import (
 )
 from chalicelib.models.persons import Person
 from chalicelib.services.journal import Actor
+from chalicelib.services.persons import add_person_writes, find_person
 from chalicelib.services.records import write_record
 
 SEEDED_BY = "seed"
@@ -177,9 +179,13 @@ def seed(today: date | None = None) -> dict[str, int]:
     today = today or now.date()
     people = {p.key: p for p in PEOPLE}
     for person in PEOPLE:
-        Person(person.person_id, given_name=person.given_name, family_name=person.family_name,
-               birth_date=person.birth.isoformat(), sex=person.sex, source="SEED",
-               created_at=now, updated_at=now, updated_by=SEEDED_BY).save()
+        if find_person(person.person_id) is not None:
+            continue  # seeded before (the demo data is written once per stack)
+        with transaction(Person) as tx:
+            add_person_writes(tx, Person(person.person_id, given_name=person.given_name,
+                                         family_name=person.family_name, birth_date=person.birth.isoformat(),
+                                         sex=person.sex, source="SEED", created_at=now, updated_at=now,
+                                         updated_by=SEEDED_BY), new=True)
     for inst in INSTITUTIONS:
         common: dict[str, Any] = {"created_at": now, "created_by": SEEDED_BY}
         iid = inst.institution_id

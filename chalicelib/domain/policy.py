@@ -110,3 +110,27 @@ def see_institution(caller: CallerFacts, institution: str) -> Decision:
     if institution in caller.staff_scopes:
         return Decision.allow("representative of this institution", REPRESENTATIVE, institution)
     return Decision.deny("not this institution's representative", 403, "access.institution")
+
+
+def manage_person(
+    caller: CallerFacts, *, exists: bool, enrolled_at: frozenset[str], names_from_population_register: bool
+) -> Decision:
+    """May `caller` create or correct a person (`PUT /persons/{id}`)?
+
+    The ministry may. A representative with a valid write permit may add a person the register
+    does not know yet, or correct one enrolled at their institution, but not overwrite names that
+    came from the Population Register (the authority on names).
+    """
+    if caller.is_ministry:
+        return Decision.allow("ministry", MINISTRY)
+    writable = caller.institutions_with(WRITE)
+    if not writable:
+        return Decision.deny("no institution with a valid write permit", 403, "access.permit")
+    if not exists:
+        return Decision.allow("representative adding a new person", REPRESENTATIVE, min(writable))
+    if not writable & enrolled_at:
+        return PERSON_HIDDEN
+    if names_from_population_register:
+        return Decision.deny("names from the Population Register are not corrected here", 409,
+                             "person.names_authoritative")
+    return Decision.allow("representative correcting a pupil", REPRESENTATIVE, min(writable & enrolled_at))

@@ -1,18 +1,52 @@
-"""Reading and recording persons."""
+"""Reading and recording persons. Every write goes through `save_person`, which keeps the person's
+summary at the head of their records partition in step (models/records.py) in the same transaction.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.domain import policy
+from chalicelib.domain.errors import DomainValidationError, FieldError
+from chalicelib.domain.person_id import person_id_error
 from chalicelib.domain.personal_code import parse_personal_code
+from chalicelib.domain.persons import PersonInput, birth_date_conflict
+from chalicelib.domain.policy import CallerFacts
+from chalicelib.domain.validation import validate_model
+from chalicelib.errors import Problem
+from chalicelib.models.base import transaction
+from chalicelib.models.institutions import institution_profile
 from chalicelib.models.persons import Person
+from chalicelib.models.records import PERSON_SUMMARY_KEY, PersonSummary
+from chalicelib.services.access import person_enrollments, require
+from chalicelib.services.journal import CREATE, UPDATE, Actor, new_event
+
+GATEWAY_SOURCE = "VIISP"
 
 
-def find_person(person_id: str) -> Person | None:
+def find_person(person_id: str, consistent: bool = False) -> Person | None:
     try:
-        return Person.get(person_id)
+        return Person.get(person_id, consistent_read=consistent)
     except Person.DoesNotExist:
         return None
+
+
+def summary_of(person: Person) -> PersonSummary:
+    return PersonSummary(person.person_id, PERSON_SUMMARY_KEY, given_name=person.given_name,
+                         family_name=person.family_name, birth_date=person.birth_date)
+
+
+def add_person_writes(tx: TransactWrite, person: Person, *, new: bool) -> None:
+    """The person and their summary, into a transaction (optimistic: a stale version fails it)."""
+    if new:
+        tx.save(person, condition=Person.person_id.does_not_exist())
+    else:
+        tx.save(person)  # VersionAttribute: conditional on the version read
+    tx.save(summary_of(person))
 
 
 def record_gateway_login(personal_code: str, given_name: str, family_name: str) -> Person:
@@ -21,15 +55,67 @@ def record_gateway_login(personal_code: str, given_name: str, family_name: str) 
     code = parse_personal_code(personal_code)
     now = datetime.now(UTC)
     person = find_person(code.value)
+    new = person is None
     if person is None:
         person = Person(code.value, created_at=now)
-    person.given_name = given_name
-    person.family_name = family_name
+    elif (person.given_name, person.family_name, person.source) == (given_name, family_name, GATEWAY_SOURCE):
+        return person  # nothing new: no write at every login
+    person.given_name, person.family_name = given_name, family_name
     if code.birth_date:
         person.birth_date = code.birth_date.isoformat()
-    person.sex = code.sex
-    person.source = "VIISP"
-    person.updated_at = now
-    person.updated_by = code.value
-    person.save()
+    person.sex, person.source, person.updated_at, person.updated_by = code.sex, GATEWAY_SOURCE, now, code.value
+    with transaction(Person) as tx:
+        add_person_writes(tx, person, new=new)
     return person
+
+
+def put_person(
+    caller: CallerFacts, person_id: str, body: dict[str, Any], correlation_id: str | None
+) -> tuple[int, bool]:
+    """`PUT /persons/{person_id}`: create or correct. Returns (version, created)."""
+    reason = person_id_error(person_id)
+    if reason:
+        raise Problem(422, "validation.failed", "The person id is not valid.",
+                      [FieldError("person_id", reason).as_dict()])
+    try:
+        data = validate_model(PersonInput, body)
+    except DomainValidationError as exc:
+        raise Problem(422, "validation.failed", "Some fields are not valid; see errors.",
+                      [e.as_dict() for e in exc.errors]) from None
+    if birth_date_conflict(person_id, data.birth_date):
+        raise Problem(422, "validation.failed", "The birth date contradicts the personal code.",
+                      [FieldError("birth_date", "mismatch").as_dict()])
+    person = find_person(person_id, consistent=True)
+    enrolled = person_enrollments(person_id) if person is not None and not caller.is_ministry else frozenset()
+    decision = require(policy.manage_person(
+        caller, exists=person is not None, enrolled_at=enrolled,
+        names_from_population_register=person is not None and person.source == GATEWAY_SOURCE,
+    ))
+    if person is not None and data.version is not None and data.version != person.version:
+        raise Problem(409, "person.conflict", f"The person was changed meanwhile (version {person.version}).")
+    now = datetime.now(UTC)
+    before = _visible(person) if person else None
+    new = person is None
+    if person is None:
+        person = Person(person_id, created_at=now, source="MINISTRY" if caller.is_ministry else "INSTITUTION")
+    person.given_name, person.family_name = data.given_name, data.family_name
+    if data.birth_date:
+        person.birth_date = data.birth_date.isoformat()
+    person.updated_at, person.updated_by = now, caller.person_id
+    name = None
+    if decision.acting_institution:
+        profile = institution_profile(decision.acting_institution)
+        name = profile.name if profile else None
+    actor = Actor(caller.person_id, decision.acting_role, decision.acting_institution, name)
+    try:
+        with transaction(Person) as tx:
+            add_person_writes(tx, person, new=new)
+            tx.save(new_event(person_id, CREATE if new else UPDATE, actor, before=before, after=_visible(person),
+                              correlation_id=correlation_id))
+    except TransactWriteError:
+        raise Problem(409, "person.conflict", "The person was changed at the same time; read again.") from None
+    return int(person.version or 1), new
+
+
+def _visible(person: Person) -> dict[str, Any]:
+    return {"given_name": person.given_name, "family_name": person.family_name, "birth_date": person.birth_date}

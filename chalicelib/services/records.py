@@ -37,6 +37,7 @@ from chalicelib.models.records import (
 )
 from chalicelib.services.access import require
 from chalicelib.services.journal import CREATE, UPDATE, Actor, new_event
+from chalicelib.services.persons import add_person_writes
 
 # Record attributes that hold template fields (`class` is `class_name` in the model).
 FIELD_ATTRIBUTES = {
@@ -154,7 +155,7 @@ def _write(
     try:
         with transaction(Record) as tx:
             if new_person:
-                tx.save(person, condition=Person.person_id.does_not_exist())
+                add_person_writes(tx, person, new=True)
             # Version n+1 may be written once: the guard against concurrent writers and doubles.
             tx.save(version, condition=RecordVersion.person_id.does_not_exist())
             if current is None:
