@@ -7,10 +7,18 @@ to middleware instead of answering 500 itself.
 
 from __future__ import annotations
 
+from typing import Any
+
 from chalice.app import ChaliceUnhandledError
 
 
 class Problem(ChaliceUnhandledError):
-    def __init__(self, status: int, code: str, detail: str, errors: list[dict[str, str]] | None = None) -> None:
+    """`extra`: further members of the problem body (e.g. `current_version` on a conflict)."""
+
+    def __init__(
+        self, status: int, code: str, detail: str, errors: list[dict[str, str]] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(code)
         self.status, self.code, self.detail, self.errors = status, code, detail, errors or []
+        self.extra = extra or {}

@@ -71,3 +71,30 @@ def submit_record(institution_id: str) -> Response:
     request = blueprint.current_request
     outcome = submit(caller_facts_for(request), institution_id, json_object(request), correlation_id(request))
     return _json({"record_id": outcome.record_id, "version": outcome.version}, 201 if outcome.created else 200)
+
+
+@blueprint.route("/institutions/{institution_id}/records/{record_id}", methods=["GET"], authorizer=jwt_auth)
+def get_record(institution_id: str, record_id: str) -> Response:
+    from chalicelib.services.records import record_with_versions
+
+    return _json(record_with_versions(caller_facts_for(blueprint.current_request), institution_id, record_id))
+
+
+@blueprint.route("/institutions/{institution_id}/records/{record_id}", methods=["PUT"], authorizer=jwt_auth)
+def correct_record(institution_id: str, record_id: str) -> Response:
+    from chalicelib.services.records import correct_record as correct
+
+    request = blueprint.current_request
+    outcome = correct(caller_facts_for(request), institution_id, record_id, json_object(request),
+                      correlation_id=correlation_id(request))
+    return _json({"record_id": outcome.record_id, "version": outcome.version})
+
+
+@blueprint.route("/institutions/{institution_id}/records/{record_id}", methods=["DELETE"], authorizer=jwt_auth)
+def annul_record(institution_id: str, record_id: str) -> Response:
+    from chalicelib.services.records import annul_record as annul
+
+    request = blueprint.current_request
+    outcome = annul(caller_facts_for(request), institution_id, record_id, json_object(request),
+                    correlation_id(request))
+    return _json({"record_id": outcome.record_id, "version": outcome.version, "status": "ANNULLED"})

@@ -36,3 +36,14 @@ def my_journal() -> Response:
     events, cursor = journal_page(caller(request).person_id, query(request, "cursor"),
                                   page_size(query(request, "limit")))
     return Response(body={"events": events, "next_cursor": cursor}, headers={"Cache-Control": "no-store"})
+
+
+@blueprint.route("/me/history", methods=["GET"], authorizer=jwt_auth)
+def my_history() -> Response:
+    """My learning history: one DynamoDB Query per page."""
+    from chalicelib.services.history import my_history as history
+    from chalicelib.services.paging import page_size
+
+    request = blueprint.current_request
+    body = history(caller(request).person_id, cursor=query(request, "cursor"), limit=page_size(query(request, "limit")))
+    return Response(body=body, headers={"Cache-Control": "no-store"})

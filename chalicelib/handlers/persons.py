@@ -5,7 +5,7 @@ from __future__ import annotations
 from chalice import Blueprint, Response
 
 from chalicelib.handlers.problems import correlation_id
-from chalicelib.handlers.requests import purpose, query
+from chalicelib.handlers.requests import json_object, purpose, query
 from chalicelib.handlers.security import caller_facts_for, jwt_auth
 
 blueprint = Blueprint(__name__)
@@ -23,3 +23,13 @@ def person_history(person_id: str) -> Response:
         limit=page_size(query(request, "limit")), correlation_id=correlation_id(request),
     )
     return Response(body=body, headers={"Cache-Control": "no-store"})
+
+
+@blueprint.route("/persons/{person_id}", methods=["PUT"], authorizer=jwt_auth)
+def put_person(person_id: str) -> Response:
+    from chalicelib.services.persons import put_person as put
+
+    request = blueprint.current_request
+    version, created = put(caller_facts_for(request), person_id, json_object(request), correlation_id(request))
+    return Response(body={"person_id": person_id, "version": version}, status_code=201 if created else 200,
+                    headers={"Cache-Control": "no-store"})

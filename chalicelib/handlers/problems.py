@@ -23,7 +23,8 @@ PROBLEM_TYPE = "application/problem+json"
 TITLES = {
     400: "Bad request", 401: "Not authenticated", 403: "Forbidden", 404: "Not found",
     409: "Conflict", 413: "Too large", 415: "Unsupported media type", 422: "Invalid data",
-    502: "Gateway error", 503: "Service unavailable",
+    405: "Method not allowed", 429: "Too many requests", 500: "Server error", 502: "Gateway error",
+    503: "Service unavailable",
 }
 
 
@@ -36,12 +37,13 @@ def correlation_id(request: Request | None) -> str:
 def problem(
     status: int, code: str, detail: str, request: Request | None = None, *,
     errors: list[dict[str, str]] | None = None, headers: dict[str, str | list[str]] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> Response:
     cid = correlation_id(request)
     body: dict[str, Any] = {
         "type": f"https://mokiniuregistras.example/problems/{code}",
         "title": TITLES.get(status, "Error"), "status": status, "detail": detail,
-        "code": code, "errors": errors or [], "correlation_id": cid,
+        "code": code, "errors": errors or [], "correlation_id": cid, **(extra or {}),
     }
     # Only the code and the correlation id are logged: details may carry what a user typed.
     logger.info(json.dumps({"event": "problem", "status": status, "code": code, "correlation_id": cid}))
@@ -71,7 +73,7 @@ def problem_middleware(event: Any, get_response: Callable[[Any], Response]) -> R
     try:
         response = get_response(event)
     except Problem as exc:
-        return problem(exc.status, exc.code, exc.detail, event, errors=exc.errors)
+        return problem(exc.status, exc.code, exc.detail, event, errors=exc.errors, extra=exc.extra)
     if response.status_code >= 400 and isinstance(response.body, dict) and "Code" in response.body:
         status, code, detail = _CHALICE_CODES.get(
             str(response.body["Code"]), (response.status_code, "request.invalid", "The request was refused.")

@@ -1,7 +1,9 @@
 """Reading a person's learning history, as a given caller, for a given purpose.
 
-Policy check on facts read now; a journal entry for anyone but the person, written before the
-data is read (if it cannot be written, nothing is returned); then one Query per page.
+One DynamoDB Query per page and nothing else for the data: the person's summary sorts first in
+their records partition, institution names are stored on the records, and the names ride along
+in the sealed cursor for later pages. Reads by anyone but the person are journaled before the data
+leaves (if the journal cannot be written, nothing is returned).
 """
 
 from __future__ import annotations
@@ -14,47 +16,82 @@ from chalicelib.domain import policy
 from chalicelib.domain.policy import CallerFacts
 from chalicelib.errors import Problem
 from chalicelib.models.institutions import institution_profile
-from chalicelib.models.persons import Person
-from chalicelib.models.records import ACTIVE, Record
+from chalicelib.models.records import ACTIVE, READING_ORDER, PersonSummary, Record, RecordsItem
 from chalicelib.services.access import person_enrollments, require
 from chalicelib.services.journal import Actor, journal_read
 from chalicelib.services.paging import next_cursor, start_key
 from chalicelib.services.records import record_fields
+
+SECTION_TITLES = {
+    "ENROLLMENT": ("Lankytos mokyklos", "Institutions attended"),
+    "SUBJECT": ("Pasirenkamieji dalykai", "Elective subjects"),
+    "EXAM": ("Egzaminai", "Exams"),
+    "OLYMPIAD": ("Olimpiados", "Olympiads"),
+    "ACHIEVEMENT": ("Kiti pasiekimai", "Other achievements"),
+    "QUALIFICATION": ("Išsilavinimo ir kvalifikacijos dokumentai", "Diplomas and certificates"),
+}
+
+
+def my_history(person_id: str, *, cursor: str | None, limit: int) -> dict[str, Any]:
+    """The caller's own history: no access facts needed, nothing journaled."""
+    page = history_page(person_id, f"history:{person_id}:{person_id}", cursor, limit)
+    if page is None:
+        # Logged in through the gateway but not yet in the register: an empty history, not an error.
+        return {"person": {"person_id": person_id}, "records": [], "sections": [], "next_cursor": None}
+    return page
 
 
 def read_history(
     caller: CallerFacts, person_id: str, *, purpose: str | None, institution: str | None = None,
     cursor: str | None = None, limit: int = 50, correlation_id: str | None = None,
 ) -> dict[str, Any]:
-    needs_enrollments = person_id != caller.person_id and person_id not in caller.minor_children \
-        and bool(caller.institutions_with(policy.READ))
+    """Someone's history as `caller` may see it (`GET /persons/{person_id}/history`)."""
+    if person_id == caller.person_id:
+        return my_history(person_id, cursor=cursor, limit=limit)
+    needs_enrollments = person_id not in caller.minor_children and bool(caller.institutions_with(policy.READ))
     enrolled = person_enrollments(person_id) if needs_enrollments else frozenset()
     decision = require(policy.read_person(caller, person_id, enrolled, purpose, institution))
+    page = history_page(person_id, f"history:{caller.person_id}:{person_id}", cursor, limit)
+    if page is None:
+        raise Problem(404, "person.not_found", "No such person.")
+    name = None
+    if decision.acting_institution:
+        profile = institution_profile(decision.acting_institution)
+        name = profile.name if profile else None
     try:
-        person = Person.get(person_id)
-    except Person.DoesNotExist:
-        raise Problem(404, "person.not_found", "No such person.") from None
-    if decision.acting_role != "self":
-        name = None
-        if decision.acting_institution:
-            profile = institution_profile(decision.acting_institution)
-            name = profile.name if profile else None
-        try:
-            journal_read(person_id, Actor(caller.person_id, decision.acting_role, decision.acting_institution, name),
-                         purpose, correlation_id)
-        except PynamoDBException:
-            # Fail closed: a read that cannot be journaled does not happen.
-            raise Problem(503, "journal.unavailable", "The register cannot record this access now; try later.") \
-                from None
-    scope = f"history:{caller.person_id}:{person_id}"
-    page = Record.query(person_id, filter_condition=Record.status == ACTIVE, limit=limit,
-                        last_evaluated_key=start_key(cursor, scope))
-    records = [record_view(record) for record in page]
+        journal_read(person_id, Actor(caller.person_id, decision.acting_role, decision.acting_institution, name),
+                     purpose, correlation_id)
+    except PynamoDBException:
+        # Fail closed: a read that cannot be journaled does not happen.
+        raise Problem(503, "journal.unavailable", "The register cannot record this access now; try later.") from None
+    return page
+
+
+def history_page(person_id: str, scope: str, cursor: str | None, limit: int) -> dict[str, Any] | None:
+    """One page: one Query. None if the person is not in the register."""
+    position = start_key(cursor, scope)
+    known_person = position.pop("person", None) if position else None
+    query = RecordsItem.query(
+        person_id,
+        filter_condition=(RecordsItem.item_type == PersonSummary) | (Record.status == ACTIVE),
+        limit=limit, last_evaluated_key=position["key"] if position else None,
+    )
+    person: dict[str, Any] | None = known_person
+    records = []
+    for item in query:
+        if isinstance(item, PersonSummary):
+            person = {"person_id": person_id, "given_name": item.given_name, "family_name": item.family_name,
+                      "birth_date": item.birth_date}
+        elif isinstance(item, Record):
+            records.append(record_view(item))
+    if person is None:
+        return None
+    last = query.last_evaluated_key
     return {
-        "person": {"person_id": person.person_id, "given_name": person.given_name,
-                   "family_name": person.family_name, "birth_date": person.birth_date},
+        "person": person,
         "records": records,
-        "next_cursor": next_cursor(page.last_evaluated_key, scope),
+        "sections": sections(records),
+        "next_cursor": next_cursor({"key": last, "person": person}, scope) if last else None,
     }
 
 
@@ -62,3 +99,15 @@ def record_view(record: Record) -> dict[str, Any]:
     return {"record_id": record.record_id, "institution_id": record.institution_id,
             "institution_name": record.institution_name, "version": int(record.version),
             **record_fields(record)}
+
+
+def sections(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The page's records grouped for reading, in reading order (the Query's order)."""
+    grouped: dict[str, list[str]] = {}
+    for record in records:
+        grouped.setdefault(record["kind"], []).append(record["record_id"])
+    return [
+        {"kind": kind, "title": {"lt": SECTION_TITLES[kind][0], "en": SECTION_TITLES[kind][1]},
+         "record_ids": grouped[kind]}
+        for kind in READING_ORDER if kind in grouped
+    ]

@@ -21,13 +21,14 @@ from chalicelib.domain.ids import record_id_for
 from chalicelib.domain.personal_code import PersonalCodeError, parse_personal_code
 from chalicelib.domain.policy import CallerFacts
 from chalicelib.domain.records import RecordBase, validate_record
-from chalicelib.domain.text import fold
+from chalicelib.domain.text import TextError, clean_text, fold
 from chalicelib.errors import Problem
 from chalicelib.models.base import transaction
 from chalicelib.models.institutions import institution_profile
 from chalicelib.models.persons import Person
 from chalicelib.models.records import (
     ACTIVE,
+    ANNULLED,
     Record,
     RecordVersion,
     latest_version,
@@ -36,7 +37,7 @@ from chalicelib.models.records import (
     version_partition,
 )
 from chalicelib.services.access import require
-from chalicelib.services.journal import CREATE, UPDATE, Actor, new_event
+from chalicelib.services.journal import ANNUL, CREATE, UPDATE, Actor, new_event
 from chalicelib.services.persons import add_person_writes
 
 # Record attributes that hold template fields (`class` is `class_name` in the model).
@@ -71,23 +72,123 @@ def submit_record(
     caller: CallerFacts, institution_id: str, raw: dict[str, Any], correlation_id: str | None = None,
     today: date | None = None,
 ) -> Outcome:
-    decision = require(policy.write_records(caller, institution_id))
+    actor = _acting(caller, institution_id)
     try:
         record = validate_record(raw, today=today)
     except DomainValidationError as exc:
         raise _invalid(exc.errors) from None
-    profile = institution_profile(institution_id)
-    if profile is None:
-        raise Problem(404, "institution.not_found", "No such institution.")
-    actor = Actor(caller.person_id, decision.acting_role, institution_id, profile.name)
     return write_record(record, institution_id, actor, correlation_id)
 
 
-def write_record(record: RecordBase, institution_id: str, actor: Actor, correlation_id: str | None = None) -> Outcome:
+def write_record(
+    record: RecordBase, institution_id: str, actor: Actor, correlation_id: str | None = None, *,
+    expected_version: int | None = None,
+) -> Outcome:
     """Write a validated record whose access has been decided (API, ingest, demo data)."""
     person, new_person = _person_for(record, actor.person_id)
     return _write(record, person, new_person=new_person, institution_id=institution_id, actor=actor,
-                  correlation_id=correlation_id)
+                  correlation_id=correlation_id, expected_version=expected_version)
+
+
+def _acting(caller: CallerFacts, institution_id: str) -> Actor:
+    decision = require(policy.write_records(caller, institution_id))
+    profile = institution_profile(institution_id)
+    if profile is None:
+        raise Problem(404, "institution.not_found", "No such institution.")
+    return Actor(caller.person_id, decision.acting_role, institution_id, profile.name)
+
+
+def _located(institution_id: str, record_id: str) -> Record:
+    """The current record with this id, if it is this institution's (404 otherwise, whoever's it is)."""
+    current = _current(latest_version(record_id)) if len(record_id) <= 64 else None
+    if current is None or current.institution_id != institution_id:
+        raise Problem(404, "record.not_found", "No such record.")
+    return current
+
+
+def _expected_version(body: dict[str, Any]) -> int:
+    version = body.pop("version", None)
+    if isinstance(version, bool) or not isinstance(version, int):
+        reason = "required" if version is None else "type"
+        raise _invalid([FieldError("version", reason)])
+    return version
+
+
+def correct_record(
+    caller: CallerFacts, institution_id: str, record_id: str, body: dict[str, Any], *,
+    correlation_id: str | None = None, today: date | None = None,
+) -> Outcome:
+    """`PUT`: replace a record's fields, given the version read (stale: 409 with the current one)."""
+    actor = _acting(caller, institution_id)
+    body = dict(body)
+    expected = _expected_version(body)
+    current = _located(institution_id, record_id)
+    source_id = body.setdefault("source_id", current.source_id)
+    if source_id != current.source_id:
+        raise _invalid([FieldError("source_id", "mismatch")])
+    if current.status != ACTIVE:
+        raise Problem(409, "record.annulled", "The record is annulled; submit a new one instead.")
+    try:
+        record = validate_record(body, today=today)
+    except DomainValidationError as exc:
+        raise _invalid(exc.errors) from None
+    return write_record(record, institution_id, actor, correlation_id, expected_version=expected)
+
+
+def annul_record(
+    caller: CallerFacts, institution_id: str, record_id: str, body: dict[str, Any], correlation_id: str | None = None
+) -> Outcome:
+    """`DELETE`: annul with a reason. The record leaves the history view; its versions and the
+    journal keep it."""
+    actor = _acting(caller, institution_id)
+    reason_text = body.get("reason")
+    try:
+        reason = clean_text(reason_text, 500) if isinstance(reason_text, str) else None
+    except TextError as exc:
+        raise _invalid([FieldError("reason", exc.reason)]) from None
+    if not reason:
+        raise _invalid([FieldError("reason", "required")])
+    current = _located(institution_id, record_id)
+    if current.status != ACTIVE:
+        return Outcome(record_id, int(current.version), created=False, changed=False)  # annulled already
+    expected = body.get("version")
+    if expected is not None and expected != current.version:
+        raise _stale(current)
+    now, number = datetime.now(UTC), int(current.version) + 1
+    fields = record_fields(current)
+    version = RecordVersion(version_partition(record_id), version_key(number), record_id=record_id,
+                            version_number=number, owner_person_id=current.person_id,
+                            owner_record_key=current.record_key, change=ANNUL, changed_at=now,
+                            changed_by=actor.person_id, submitting_institution=institution_id,
+                            snapshot=fields | {"status": ANNULLED, "annul_reason": reason})
+    try:
+        with transaction(Record) as tx:
+            tx.save(version, condition=RecordVersion.person_id.does_not_exist())
+            tx.update(current, actions=[Record.status.set(ANNULLED), Record.annul_reason.set(reason),
+                                        Record.version.set(number), Record.updated_at.set(now),
+                                        Record.updated_by.set(actor.person_id)],
+                      condition=Record.version == current.version)
+            tx.save(new_event(current.person_id, ANNUL, actor, record_id=record_id, before=fields,
+                              after={"status": ANNULLED, "annul_reason": reason}, correlation_id=correlation_id))
+    except TransactWriteError as exc:
+        if _conflict(exc):
+            raise _stale(_current(latest_version(record_id))) from None
+        raise
+    return Outcome(record_id, number, created=False, changed=True)
+
+
+def record_with_versions(caller: CallerFacts, institution_id: str, record_id: str) -> dict[str, Any]:
+    """A record as its institution sees it, with every earlier version (who, when, what)."""
+    require(policy.act_for_institution(caller, institution_id, policy.READ))
+    current = _located(institution_id, record_id)
+    versions = [
+        {"version": int(v.version_number), "change": v.change, "changed_at": v.changed_at.isoformat(),
+         "changed_by": v.changed_by, "fields": v.snapshot}
+        for v in RecordVersion.query(version_partition(record_id), consistent_read=True)
+    ]
+    return {"record_id": record_id, "person_id": current.person_id, "institution_id": institution_id,
+            "status": current.status, "annul_reason": current.annul_reason, "version": int(current.version),
+            **record_fields(current), "versions": versions}
 
 
 def _invalid(errors: list[FieldError]) -> Problem:
@@ -126,13 +227,15 @@ def _person_for(record: RecordBase, changed_by: str) -> tuple[Person, bool]:
 
 def _write(
     record: RecordBase, person: Person, *, new_person: bool, institution_id: str, actor: Actor,
-    correlation_id: str | None,
+    correlation_id: str | None, expected_version: int | None = None,
 ) -> Outcome:
     record_id = record_id_for(institution_id, record.source_id)
     fields = record.fields()
     key = record_key(record.kind.value, record.sort_date.isoformat(), record_id)
     latest = latest_version(record_id)
     current = _current(latest)
+    if expected_version is not None and (current is None or int(current.version) != expected_version):
+        raise _stale(current)
     if current is not None and current.status == ACTIVE and current.person_id == person.person_id \
             and current.record_key == key and record_fields(current) == fields:
         # The same row again (a retried request, a re-uploaded file): nothing changes twice.
@@ -173,10 +276,15 @@ def _write(
                                   after={"moved_to_another_person": True}, correlation_id=correlation_id))
     except TransactWriteError as exc:
         if _conflict(exc):
-            raise Problem(409, "record.conflict", "The record was changed at the same time; read it and retry.") \
-                from None
+            raise _stale(_current(latest_version(record_id))) from None
         raise
     return Outcome(record_id, number, created=current is None, changed=True)
+
+
+def _stale(current: Record | None) -> Problem:
+    version = int(current.version) if current is not None else None
+    return Problem(409, "record.conflict", "The record was changed meanwhile: read it again and reapply your change.",
+                   extra={"current_version": version})
 
 
 def _current(latest: RecordVersion | None) -> Record | None:

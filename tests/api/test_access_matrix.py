@@ -23,6 +23,7 @@ from chalicelib.auth.keys import generate_pem
 from chalicelib.auth.tokens import issue_access_token
 from chalicelib.domain.personal_code import make_personal_code
 from chalicelib.domain.records import validate_record
+from chalicelib.models.base import transaction
 from chalicelib.models.institutions import (
     PROFILE_ITEM,
     InstitutionProfile,
@@ -34,6 +35,7 @@ from chalicelib.models.institutions import (
 from chalicelib.models.persons import Person
 from chalicelib.services.identity import login_identity
 from chalicelib.services.journal import Actor
+from chalicelib.services.persons import add_person_writes
 from chalicelib.services.records import write_record
 
 TODAY = date.today()
@@ -75,9 +77,10 @@ def world(aws: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterato
     monkeypatch.setenv("POPULATION_REGISTER_FILE", str(population))
     now = datetime.now(UTC)
     for name, code in PEOPLE.items():
-        Person(
-            code, given_name=name.title(), family_name="Testas", created_at=now, updated_at=now, updated_by="test"
-        ).save()
+        person = Person(code, given_name=name.title().replace("_", ""), family_name="Testas", created_at=now,
+                        updated_at=now, updated_by="test")
+        with transaction(Person) as tx:
+            add_person_writes(tx, person, new=True)
     permits = {}
     for inst, state in (("inst-a", "ACTIVE"), ("inst-b", "ACTIVE"), ("inst-c", "REVOKED")):
         InstitutionProfile(
