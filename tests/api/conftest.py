@@ -1,0 +1,135 @@
+"""A small register for API tests: institutions A and B with valid read/write permits, C whose
+permit is revoked; one representative each; a pupil enrolled only at A (a minor, the guardian's
+child), one only at B, the guardian's adult child, two residents and a ministry official."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from chalice.test import Client
+
+from app import app
+from chalicelib.auth.keys import generate_pem
+from chalicelib.auth.tokens import issue_access_token
+from chalicelib.domain.personal_code import make_personal_code
+from chalicelib.domain.records import validate_record
+from chalicelib.models.base import transaction
+from chalicelib.models.institutions import (
+    PROFILE_ITEM,
+    InstitutionProfile,
+    Permit,
+    StaffMember,
+    permit_item,
+    staff_item,
+)
+from chalicelib.models.persons import Person
+from chalicelib.services.identity import login_identity
+from chalicelib.services.journal import Actor
+from chalicelib.services.persons import add_person_writes
+from chalicelib.services.records import write_record
+
+TODAY = date.today()
+PEOPLE = {
+    "ministry": make_personal_code("F", date(1975, 1, 1), 1),
+    "rep_a": make_personal_code("M", date(1980, 1, 1), 2),
+    "rep_b": make_personal_code("F", date(1981, 1, 1), 3),
+    "rep_c": make_personal_code("M", date(1982, 1, 1), 4),
+    "guardian": make_personal_code("F", date(1983, 1, 1), 5),
+    "pupil_a": make_personal_code("M", TODAY.replace(year=TODAY.year - 12) - timedelta(days=3), 6),
+    "pupil_b": make_personal_code("F", date(2006, 5, 5), 7),
+    "adult_child": make_personal_code("M", TODAY.replace(year=TODAY.year - 18) - timedelta(days=1), 8),
+    "resident": make_personal_code("F", date(1990, 2, 2), 9),
+    "resident2": make_personal_code("M", date(1991, 3, 3), 10),
+}
+CALLERS = ("ministry", "rep_a", "rep_b", "rep_c", "guardian", "pupil_a", "resident")
+
+
+@dataclass
+class World:
+    client: Client
+    tokens: dict[str, str]
+    permits: dict[str, str]
+
+    def call(self, who: str, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None) -> Any:
+        all_headers = {"Authorization": f"Bearer {self.tokens[who]}", "Content-Type": "application/json"}
+        data = json.dumps(body) if body is not None else None
+        return getattr(self.client.http, method.lower())(path, headers=all_headers | (headers or {}), body=data)
+
+
+@pytest.fixture
+def world(aws: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[World]:
+    monkeypatch.setenv("SIGNING_KEY_PEM", generate_pem().decode())
+    monkeypatch.setenv("MINISTRY_STAFF", PEOPLE["ministry"])
+    population = tmp_path / "population.json"
+    population.write_text(
+        json.dumps({"guardianships": {PEOPLE["guardian"]: [PEOPLE["pupil_a"], PEOPLE["adult_child"]]}})
+    )
+    monkeypatch.setenv("POPULATION_REGISTER_FILE", str(population))
+    now = datetime.now(UTC)
+    for name, code in PEOPLE.items():
+        person = Person(code, given_name=name.title().replace("_", ""), family_name="Testas", created_at=now,
+                        updated_at=now, updated_by="test")
+        with transaction(Person) as tx:
+            add_person_writes(tx, person, new=True)
+    permits = {}
+    for inst, state in (("inst-a", "ACTIVE"), ("inst-b", "ACTIVE"), ("inst-c", "REVOKED")):
+        InstitutionProfile(
+            inst,
+            PROFILE_ITEM,
+            name=f"Mokykla {inst[-1].upper()}",
+            legal_entity_code="211950810",
+            municipality="Vilnius",
+            created_at=now,
+            created_by="test",
+        ).save()
+        permits[inst] = f"{inst}-p"
+        Permit(
+            inst,
+            permit_item(permits[inst]),
+            permit_id=permits[inst],
+            scope={"read", "write"},
+            state=state,
+            valid_from=(TODAY - timedelta(days=10)).isoformat(),
+            valid_to=(TODAY + timedelta(days=10)).isoformat(),
+            created_at=now,
+            created_by="test",
+        ).save()
+        rep = PEOPLE[f"rep_{inst[-1]}"]
+        StaffMember(inst, staff_item(rep), staff_person_id=rep, created_at=now, created_by="test").save()
+    for pupil, inst in (("pupil_a", "inst-a"), ("pupil_b", "inst-b"), ("adult_child", "inst-a")):
+        record = validate_record(
+            {
+                "kind": "ENROLLMENT",
+                "person_id": PEOPLE[pupil],
+                "source_id": f"{pupil}-1",
+                "start_date": "2020-09-01",
+                "programme": "201001001",
+            }
+        )
+        write_record(record, inst, Actor("seed", "representative", inst, f"Mokykla {inst[-1].upper()}"))
+    tokens = {}
+    for who in CALLERS:
+        identity = login_identity(PEOPLE[who])
+        tokens[who] = issue_access_token(PEOPLE[who], f"s-{who}", identity.roles, identity.institutions)[0]
+    with Client(app, stage_name="local") as client:
+        yield World(client, tokens, permits)
+
+
+def record_body(person: str, source_id: str = "x-1", **extra: Any) -> dict[str, Any]:
+    return {
+        "kind": "EXAM",
+        "person_id": PEOPLE[person],
+        "source_id": source_id,
+        "subject": "Matematika",
+        "start_date": "2025-06-01",
+        "score": 80,
+        **extra,
+    }
+
+
