@@ -7,7 +7,7 @@ from typing import Any
 from chalice import Blueprint, Response
 
 from chalicelib.handlers.problems import correlation_id
-from chalicelib.handlers.requests import json_object, query
+from chalicelib.handlers.requests import json_object, purpose, query
 from chalicelib.handlers.security import caller_facts_for, jwt_auth
 
 blueprint = Blueprint(__name__)
@@ -98,3 +98,23 @@ def annul_record(institution_id: str, record_id: str) -> Response:
     outcome = annul(caller_facts_for(request), institution_id, record_id, json_object(request),
                     correlation_id(request))
     return _json({"record_id": outcome.record_id, "version": outcome.version, "status": "ANNULLED"})
+
+
+@blueprint.route("/institutions/{institution_id}/learners", methods=["GET"], authorizer=jwt_auth)
+def learners(institution_id: str) -> Response:
+    """The list of learners, CSV (default) or XLSX (`?format=xlsx`), as the current register exports it."""
+    from chalicelib.errors import Problem
+    from chalicelib.services import roster
+
+    request = blueprint.current_request
+    wanted = query(request, "format") or "csv"
+    if wanted not in ("csv", "xlsx"):
+        raise Problem(400, "request.format", "format must be csv or xlsx.")
+    rows = roster.current_learners(caller_facts_for(request), institution_id, purpose=purpose(request),
+                                   correlation_id=correlation_id(request))
+    body, content_type = (roster.as_xlsx(rows), roster.XLSX_TYPE) if wanted == "xlsx" else (
+        roster.as_csv(rows), "text/csv; charset=utf-8")
+    # The file name names the institution, never a pupil.
+    disposition = f'attachment; filename="besimokantys-{institution_id}.{wanted}"'
+    return Response(body=body, headers={"Content-Type": content_type, "Content-Disposition": disposition,
+                                        "Cache-Control": "no-store"})

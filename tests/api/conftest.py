@@ -17,7 +17,7 @@ from chalice.test import Client
 from app import app
 from chalicelib.auth.keys import generate_pem
 from chalicelib.auth.tokens import issue_access_token
-from chalicelib.domain.personal_code import make_personal_code
+from chalicelib.domain.personal_code import make_personal_code, parse_personal_code
 from chalicelib.domain.records import validate_record
 from chalicelib.models.base import transaction
 from chalicelib.models.institutions import (
@@ -73,8 +73,10 @@ def world(aws: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterato
     monkeypatch.setenv("POPULATION_REGISTER_FILE", str(population))
     now = datetime.now(UTC)
     for name, code in PEOPLE.items():
+        parsed = parse_personal_code(code)
         person = Person(code, given_name=name.title().replace("_", ""), family_name="Testas", created_at=now,
-                        updated_at=now, updated_by="test")
+                        updated_at=now, updated_by="test", sex=parsed.sex,
+                        birth_date=parsed.birth_date.isoformat() if parsed.birth_date else None)
         with transaction(Person) as tx:
             add_person_writes(tx, person, new=True)
     permits = {}

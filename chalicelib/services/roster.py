@@ -1,0 +1,119 @@
+"""The list of learners (*besimokančių sąrašas*) of an institution, in the columns and conventions
+of the current register's export, so the scripts schools already run on it keep working.
+
+Current learners only (an active enrolment that has started and not ended), ordered by class and
+name. Each listed pupil's journal records the export before the list is handed out.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date
+
+from pynamodb.exceptions import PynamoDBException
+
+from chalicelib.domain import policy
+from chalicelib.domain.policy import CallerFacts
+from chalicelib.domain.spreadsheet import class_order, neutralise
+from chalicelib.errors import Problem
+from chalicelib.models.institutions import institution_profile
+from chalicelib.models.journal import JournalEvent
+from chalicelib.models.persons import Person
+from chalicelib.models.records import ACTIVE, Record, kind_prefix
+from chalicelib.services.access import require
+from chalicelib.services.journal import EXPORT, Actor, new_event
+
+COLUMNS = ("Nr.", "Asmens kodas", "Pavardė Vardas", "Gimimo data", "Lytis", "Bylos Nr./Asm. vardinis Nr.",
+           "Klasė", "Mokymosi programa", "Pagrindinė mokymosi forma/būdas")
+SEX = {"M": "vyras", "F": "moteris"}
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class Learner:
+    person_id: str
+    name: str  # PAVARDĖ VARDAS
+    birth_date: str
+    sex: str
+    file_number: str
+    class_name: str
+    programme: str
+    learning_form: str
+
+
+def current_learners(
+    caller: CallerFacts, institution_id: str, *, purpose: str | None, correlation_id: str | None,
+    today: date | None = None,
+) -> list[Learner]:
+    decision = require(policy.act_for_institution(caller, institution_id, policy.READ))
+    today_iso = (today or date.today()).isoformat()
+    found = Record.by_institution.query(institution_id, Record.record_key.startswith(kind_prefix("ENROLLMENT")),
+                                        filter_condition=Record.status == ACTIVE)
+    enrolments = [r for r in found if isinstance(r, Record) and _current_on(r, today_iso)]
+    people = {p.person_id: p for p in Person.batch_get({e.person_id for e in enrolments})}
+    learners = [_learner(e, people.get(e.person_id)) for e in enrolments]
+    learners.sort(key=lambda item: (class_order(item.class_name), item.name))
+    profile = institution_profile(institution_id)
+    actor = Actor(caller.person_id, decision.acting_role, institution_id, profile.name if profile else None)
+    try:
+        with JournalEvent.batch_write() as batch:
+            for person_id in sorted({item.person_id for item in learners}):
+                batch.save(new_event(person_id, EXPORT, actor, purpose=purpose or "list of learners",
+                                     correlation_id=correlation_id))
+    except PynamoDBException:
+        raise Problem(503, "journal.unavailable", "The register cannot record this export now; try later.") from None
+    return learners
+
+
+def _current_on(enrolment: Record, today_iso: str) -> bool:
+    """Started, and not ended before today (a planned end in the future still counts)."""
+    return (enrolment.start_date or "") <= today_iso and (enrolment.end_date is None or enrolment.end_date >= today_iso)
+
+
+def _learner(enrolment: Record, person: Person | None) -> Learner:
+    name = f"{person.family_name} {person.given_name}".upper() if person else ""
+    return Learner(
+        person_id=enrolment.person_id, name=name, birth_date=(person.birth_date or "") if person else "",
+        sex=SEX.get((person.sex or "") if person else "", ""), file_number=enrolment.source_id,
+        class_name=enrolment.class_name or "", programme=enrolment.programme or "",
+        learning_form=enrolment.learning_form or "",
+    )
+
+
+def _rows(learners: list[Learner]) -> list[list[str]]:
+    return [
+        [str(number), item.person_id, item.name, item.birth_date, item.sex, item.file_number, item.class_name,
+         item.programme, item.learning_form]
+        for number, item in enumerate(learners, start=1)
+    ]
+
+
+def as_csv(learners: list[Learner]) -> str:
+    """Semicolon-separated, CRLF, UTF-8 with a BOM (sent as UTF-8): what Excel in a Lithuanian
+    locale opens as is."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    writer.writerows([[neutralise(cell) for cell in row] for row in _rows(learners)])
+    return "\ufeff" + buffer.getvalue()
+
+
+def as_xlsx(learners: list[Learner]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Besimokantys")
+    sheet.append(list(COLUMNS))
+    for row in _rows(learners):
+        cells = []
+        for value in row:
+            cell = WriteOnlyCell(sheet, value=neutralise(value))
+            cell.number_format = "@"  # text: personal codes and file numbers keep their digits
+            cells.append(cell)
+        sheet.append(cells)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
