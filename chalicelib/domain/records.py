@@ -476,3 +476,23 @@ def _safe_field_name(key: str) -> str:
 
 def _dedupe(errors: list[FieldError]) -> list[FieldError]:
     return list(dict.fromkeys(errors))
+
+
+class AnnulmentInput(BaseModel):
+    """`DELETE .../records/{record_id}`: why the record is annulled; `version` if read."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    reason: Annotated[str, text_field(500)]
+    version: int | None = None
+
+
+def correction_model(model: type[RecordBase]) -> type[RecordBase]:
+    """The `PUT` body of a kind: its fields and the `version` read (for the OpenAPI description;
+    the handler checks `version` and then validates the rest with `validate_record`)."""
+    from pydantic import create_model
+
+    return create_model(f"{model.__name__}Correction", __base__=model, version=(int, ...))
+
+
+RECORD_INPUT = Enrollment | Subject | Exam | Olympiad | Achievement | Qualification

@@ -17,6 +17,7 @@ from chalice import Blueprint, Response
 from chalice.app import Request
 
 from chalicelib.config import settings
+from chalicelib.handlers.contract import GatewayPostback, RouteDoc, TokenOut, documented, shaped
 from chalicelib.handlers.problems import problem
 from chalicelib.web import pages
 
@@ -49,6 +50,8 @@ def _html(status: int, body: str, cookies: list[str] | None = None, form_target:
 
 
 @blueprint.route("/auth/login", methods=["GET"])
+@documented(RouteDoc("Start a login at the state gateway (a page that posts the ticket there)", auth=False,
+                     response_types=("text/html",), extra_statuses={503: "Gateway unavailable (HTML page)"}))
 def login() -> Response:
     from chalicelib.auth.viisp import GatewayError, configured_gateway
     from chalicelib.services.login import LoginFailed, start_login
@@ -67,6 +70,11 @@ STATUS_FOR_FAILURE = {"state": 400, "identity": 502, "refused": 401, "unavailabl
 
 
 @blueprint.route("/auth/callback", methods=["POST"], content_types=["application/x-www-form-urlencoded"])
+@documented(RouteDoc("The gateway's postback (form fields ticket, customData)", auth=False, status=303,
+                     request=GatewayPostback, response_types=(), errors=(415,),
+                     extra_statuses={400: "Unknown, used or foreign ticket (HTML page)",
+                                     401: "The login did not succeed (HTML page)",
+                                     413: "Too large (HTML page)", 503: "Gateway unavailable (HTML page)"}))
 def callback() -> Response:
     from chalicelib.auth.viisp import GatewayError, configured_gateway
     from chalicelib.services.login import LoginFailed, finish_login
@@ -102,6 +110,8 @@ ANY_BODY = ["application/json", "application/x-www-form-urlencoded", "text/plain
 
 
 @blueprint.route("/auth/token", methods=["POST"], content_types=ANY_BODY)
+@documented(RouteDoc("An access token from the refresh cookie", TokenOut, auth=False, errors=(401, 403),
+                     headers=(("X-Requested-With", "must be mokiniu-registras"),)))
 def token() -> Response:
     from chalicelib.services.login import issue_tokens
 
@@ -112,11 +122,14 @@ def token() -> Response:
     tokens = issue_tokens(_read_cookie(request, SESSION_COOKIE))
     if tokens is None:
         return problem(401, "auth.session", "No valid login session: log in again.", request)
-    body = {"access_token": tokens.access_token, "token_type": "Bearer", "expires_in": tokens.expires_in}
+    body = shaped(TokenOut, {"access_token": tokens.access_token, "token_type": "Bearer",
+                             "expires_in": tokens.expires_in})
     return Response(body=json.dumps(body), headers={"Content-Type": "application/json", "Cache-Control": "no-store"})
 
 
 @blueprint.route("/auth/logout", methods=["POST"], content_types=ANY_BODY)
+@documented(RouteDoc("End the login session", auth=False, status=204, response_types=(), errors=(403,),
+                     headers=(("X-Requested-With", "must be mokiniu-registras"),)))
 def logout() -> Response:
     from chalicelib.services.login import end_session
 

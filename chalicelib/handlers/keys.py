@@ -7,13 +7,15 @@ import json
 from chalice import Blueprint, Response
 
 from chalicelib.auth.keys import key_ring
+from chalicelib.handlers.contract import Jwks, RouteDoc, documented, shaped
 
 blueprint = Blueprint(__name__)
 
 
 @blueprint.route("/.well-known/jwks.json", methods=["GET"])
+@documented(RouteDoc("Public keys that verify the register's access tokens", Jwks, auth=False))
 def jwks() -> Response:
     return Response(
-        body=json.dumps(key_ring().jwks()),
+        body=json.dumps(shaped(Jwks, key_ring().jwks())),
         headers={"Content-Type": "application/json", "Cache-Control": "public, max-age=300"},
     )

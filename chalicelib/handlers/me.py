@@ -6,6 +6,7 @@ from typing import Any
 
 from chalice import Blueprint, Response
 
+from chalicelib.handlers.contract import PAGING, History, Journal, Me, RouteDoc, documented, shaped
 from chalicelib.handlers.requests import query
 from chalicelib.handlers.security import caller, jwt_auth
 from chalicelib.services.persons import find_person
@@ -14,19 +15,21 @@ blueprint = Blueprint(__name__)
 
 
 @blueprint.route("/me", methods=["GET"], authorizer=jwt_auth)
+@documented(RouteDoc("Who is logged in", Me))
 def me() -> dict[str, Any]:
     who = caller(blueprint.current_request)
     person = find_person(who.person_id)
-    return {
+    return shaped(Me, {
         "person_id": who.person_id,
         "given_name": person.given_name if person else None,
         "family_name": person.family_name if person else None,
         "roles": sorted(who.roles),
         "institutions": sorted(who.institutions),
-    }
+    })
 
 
 @blueprint.route("/me/journal", methods=["GET"], authorizer=jwt_auth)
+@documented(RouteDoc("Who looked at my data and what changed, newest first", Journal, errors=(400,), query=PAGING))
 def my_journal() -> Response:
     """Who looked at my data and what changed, newest first."""
     from chalicelib.services.journal import journal_page
@@ -35,10 +38,13 @@ def my_journal() -> Response:
     request = blueprint.current_request
     events, cursor = journal_page(caller(request).person_id, query(request, "cursor"),
                                   page_size(query(request, "limit")))
-    return Response(body={"events": events, "next_cursor": cursor}, headers={"Cache-Control": "no-store"})
+    body = shaped(Journal, {"events": events, "next_cursor": cursor})
+    return Response(body=body, headers={"Cache-Control": "no-store"})
 
 
 @blueprint.route("/me/history", methods=["GET"], authorizer=jwt_auth)
+@documented(RouteDoc("My learning history, grouped for reading, one page at a time", History, errors=(400,),
+                     query=PAGING))
 def my_history() -> Response:
     """My learning history: one DynamoDB Query per page."""
     from chalicelib.services.history import my_history as history
@@ -46,4 +52,4 @@ def my_history() -> Response:
 
     request = blueprint.current_request
     body = history(caller(request).person_id, cursor=query(request, "cursor"), limit=page_size(query(request, "limit")))
-    return Response(body=body, headers={"Cache-Control": "no-store"})
+    return Response(body=shaped(History, body), headers={"Cache-Control": "no-store"})

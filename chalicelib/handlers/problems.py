@@ -74,6 +74,8 @@ def problem_middleware(event: Any, get_response: Callable[[Any], Response]) -> R
         response = get_response(event)
     except Problem as exc:
         return problem(exc.status, exc.code, exc.detail, event, errors=exc.errors, extra=exc.extra)
+    if isinstance(response.body, dict | list) and not any(k.lower() == "content-type" for k in response.headers):
+        response.headers["Content-Type"] = "application/json"  # say so, rather than leave it to a default
     if response.status_code >= 400 and isinstance(response.body, dict) and "Code" in response.body:
         status, code, detail = _CHALICE_CODES.get(
             str(response.body["Code"]), (response.status_code, "request.invalid", "The request was refused.")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from chalice import Blueprint, Response
 
+from chalicelib.handlers.contract import RouteDoc, documented
 from chalicelib.handlers.problems import problem
 from chalicelib.web.pages import security_headers
 
@@ -17,11 +18,14 @@ ASSETS = {path.name: path for path in STATIC.iterdir() if path.suffix in CONTENT
 
 
 @blueprint.route("/", methods=["GET"])
+@documented(RouteDoc("The start page", auth=False, response_types=("text/html",)))
 def index() -> Response:
     return Response(body=(STATIC / "index.html").read_text(encoding="utf-8"), headers=security_headers())
 
 
 @blueprint.route("/static/{name}", methods=["GET"])
+@documented(RouteDoc("Style sheets and scripts of the pages", auth=False,
+                     response_types=("text/css", "text/javascript"), errors=(404,)))
 def asset(name: str) -> Response:
     path = ASSETS.get(name)
     if path is None:

@@ -79,6 +79,7 @@ def grant_permit(caller: CallerFacts, institution_id: str, body: dict[str, Any])
 
 def list_permits(caller: CallerFacts, institution_id: str) -> list[dict[str, Any]]:
     require(policy.see_institution(caller, institution_id))
+    _existing(institution_id)
     return [_permit_view(p) for p in permits_of(institution_id)]
 
 

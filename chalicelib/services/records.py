@@ -20,8 +20,9 @@ from chalicelib.domain.errors import DomainValidationError, FieldError
 from chalicelib.domain.ids import record_id_for
 from chalicelib.domain.personal_code import PersonalCodeError, parse_personal_code
 from chalicelib.domain.policy import CallerFacts
-from chalicelib.domain.records import RecordBase, validate_record
-from chalicelib.domain.text import TextError, clean_text, fold
+from chalicelib.domain.records import AnnulmentInput, RecordBase, validate_record
+from chalicelib.domain.text import fold
+from chalicelib.domain.validation import validate_model
 from chalicelib.errors import Problem
 from chalicelib.models.base import transaction
 from chalicelib.models.institutions import institution_profile
@@ -141,17 +142,15 @@ def annul_record(
     """`DELETE`: annul with a reason. The record leaves the history view; its versions and the
     journal keep it."""
     actor = _acting(caller, institution_id)
-    reason_text = body.get("reason")
     try:
-        reason = clean_text(reason_text, 500) if isinstance(reason_text, str) else None
-    except TextError as exc:
-        raise _invalid([FieldError("reason", exc.reason)]) from None
-    if not reason:
-        raise _invalid([FieldError("reason", "required")])
+        annulment = validate_model(AnnulmentInput, body)
+    except DomainValidationError as exc:
+        raise _invalid(exc.errors) from None
+    reason = annulment.reason
     current = _located(institution_id, record_id)
     if current.status != ACTIVE:
         return Outcome(record_id, int(current.version), created=False, changed=False)  # annulled already
-    expected = body.get("version")
+    expected = annulment.version
     if expected is not None and expected != current.version:
         raise _stale(current)
     now, number = datetime.now(UTC), int(current.version) + 1

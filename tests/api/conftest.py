@@ -64,6 +64,11 @@ class World:
 
 @pytest.fixture
 def world(aws: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[World]:
+    yield from build_world(monkeypatch, tmp_path)
+
+
+def build_world(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[World]:
+    """The world's data in the current moto account; yields it with a test client."""
     monkeypatch.setenv("SIGNING_KEY_PEM", generate_pem().decode())
     monkeypatch.setenv("MINISTRY_STAFF", PEOPLE["ministry"])
     population = tmp_path / "population.json"
