@@ -4,55 +4,28 @@ Runs on moto in this process with the demo register."""
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 from collections import Counter
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import botocore.client
 
 from bench.harness import per_call_seconds
+from bench.world import demo_register, token_for
 
 
 def run() -> dict[str, dict[str, Any]]:
-    # The local stage's table names: Chalice's test client applies that stage's settings.
-    os.environ.update({"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
-                       "AWS_DEFAULT_REGION": "eu-north-1", "REGISTER_STAGE": "local", "TABLE_PREFIX": "mr-local"})
-    os.environ.pop("AWS_ENDPOINT_URL", None)
-    from moto import mock_aws
-
-    with mock_aws():
-        return _measure()
+    with demo_register() as people:
+        return _measure(people)
 
 
-def _measure() -> dict[str, dict[str, Any]]:
+def _measure(people: dict[str, str]) -> dict[str, dict[str, Any]]:
     from chalice.test import Client
 
     from app import app
-    from chalicelib.auth.keys import generate_pem
-    from chalicelib.auth.tokens import issue_access_token
-    from chalicelib.models.tables import create_tables
-    from chalicelib.services.identity import login_identity
-    from devstack import seed
 
-    os.environ["SIGNING_KEY_PEM"] = generate_pem().decode()
-    os.environ["MINISTRY_STAFF"] = ",".join(seed.ministry_staff())
-    population = Path(tempfile.mkdtemp()) / "population.json"
-    population.write_text(json.dumps({"guardianships": seed.guardianships()}))
-    os.environ["POPULATION_REGISTER_FILE"] = str(population)
-    create_tables()
-    seed.seed()
-    people = {p.key: p.person_id for p in seed.PEOPLE}
-
-    def token(who: str) -> str:
-        identity = login_identity(people[who])
-        return issue_access_token(people[who], "bench", identity.roles, identity.institutions)[0]
-
-    graduate, rep = token("graduate"), token("rep_vilnius")
+    graduate, rep = token_for(people["graduate"]), token_for(people["rep_vilnius"])
     history = f"/persons/{people['graduate']}/history"
     counter: Counter[str] = Counter()
     original: Callable[..., Any] = botocore.client.BaseClient._make_api_call

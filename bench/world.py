@@ -1,0 +1,42 @@
+"""The demo register on moto in this process, for benchmarks."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+
+@contextmanager
+def demo_register() -> Iterator[dict[str, str]]:
+    """Yields the demo people's personal codes by key (devstack/seed.py)."""
+    # The local stage's table names: Chalice's test client applies that stage's settings.
+    os.environ.update({"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
+                       "AWS_DEFAULT_REGION": "eu-north-1", "REGISTER_STAGE": "local", "TABLE_PREFIX": "mr-local"})
+    os.environ.pop("AWS_ENDPOINT_URL", None)
+    from moto import mock_aws
+
+    from chalicelib.auth.keys import generate_pem
+    from chalicelib.models.tables import create_tables
+    from devstack import seed
+
+    with mock_aws():
+        os.environ["SIGNING_KEY_PEM"] = generate_pem().decode()
+        os.environ["MINISTRY_STAFF"] = ",".join(seed.ministry_staff())
+        population = Path(tempfile.mkdtemp()) / "population.json"
+        population.write_text(json.dumps({"guardianships": seed.guardianships()}))
+        os.environ["POPULATION_REGISTER_FILE"] = str(population)
+        create_tables()
+        seed.seed()
+        yield {p.key: p.person_id for p in seed.PEOPLE}
+
+
+def token_for(person_id: str) -> str:
+    from chalicelib.auth.tokens import issue_access_token
+    from chalicelib.services.identity import login_identity
+
+    identity = login_identity(person_id)
+    return issue_access_token(person_id, "bench", identity.roles, identity.institutions)[0]
