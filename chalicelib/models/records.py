@@ -8,8 +8,11 @@ Three kinds of item share the table (`item_type` discriminator):
 - `PersonSummary`: `record_key` `#PERSON` sorts first: the person's names come with the first page
   of the same Query, no second read. Kept in step with `persons` by `services/persons.py`.
 - `RecordVersion`: every version of every record, in a partition of its own, `RID#<record_id>`: a
-  record's history is one Query there, and its newest version says where the record lives now,
-  so a record is found by id without an index.
+  record's history is one Query there.
+- `RecordHead`: in the same partition, sort key `HEAD`: the current version number, where the
+  record lives now and a fingerprint of its content. A record is found by id with one GetItem
+  (or a hundred with one BatchGetItem, for bulk uploads), and every change is conditional on the
+  head's version, so two writers cannot both win.
 
 Only `Record` items carry `institution_id`, so the `by_institution` index holds records only.
 """
@@ -135,12 +138,34 @@ class RecordVersion(RecordsItem, discriminator="VERSION"):
     snapshot = JSONAttribute()  # the record's fields after the change
 
 
-def latest_version(record_id: str) -> RecordVersion | None:
-    """The newest version of a record (strongly consistent: used to decide on writes)."""
-    for version in RecordVersion.query(version_partition(record_id), scan_index_forward=False, limit=1,
-                                       consistent_read=True):
-        return version
-    return None
+HEAD_KEY = "HEAD"
+
+
+class RecordHead(RecordsItem, discriminator="HEAD"):
+    """Where a record is now, and at which version (see the module note)."""
+
+    record_id = UnicodeAttribute()
+    version_number = NumberAttribute()
+    owner_person_id = UnicodeAttribute()
+    owner_record_key = UnicodeAttribute()
+    status = UnicodeAttribute()
+    fingerprint = UnicodeAttribute()  # of person, key and fields: an unchanged re-upload is seen without a read
+
+
+def record_head(record_id: str) -> RecordHead | None:
+    """The head of a record (strongly consistent: used to decide on writes)."""
+    try:
+        head = RecordsItem.get(version_partition(record_id), HEAD_KEY, consistent_read=True)
+    except RecordsItem.DoesNotExist:
+        return None
+    return head if isinstance(head, RecordHead) else None
+
+
+def record_heads(record_ids: list[str]) -> dict[str, RecordHead]:
+    """Heads of many records: BatchGetItem, 100 keys a call (PynamoDB retries unprocessed keys)."""
+    keys = [(version_partition(rid), HEAD_KEY) for rid in record_ids]
+    found = RecordsItem.batch_get(keys, consistent_read=True)
+    return {item.record_id: item for item in found if isinstance(item, RecordHead)}
 
 
 def enrolled_institutions(person_id: str) -> frozenset[str]:

@@ -2,13 +2,14 @@
 journal entry in one DynamoDB transaction (all or nothing).
 
 A record is named by (institution, source_id): `record_id_for` derives its id, so a re-submission
-updates instead of duplicating; the newest `RecordVersion` of that id says where the record lives,
-and writing version n+1 is conditional on it not existing yet, so two concurrent writers cannot
-both win.
+updates instead of duplicating; its `RecordHead` says where it lives and at which version, and
+every change is conditional on that head as read, so two concurrent writers cannot both win.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -30,9 +31,11 @@ from chalicelib.models.persons import Person
 from chalicelib.models.records import (
     ACTIVE,
     ANNULLED,
+    HEAD_KEY,
     Record,
+    RecordHead,
     RecordVersion,
-    latest_version,
+    record_head,
     record_key,
     version_key,
     version_partition,
@@ -99,9 +102,11 @@ def _acting(caller: CallerFacts, institution_id: str) -> Actor:
     return Actor(caller.person_id, decision.acting_role, institution_id, profile.name)
 
 
-def _located(institution_id: str, record_id: str) -> Record:
+def _located(institution_id: str, record_id: str, head: RecordHead | None = None) -> Record:
     """The current record with this id, if it is this institution's (404 otherwise, whoever's it is)."""
-    current = _current(latest_version(record_id)) if len(record_id) <= 64 else None
+    if head is None and len(record_id) <= 64:
+        head = record_head(record_id)
+    current = _current(head)
     if current is None or current.institution_id != institution_id:
         raise Problem(404, "record.not_found", "No such record.")
     return current
@@ -147,7 +152,8 @@ def annul_record(
     except DomainValidationError as exc:
         raise _invalid(exc.errors) from None
     reason = annulment.reason
-    current = _located(institution_id, record_id)
+    head = record_head(record_id)
+    current = _located(institution_id, record_id, head)
     if current.status != ACTIVE:
         return Outcome(record_id, int(current.version), created=False, changed=False)  # annulled already
     expected = annulment.version
@@ -160,8 +166,14 @@ def annul_record(
                             owner_record_key=current.record_key, change=ANNUL, changed_at=now,
                             changed_by=actor.person_id, submitting_institution=institution_id,
                             snapshot=fields | {"status": ANNULLED, "annul_reason": reason})
+    assert head is not None
+    annulled_head = RecordHead(version_partition(record_id), HEAD_KEY, record_id=record_id, version_number=number,
+                               owner_person_id=current.person_id, owner_record_key=current.record_key,
+                               status=ANNULLED, fingerprint=fingerprint(current.person_id, current.record_key,
+                                                                        fields, ANNULLED))
     try:
         with transaction(Record) as tx:
+            tx.save(annulled_head, condition=_head_condition(head))
             tx.save(version, condition=RecordVersion.person_id.does_not_exist())
             tx.update(current, actions=[Record.status.set(ANNULLED), Record.annul_reason.set(reason),
                                         Record.version.set(number), Record.updated_at.set(now),
@@ -171,7 +183,7 @@ def annul_record(
                               after={"status": ANNULLED, "annul_reason": reason}, correlation_id=correlation_id))
     except TransactWriteError as exc:
         if _conflict(exc):
-            raise _stale(_current(latest_version(record_id))) from None
+            raise _stale(_current(record_head(record_id))) from None
         raise
     return Outcome(record_id, number, created=False, changed=True)
 
@@ -224,25 +236,29 @@ def _person_for(record: RecordBase, changed_by: str) -> tuple[Person, bool]:
     return person, False
 
 
-def _write(
-    record: RecordBase, person: Person, *, new_person: bool, institution_id: str, actor: Actor,
-    correlation_id: str | None, expected_version: int | None = None,
-) -> Outcome:
+@dataclass(frozen=True)
+class RecordItems:
+    """The items one version of a record consists of."""
+
+    record: Record
+    version: RecordVersion
+    head: RecordHead
+
+
+def fingerprint(person_id: str, key: str, fields: dict[str, Any], status: str = ACTIVE) -> str:
+    content = json.dumps([person_id, key, fields, status], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(content.encode()).hexdigest()[:32]
+
+
+def record_items(
+    record: RecordBase, person_id: str, institution_id: str, actor: Actor, *, number: int, now: datetime,
+    current: Record | None = None,
+) -> RecordItems:
+    """Version `number` of a record as DynamoDB items (API transactions and bulk ingest alike)."""
     record_id = record_id_for(institution_id, record.source_id)
     fields = record.fields()
     key = record_key(record.kind.value, record.sort_date.isoformat(), record_id)
-    latest = latest_version(record_id)
-    current = _current(latest)
-    if expected_version is not None and (current is None or int(current.version) != expected_version):
-        raise _stale(current)
-    if current is not None and current.status == ACTIVE and current.person_id == person.person_id \
-            and current.record_key == key and record_fields(current) == fields:
-        # The same row again (a retried request, a re-uploaded file): nothing changes twice.
-        return Outcome(record_id, int(current.version), created=False, changed=False)
-
-    now = datetime.now(UTC)
-    number = int(latest.version_number) + 1 if latest else 1
-    item = Record(person.person_id, key, record_id=record_id, kind=record.kind.value, institution_id=institution_id,
+    item = Record(person_id, key, record_id=record_id, kind=record.kind.value, institution_id=institution_id,
                   institution_name=actor.institution_name, source_id=record.source_id, status=ACTIVE,
                   created_at=current.created_at if current else now,
                   created_by=current.created_by if current else actor.person_id,
@@ -250,24 +266,55 @@ def _write(
     for field, attribute in FIELD_ATTRIBUTES.items():
         setattr(item, attribute, fields.get(field))
     version = RecordVersion(version_partition(record_id), version_key(number), record_id=record_id,
-                            version_number=number, owner_person_id=person.person_id, owner_record_key=key,
+                            version_number=number, owner_person_id=person_id, owner_record_key=key,
                             change=UPDATE if current else CREATE, changed_at=now, changed_by=actor.person_id,
                             submitting_institution=institution_id, snapshot=fields)
+    head = RecordHead(version_partition(record_id), HEAD_KEY, record_id=record_id, version_number=number,
+                      owner_person_id=person_id, owner_record_key=key, status=ACTIVE,
+                      fingerprint=fingerprint(person_id, key, fields))
+    return RecordItems(item, version, head)
+
+
+def _head_condition(head: RecordHead | None) -> Any:
+    """Every change is conditional on the head as read: the guard against concurrent writers."""
+    if head is None:
+        return RecordHead.person_id.does_not_exist()
+    return RecordHead.version_number == head.version_number
+
+
+def _write(
+    record: RecordBase, person: Person, *, new_person: bool, institution_id: str, actor: Actor,
+    correlation_id: str | None, expected_version: int | None = None,
+) -> Outcome:
+    record_id = record_id_for(institution_id, record.source_id)
+    fields = record.fields()
+    key = record_key(record.kind.value, record.sort_date.isoformat(), record_id)
+    head = record_head(record_id)
+    current = _current(head)
+    if expected_version is not None and (current is None or int(current.version) != expected_version):
+        raise _stale(current)
+    if head is not None and head.fingerprint == fingerprint(person.person_id, key, fields) and current is not None:
+        # The same row again (a retried request, a re-uploaded file): nothing changes twice.
+        return Outcome(record_id, int(current.version), created=False, changed=False)
+
+    number = int(head.version_number) + 1 if head else 1
+    items = record_items(record, person.person_id, institution_id, actor, number=number, now=datetime.now(UTC),
+                         current=current)
     before = record_fields(current) if current else None
     try:
         with transaction(Record) as tx:
             if new_person:
                 add_person_writes(tx, person, new=True)
-            # Version n+1 may be written once: the guard against concurrent writers and doubles.
-            tx.save(version, condition=RecordVersion.person_id.does_not_exist())
+            tx.save(items.head, condition=_head_condition(head))
+            tx.save(items.version, condition=RecordVersion.person_id.does_not_exist())
             if current is None:
-                tx.save(item, condition=Record.person_id.does_not_exist())
+                tx.save(items.record, condition=Record.person_id.does_not_exist())
             elif (current.person_id, current.record_key) != (person.person_id, key):
                 # The sort date or the person changed: the record moves to its new key.
                 tx.delete(current, condition=Record.version == current.version)
-                tx.save(item, condition=Record.person_id.does_not_exist())
+                tx.save(items.record, condition=Record.person_id.does_not_exist())
             else:
-                tx.save(item, condition=Record.version == current.version)
+                tx.save(items.record, condition=Record.version == current.version)
             tx.save(new_event(person.person_id, UPDATE if current else CREATE, actor, record_id=record_id,
                               before=before, after=fields, correlation_id=correlation_id))
             if current is not None and current.person_id != person.person_id:
@@ -275,7 +322,7 @@ def _write(
                                   after={"moved_to_another_person": True}, correlation_id=correlation_id))
     except TransactWriteError as exc:
         if _conflict(exc):
-            raise _stale(_current(latest_version(record_id))) from None
+            raise _stale(_current(record_head(record_id))) from None
         raise
     return Outcome(record_id, number, created=current is None, changed=True)
 
@@ -286,11 +333,11 @@ def _stale(current: Record | None) -> Problem:
                    extra={"current_version": version})
 
 
-def _current(latest: RecordVersion | None) -> Record | None:
-    if latest is None:
+def _current(head: RecordHead | None) -> Record | None:
+    if head is None:
         return None
     try:
-        return Record.get(latest.owner_person_id, latest.owner_record_key, consistent_read=True)
+        return Record.get(head.owner_person_id, head.owner_record_key, consistent_read=True)
     except Record.DoesNotExist:
         return None
 

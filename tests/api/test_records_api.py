@@ -12,7 +12,7 @@ import botocore.client
 import pytest
 
 from chalicelib.domain.personal_code import make_personal_code
-from chalicelib.models.records import Record, latest_version, record_key
+from chalicelib.models.records import Record, record_head, record_key
 from chalicelib.services import records as records_service
 from chalicelib.services.access import caller_facts
 from tests.api.conftest import PEOPLE, World, record_body
@@ -217,21 +217,21 @@ def test_two_representatives_racing_one_wins_nothing_is_lost(world: World, monke
     """Both read version 1; the second one's write reaches DynamoDB after the first committed.
     The conditional transaction, not the application's check, must refuse it."""
     record_id = submit(world, source_id="race").json_body["record_id"]
-    stale_latest = latest_version(record_id)
-    stale_current = records_service._current(stale_latest)
+    stale_head = record_head(record_id)
+    stale_current = records_service._current(stale_head)
     assert world.call("rep_a", "PUT", f"{RECORDS}/{record_id}",
                       record_body("pupil_a", source_id="race", score=60) | {"version": 1}).status_code == 200
     # The second writer still sees version 1, as if it had read just before the first commit
     # (only its first look is stale; after the refusal it reads the truth like any request).
-    real_latest, real_current = latest_version, records_service._current
+    real_head, real_current = record_head, records_service._current
     stale = iter([True])
-    monkeypatch.setattr(records_service, "latest_version",
-                        lambda rid: stale_latest if next(stale, False) else real_latest(rid))
+    monkeypatch.setattr(records_service, "record_head",
+                        lambda rid: stale_head if next(stale, False) else real_head(rid))
     monkeypatch.setattr(records_service, "_current",
-                        lambda latest: stale_current if latest is stale_latest else real_current(latest))
+                        lambda head: stale_current if head is stale_head else real_current(head))
     loser = world.call("rep_a", "PUT", f"{RECORDS}/{record_id}",
                        record_body("pupil_a", source_id="race", score=30) | {"version": 1})
-    monkeypatch.setattr(records_service, "latest_version", real_latest)
+    monkeypatch.setattr(records_service, "record_head", real_head)
     monkeypatch.setattr(records_service, "_current", real_current)
     assert loser.status_code == 409 and loser.json_body["current_version"] == 2
     detail = world.call("rep_a", "GET", f"{RECORDS}/{record_id}").json_body
