@@ -2,7 +2,19 @@
 
 from chalice import Chalice
 
-from chalicelib.handlers import auth, health, institutions, keys, me, openapi, persons, problems, security, web
+from chalicelib.handlers import (
+    auth,
+    health,
+    institutions,
+    keys,
+    me,
+    openapi,
+    persons,
+    problems,
+    security,
+    uploads,
+    web,
+)
 
 app = Chalice(app_name="mokiniu-registras")
 # Spreadsheet exports leave as binary (API Gateway base64-encodes them).
@@ -10,5 +22,5 @@ app.api.binary_types.append("application/vnd.openxmlformats-officedocument.sprea
 # The first registered is the outermost: every refusal below it leaves as problem+json.
 app.register_middleware(problems.problem_middleware, "http")
 app.register_middleware(openapi.query_guard(app), "http")
-for blueprint in (security, health, keys, openapi, auth, me, persons, institutions, web):
+for blueprint in (security, health, keys, openapi, auth, me, persons, institutions, uploads, web):
     app.register_blueprint(blueprint.blueprint)

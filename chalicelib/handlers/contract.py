@@ -194,6 +194,49 @@ class GatewayPostback(BaseModel):
     customData: str = Field(max_length=200)
 
 
+class UploadStarted(Out):
+    upload_id: str
+    method: str
+    url: str
+    fields: dict[str, str]
+    max_bytes: int
+
+
+class ReportLine(Out):
+    line: int
+    column: str
+    code: str
+    message: str
+    message_lt: str
+
+
+class ReportLinks(Out):
+    json_url: str = Field(alias="json")
+    csv: str
+
+
+class UploadStatus(Out):
+    upload_id: str
+    file_name: str
+    dry_run: bool
+    status: str
+    rows_read: int
+    rows_written: int
+    rows_rejected: int
+    errors: list[ReportLine]
+    failure_reason: str | None
+    report: ReportLinks | None = None
+
+
+class UploadInput(BaseModel):
+    """`POST /institutions/{iid}/uploads`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    file_name: str = Field(max_length=100, pattern=r"^[\w][\w .\-()]{0,99}\.(csv|xlsx|CSV|XLSX)$")
+    dry_run: bool = False
+
+
 class FieldProblem(Out):
     field: str
     code: str

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pynamodb.attributes import (
     BooleanAttribute,
+    JSONAttribute,
     NumberAttribute,
     UnicodeAttribute,
     UTCDateTimeAttribute,
@@ -12,6 +13,8 @@ from pynamodb.attributes import (
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
 from chalicelib.models.base import RegisterMeta, RegisterModel
+
+PENDING, PROCESSING, DONE, REJECTED, FAILED = "PENDING", "PROCESSING", "DONE", "REJECTED", "FAILED"
 
 
 class ByInstitutionIndex(GlobalSecondaryIndex["Upload"]):
@@ -33,14 +36,20 @@ class Upload(RegisterModel):
     file_name = UnicodeAttribute()
     object_key = UnicodeAttribute()
     dry_run = BooleanAttribute(default=False)
-    status = UnicodeAttribute(default="PENDING")  # PENDING / PROCESSING / DONE / FAILED
+    # PENDING (waiting for the file) / PROCESSING / DONE / REJECTED (the file, as a whole, was
+    # refused: nothing written) / FAILED (processing failed; the message is retried, then dead-lettered)
+    status = UnicodeAttribute(default=PENDING)
     failure_reason = UnicodeAttribute(null=True)
+    lease_until = UTCDateTimeAttribute(null=True)  # while PROCESSING: another delivery waits until then
+    attempts = NumberAttribute(default=0)
     rows_read = NumberAttribute(default=0)
     rows_written = NumberAttribute(default=0)
     rows_rejected = NumberAttribute(default=0)
+    first_errors = JSONAttribute(null=True)  # the first 100 report lines, for the status view
     report_key = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
+    finished_at = UTCDateTimeAttribute(null=True)
     version = VersionAttribute()
 
     by_institution = ByInstitutionIndex()

@@ -1,0 +1,229 @@
+"""Reading school upload files, without AWS: lines from byte chunks (bounded memory, however long
+a line), encoding and delimiter detection, header mapping, and rows as template-field mappings.
+
+Excel in a Lithuanian locale writes CSV as Windows-1257 or UTF-8 (with a BOM), separated by
+semicolons; other tools use commas. Quoted fields may hold newlines (the csv module joins them).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from chalicelib.domain.errors import REASONS
+from chalicelib.domain.records import canonical_field
+
+MAX_FILE_BYTES = 100 * 1024 * 1024
+MAX_ROWS = 500_000
+MAX_LINE_BYTES = 64 * 1024
+ALLOWED_SUFFIXES = (".csv", ".xlsx")
+REQUIRED_COLUMNS = ("kind", "person_id", "source_id")
+
+# File- and row-level problems, in the same style as field problems (errors.REASONS).
+FILE_REASONS: dict[str, tuple[str, str]] = {
+    "file.empty": ("Failas tuščias.", "The file is empty."),
+    "file.header_only": ("Faile yra tik antraštė.", "The file has a header but no rows."),
+    "file.too_large": ("Failas per didelis.", "The file is too large."),
+    "file.too_many_rows": ("Per daug eilučių: likusios neperskaitytos, padalinkite failą.",
+                           "Too many rows: the rest was not read; split the file."),
+    "file.unknown_column": ("Nežinomas stulpelis.", "Unknown column."),
+    "file.duplicate_column": ("Stulpelis pasikartoja.", "The column appears twice."),
+    "file.missing_column": ("Trūksta privalomo stulpelio.", "A required column is missing."),
+    "file.not_text": ("Failas nėra tekstinis CSV.", "The file is not a text CSV file."),
+    "file.not_xlsx": ("Failas nėra tinkamas XLSX.", "The file is not a valid XLSX workbook."),
+    "file.xlsx_unsafe": ("XLSX faile yra pavojingų konstrukcijų.", "The XLSX file contains unsafe constructs."),
+    "file.type": ("Leidžiami tik CSV ir XLSX failai.", "Only CSV and XLSX files are accepted."),
+    "file.institution": ("Failas įkeltas ne savo įstaigai.", "The file was put under another institution."),
+    "file.permit": ("Įstaiga neturi galiojančio leidimo rašyti duomenis.",
+                    "The institution has no valid permit to write data."),
+    "row.too_long": ("Eilutė per ilga.", "The line is too long."),
+    "row.encoding": ("Eilutėje yra neteisingai užkoduotų simbolių.", "The line has wrongly encoded characters."),
+    "row.malformed": ("Eilutės nepavyko perskaityti (kabutės?).", "The line could not be read (quotes?)."),
+    "row.columns": ("Eilutėje daugiau reikšmių nei stulpelių.", "The line has more values than columns."),
+    "row.duplicate": ("Tas pats source_id jau buvo šiame faile.", "The same source_id appeared earlier in this file."),
+    "row.person_mismatch": ("Vardas ar pavardė nesutampa su registru.",
+                            "The name does not match the register's."),
+    "row.conflict": ("Įrašas tuo pat metu keičiamas kitur; įkelkite dar kartą.",
+                     "The record was being changed elsewhere; upload again."),
+}
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """One line of the report: line number (1 = header), column (template field or ""), code."""
+
+    line: int
+    column: str
+    code: str
+
+    @property
+    def messages(self) -> tuple[str, str]:
+        if self.code in FILE_REASONS:
+            return FILE_REASONS[self.code]
+        reason = self.code.rsplit(".", 1)[-1]
+        return REASONS.get(reason, ("Netinkama reikšmė.", "Invalid value."))
+
+    def as_dict(self) -> dict[str, str | int]:
+        lt, en = self.messages
+        return {"line": self.line, "column": self.column, "code": self.code, "message": en, "message_lt": lt}
+
+
+@dataclass
+class Line:
+    number: int  # 1-based physical line
+    text: str
+    problem: str | None = None  # row.too_long / row.encoding
+
+
+def physical_lines(chunks: Iterable[bytes], max_line: int = MAX_LINE_BYTES) -> Iterator[tuple[bytes, bool]]:
+    """Lines (with their newline) from byte chunks. A line longer than `max_line` is cut there
+    and flagged (True); the rest of it is skipped without being held in memory."""
+    pending = bytearray()
+    overflow = False
+    for chunk in chunks:
+        start = 0
+        while True:
+            newline = chunk.find(b"\n", start)
+            piece = chunk[start:] if newline < 0 else chunk[start:newline + 1]
+            if not overflow:
+                pending += piece
+                if len(pending) > max_line:
+                    overflow = True
+                    del pending[max_line:]
+            if newline < 0:
+                break
+            yield bytes(pending), overflow
+            pending.clear()
+            overflow = False
+            start = newline + 1
+    if pending or overflow:
+        yield bytes(pending), overflow
+
+
+def sniff_encoding(head: bytes) -> str:
+    """`utf-8-sig` with a BOM; `utf-8` if the head decodes as UTF-8; else Windows-1257."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        decoder.decode(head, final=False)  # a multi-byte character cut at the end of head is fine
+    except UnicodeDecodeError:
+        return "cp1257"
+    return "utf-8"
+
+
+def looks_binary(head: bytes) -> bool:
+    """NUL bytes or mostly control bytes: not a text file (a renamed XLSX, an image, ...)."""
+    if b"\x00" in head:
+        return True
+    controls = sum(1 for b in head[:4096] if b < 9 or 13 < b < 32)
+    return bool(head) and controls > len(head[:4096]) // 20
+
+
+def decoded_lines(raw: Iterable[tuple[bytes, bool]], encoding: str) -> Iterator[Line]:
+    """Physical lines as text. Undecodable bytes are replaced and the line flagged, never fatal."""
+    for number, (raw_line, too_long) in enumerate(raw, start=1):
+        data = raw_line.removeprefix(codecs.BOM_UTF8) if number == 1 and encoding == "utf-8-sig" else raw_line
+        try:
+            text = data.decode("cp1257" if encoding == "cp1257" else "utf-8")
+            problem = None
+        except UnicodeDecodeError:
+            text, problem = data.decode("utf-8", errors="replace"), "row.encoding"
+        yield Line(number, text, "row.too_long" if too_long else problem)
+
+
+def sniff_delimiter(header: str) -> str:
+    return ";" if header.count(";") >= header.count(",") else ","
+
+
+@dataclass
+class Columns:
+    """Which template field each column holds, and what is wrong with the header."""
+
+    fields: list[str | None]
+    problems: list[RowProblem] = field(default_factory=list)
+
+
+def map_header(cells: list[str]) -> Columns:
+    fields: list[str | None] = []
+    problems: list[RowProblem] = []
+    seen: set[str] = set()
+    for cell in cells:
+        name = cell.strip()
+        if not name:
+            fields.append(None)  # an empty trailing column, as spreadsheets leave
+            continue
+        canonical = canonical_field(name)
+        if canonical is None:
+            problems.append(RowProblem(1, _printable(name), "file.unknown_column"))
+        elif canonical in seen:
+            problems.append(RowProblem(1, canonical, "file.duplicate_column"))
+        else:
+            seen.add(canonical)
+        fields.append(canonical)
+    problems += [RowProblem(1, required, "file.missing_column") for required in REQUIRED_COLUMNS
+                 if required not in seen]
+    return Columns(fields, problems)
+
+
+def _printable(name: str) -> str:
+    """A header cell as the report may echo it: printable, short, and with long digit runs masked
+    (a personal code pasted into the header row must not reappear in a report)."""
+    shown = "".join(ch for ch in name[:40] if ch.isprintable())
+    return re.sub(r"\d{6,}", "…", shown)
+
+
+def row_values(columns: Columns, cells: list[object]) -> tuple[dict[str, object], bool]:
+    """A row as {template field: value}; True if it has values beyond the header's columns."""
+    values: dict[str, object] = {}
+    extra = False
+    for index, value in enumerate(cells):
+        name = columns.fields[index] if index < len(columns.fields) else None
+        if name is None:
+            if index >= len(columns.fields) and value not in (None, ""):
+                extra = True
+            continue
+        values[name] = value
+    return values, extra
+
+
+def csv_rows(lines: Iterator[Line], delimiter: str) -> Iterator[tuple[int, list[str] | None, str | None]]:
+    """(first physical line of the row, cells or None, problem) for every row after the header."""
+    holder: dict[str, Line] = {}
+    flagged: list[Line] = []
+
+    def feed() -> Iterator[str]:
+        for line in lines:
+            holder["line"] = line
+            if line.problem:
+                flagged.append(line)
+            yield line.text
+
+    reader = csv.reader(feed(), delimiter=delimiter, strict=True)
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            yield holder["line"].number, None, "row.malformed"
+            continue
+        end = holder["line"].number
+        start = end - max(sum(cell.count("\n") for cell in cells), 0)
+        problem = next((line.problem for line in flagged), None)
+        flagged.clear()
+        yield start, cells, problem
+
+
+TEMPLATE_HEADERS_LT = {
+    "kind": "rusis", "person_id": "asmens_kodas", "given_name": "vardas", "family_name": "pavarde",
+    "birth_date": "gimimo_data", "source_id": "iraso_id", "start_date": "pradzios_data", "end_date": "pabaigos_data",
+    "programme": "programa", "class": "klase", "subject": "dalykas", "level": "lygis", "grade": "pazymys",
+    "score": "balai", "place": "vieta", "title": "pavadinimas", "document_type": "dokumento_tipas",
+    "document_series": "serija", "document_number": "numeris", "issue_date": "isdavimo_data",
+    "teacher": "mokytojas", "notes": "pastabos", "learning_form": "mokymosi_forma",
+    "leaving_reason": "isvykimo_priezastis",
+}

@@ -1,0 +1,82 @@
+"""Bulk uploads: ask for a presigned upload, follow it, download templates; and the S3 → SQS
+event handler `ingest_upload` that processes the files."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from chalice import Blueprint, Response
+from chalice.app import SQSEvent
+
+from chalicelib.handlers.contract import RouteDoc, UploadInput, UploadStarted, UploadStatus, documented, shaped
+from chalicelib.handlers.requests import json_object, query
+from chalicelib.handlers.security import caller_facts_for, jwt_auth
+
+blueprint = Blueprint(__name__)
+logger = logging.getLogger("register.ingest")
+UPLOADS_QUEUE = "mr-uploads"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@blueprint.route("/institutions/{institution_id}/uploads", methods=["POST"], authorizer=jwt_auth)
+@documented(RouteDoc("Ask to upload a file: a presigned POST for incoming/{iid}/{upload_id}/{file_name}",
+                     UploadStarted, 201, request=UploadInput, errors=(404,)))
+def start_upload(institution_id: str) -> Response:
+    from chalicelib.services.uploads import start_upload as start
+
+    request = blueprint.current_request
+    started = start(caller_facts_for(request), institution_id, json_object(request))
+    return Response(body=shaped(UploadStarted, started), status_code=201, headers={"Cache-Control": "no-store"})
+
+
+@blueprint.route("/institutions/{institution_id}/uploads/{upload_id}", methods=["GET"], authorizer=jwt_auth)
+@documented(RouteDoc("An upload's status, counts, first problems and report links", UploadStatus, errors=(404,)))
+def upload_status(institution_id: str, upload_id: str) -> Response:
+    from chalicelib.services.uploads import upload_status as status
+
+    body = status(caller_facts_for(blueprint.current_request), institution_id, upload_id)
+    return Response(body=shaped(UploadStatus, body), headers={"Cache-Control": "no-store"})
+
+
+@blueprint.route("/templates/upload", methods=["GET"])
+@documented(RouteDoc("The upload template (CSV or XLSX, Lithuanian or English headers)", auth=False,
+                     response_types=("text/csv", XLSX), errors=(400,),
+                     query=(("format", "csv (default) or xlsx"), ("lang", "lt (default) or en"))))
+def template() -> Response:
+    from chalicelib.errors import Problem
+    from chalicelib.services.uploads import template_csv, template_xlsx
+
+    request = blueprint.current_request
+    wanted, language = query(request, "format") or "csv", query(request, "lang") or "lt"
+    if wanted not in ("csv", "xlsx") or language not in ("lt", "en"):
+        raise Problem(400, "request.format", "format must be csv or xlsx, lang lt or en.")
+    body: str | bytes = template_xlsx(language) if wanted == "xlsx" else template_csv(language)
+    content_type = XLSX if wanted == "xlsx" else "text/csv; charset=utf-8"
+    name = f"sablonas-{language}.{wanted}" if language == "lt" else f"template-{language}.{wanted}"
+    return Response(body=body, headers={"Content-Type": content_type,
+                                        "Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@blueprint.on_sqs_message(queue=UPLOADS_QUEUE, batch_size=1, name="ingest_upload")
+def ingest_upload(event: SQSEvent) -> None:
+    """S3 → SQS → here, one message at a time (a failed message is retried alone, then
+    dead-lettered). The body is S3's event notification; S3's test event is skipped."""
+    from chalicelib.services.ingest import ingest_object
+
+    for message in event:
+        for key in s3_keys(message.body):
+            ingest_object(key)
+
+
+def s3_keys(body: str) -> list[str]:
+    try:
+        notification: Any = json.loads(body)
+    except ValueError:
+        logger.warning('{"event": "ingest_message_not_json"}')
+        return []
+    if not isinstance(notification, dict) or notification.get("Event") == "s3:TestEvent":
+        return []
+    return [record["s3"]["object"]["key"] for record in notification.get("Records", [])
+            if str(record.get("eventName", "")).startswith("ObjectCreated")]

@@ -1,0 +1,75 @@
+"""The uploads bucket: presigned uploads, streaming reads, reports. The S3 client is created on
+first use (and again if the endpoint changes, as between test runs)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from typing import Any, BinaryIO
+
+from chalicelib.config import settings
+
+_lock = threading.Lock()
+_client: tuple[tuple[str, str | None], Any] | None = None
+READ_CHUNK = 64 * 1024
+
+
+def s3() -> Any:
+    global _client  # noqa: PLW0603 - one client per container is the point
+    config = settings()
+    binding = (config.region, config.endpoint_url)
+    with _lock:
+        if _client is None or _client[0] != binding:
+            import boto3
+            from botocore.config import Config
+
+            _client = (binding, boto3.client(
+                "s3", region_name=config.region, endpoint_url=config.endpoint_url,
+                # Standard retries back off on throttling and 5xx; signature v4 for presigned POSTs.
+                config=Config(retries={"mode": "standard", "max_attempts": 5}, signature_version="s3v4"),
+            ))
+        return _client[1]
+
+
+def incoming_key(institution_id: str, upload_id: str, file_name: str) -> str:
+    return f"incoming/{institution_id}/{upload_id}/{file_name}"
+
+
+def report_key(institution_id: str, upload_id: str, suffix: str) -> str:
+    return f"reports/{institution_id}/{upload_id}.{suffix}"
+
+
+def presigned_upload(key: str, max_bytes: int, content_type: str, expires: int = 900) -> dict[str, Any]:
+    """A presigned POST limited to this key, size and type (S3 enforces the conditions)."""
+    return dict(s3().generate_presigned_post(
+        settings().uploads_bucket, key,
+        Fields={"Content-Type": content_type},
+        Conditions=[{"Content-Type": content_type}, ["content-length-range", 1, max_bytes]],
+        ExpiresIn=expires,
+    ))
+
+
+def presigned_download(key: str, file_name: str, expires: int = 300) -> str:
+    return str(s3().generate_presigned_url("get_object", Params={
+        "Bucket": settings().uploads_bucket, "Key": key,
+        "ResponseContentDisposition": f'attachment; filename="{file_name}"'}, ExpiresIn=expires))
+
+
+def object_size(key: str) -> int:
+    return int(s3().head_object(Bucket=settings().uploads_bucket, Key=key)["ContentLength"])
+
+
+def stream(key: str) -> Iterator[bytes]:
+    body = s3().get_object(Bucket=settings().uploads_bucket, Key=key)["Body"]
+    try:
+        yield from body.iter_chunks(READ_CHUNK)
+    finally:
+        body.close()
+
+
+def download_to(key: str, target: BinaryIO) -> None:
+    s3().download_fileobj(settings().uploads_bucket, key, target)
+
+
+def put_file(key: str, source: BinaryIO, content_type: str) -> None:
+    s3().upload_fileobj(source, settings().uploads_bucket, key, ExtraArgs={"ContentType": content_type})
