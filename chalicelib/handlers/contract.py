@@ -233,7 +233,7 @@ class UploadInput(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    file_name: str = Field(max_length=100, pattern=r"^[\w][\w .\-()]{0,99}\.(csv|xlsx|CSV|XLSX)$")
+    file_name: str = Field(max_length=100, pattern=r"^[\w][\w .\-()+]{0,99}\.(csv|xlsx|CSV|XLSX)$")
     dry_run: bool = False
 
 

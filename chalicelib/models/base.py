@@ -100,7 +100,8 @@ def batch_put(items: list[RegisterModel], *, attempts: int = 8, base_delay: floa
             requests = response.get("UnprocessedItems") or {}
             if not requests:
                 break
-            time.sleep(base_delay * (2 ** attempt) * (0.5 + random.random()))  # noqa: S311 - jitter, not secrets
+            # ±25 % jitter spreads concurrent writers; each wait stays longer than the one before.
+            time.sleep(base_delay * (2 ** attempt) * (0.75 + random.random() / 2))  # noqa: S311 - not a secret
         else:
             left = sum(len(v) for v in requests.values())
             raise PutError(f"{left} items stayed unprocessed after {attempts} attempts")

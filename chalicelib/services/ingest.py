@@ -278,10 +278,17 @@ def _sheet_rows(handle: IO[bytes], file_problems: list[RowProblem]) -> Iterator[
             yield from _row(columns, number, [_cell(cell) for cell in cells], None)
         if not any_row:
             file_problems.append(RowProblem(1, "", "file.header_only"))
-    except DefusedXmlException:
-        file_problems.append(RowProblem(0, "", "file.xlsx_unsafe"))
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-        file_problems.append(RowProblem(0, "", "file.not_xlsx"))
+    except (DefusedXmlException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        # openpyxl wraps what went wrong in a ValueError: the cause says whether it was an entity.
+        unsafe = any(isinstance(cause, DefusedXmlException) for cause in _causes(exc))
+        file_problems.append(RowProblem(0, "", "file.xlsx_unsafe" if unsafe else "file.not_xlsx"))
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    seen: BaseException | None = exc
+    while seen is not None:
+        yield seen
+        seen = seen.__cause__ or seen.__context__
 
 
 def _cell(value: object) -> object:

@@ -21,7 +21,7 @@ from chalicelib.services.access import require
 
 CONTENT_TYPES = {".csv": "text/csv", ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 # Letters (Lithuanian too), digits, spaces, dots, dashes, underscores: a name S3 and Excel both take.
-_FILE_NAME = re.compile(r"^[\w][\w .\-()]{0,99}$")
+_FILE_NAME = re.compile(r"^[\w][\w .\-()+]{0,99}$")
 
 
 def _invalid(field: str, reason: str) -> Problem:

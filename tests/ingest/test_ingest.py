@@ -1,0 +1,402 @@
+"""Bulk uploads end to end on moto: API → presigned upload → S3 → the SQS handler `ingest_upload`
+→ records, journal, report (the world: tests/api/conftest.py)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from collections.abc import Callable, Iterator
+from typing import Any
+from urllib.parse import quote_plus
+
+import boto3
+import pytest
+import requests
+from openpyxl import Workbook
+
+from chalicelib.config import settings
+from chalicelib.domain import upload as upload_rules
+from chalicelib.domain.records import TEMPLATE_FIELDS, canonical_field
+from chalicelib.models.base import batch_put
+from chalicelib.models.journal import JournalEvent
+from chalicelib.models.records import Record, RecordVersion
+from chalicelib.models.uploads import Upload
+from chalicelib.services import ingest
+from tests.api.conftest import PEOPLE, World
+
+HEADER = "kind;asmens_kodas;vardas;pavarde;source_id;subject;start_date;score;level;notes"
+PUPIL = PEOPLE["pupil_a"]
+
+
+@pytest.fixture
+def bucket(world: World) -> Iterator[Any]:
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket=settings().uploads_bucket,
+                     CreateBucketConfiguration={"LocationConstraint": settings().region})
+    yield s3
+
+
+def exam_rows(count: int, start: int = 0, person: str = PUPIL) -> list[str]:
+    return [f"EXAM;{person};;;src-{i};Matematika;2025-06-{i % 28 + 1:02d};{i % 101};A;" for i in range(start,
+                                                                                           start + count)]
+
+
+def csv_file(*rows: str, header: str = HEADER, encoding: str = "utf-8-sig") -> bytes:
+    return ("\r\n".join([header, *rows]) + "\r\n").encode(encoding)
+
+
+def sqs_event(key: str) -> dict[str, Any]:
+    body = {"Records": [{"eventName": "ObjectCreated:Put", "s3": {"bucket": {"name": settings().uploads_bucket},
+                                                                  "object": {"key": quote_plus(key)}}}]}
+    return {"Records": [{"messageId": "m1", "receiptHandle": "r", "body": json.dumps(body), "attributes": {},
+                         "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs",
+                         "eventSourceARN": "arn:aws:sqs:eu-north-1:123456789012:mr-uploads",
+                         "awsRegion": "eu-north-1"}]}
+
+
+def upload(world: World, bucket: Any, content: bytes, name: str = "pazymiai 2025+.csv", *,
+           who: str = "rep_a", dry_run: bool = False, deliver_it: bool = True) -> dict[str, Any]:
+    started = world.call(who, "POST", "/institutions/inst-a/uploads", {"file_name": name, "dry_run": dry_run})
+    assert started.status_code == 201, started.body
+    upload_id = started.json_body["upload_id"]
+    key = started.json_body["fields"]["key"]
+    bucket.put_object(Bucket=settings().uploads_bucket, Key=key, Body=content)
+    if deliver_it:
+        from chalicelib.handlers.uploads import ingest_upload
+
+        ingest_upload(sqs_event(key), None)
+    return {"upload_id": upload_id, "key": key}
+
+
+def status(world: World, upload_id: str, who: str = "rep_a") -> dict[str, Any]:
+    response = world.call(who, "GET", f"/institutions/inst-a/uploads/{upload_id}")
+    assert response.status_code == 200, response.body
+    return dict(response.json_body)
+
+
+def exams_of(person: str = PUPIL) -> list[Record]:
+    return [r for r in Record.query(person) if r.kind == "EXAM"]
+
+
+def test_a_csv_upload_is_written_reported_and_journaled(world: World, bucket: Any) -> None:
+    rows = [*exam_rows(30),
+            f'EXAM;{PUPIL};;;src-q;Fizika;2025-06-02;91;B;"Pastabos\nper dvi eilutes, ąčęėįšųūž"']
+    sent = upload(world, bucket, csv_file(*rows))
+    result = status(world, sent["upload_id"])
+    assert (result["status"], result["rows_read"], result["rows_written"], result["rows_rejected"]) == (
+        "DONE", 31, 31, 0)
+    assert len(exams_of()) == 31
+    notes = next(r.notes for r in exams_of() if r.source_id == "src-q")
+    assert notes == "Pastabos\nper dvi eilutes, ąčęėįšųūž"
+    journal = world.call("pupil_a", "GET", "/me/journal?limit=100").json_body["events"]
+    assert sum(e["action"] == "CREATE" for e in journal) == 32  # 31 exams and the conftest enrolment
+    report = requests.get(result["report"]["json"], timeout=10).json()
+    assert (report["rows_read"], report["rows_written"], report["errors"]) == (31, 31, [])
+    csv_report = requests.get(result["report"]["csv"], timeout=10).content
+    assert csv_report.startswith(b"\xef\xbb\xbf") and b";" in csv_report
+    # The original file is kept.
+    assert bucket.get_object(Bucket=settings().uploads_bucket, Key=sent["key"])["Body"].read().startswith(b"\xef")
+
+
+def test_windows_1257_with_commas(world: World, bucket: Any) -> None:
+    header = "kind,person_id,given_name,family_name,source_id,subject,start_date,score"
+    content = csv_file(f"EXAM,{PUPIL},PupilA,Testas,w1,Lietuvių kalba ir literatūra,2025-06-02,77",
+                       header=header, encoding="cp1257")
+    assert "ų".encode("cp1257") in content and "ų".encode() not in content
+    sent = upload(world, bucket, content, "egzaminai.csv")
+    assert status(world, sent["upload_id"])["rows_written"] == 1
+    assert exams_of()[0].subject == "Lietuvių kalba ir literatūra"
+
+
+def test_xlsx_with_numeric_codes(world: World, bucket: Any) -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["Rūšis", "Asmens kodas", "source_id", "Dalykas", "Pradžios data", "Balai"])
+    sheet.append(["EXAM", int(PUPIL), "x1", "Chemija", "2025-06-03", 64])
+    sheet.append(["EXAM", float(PUPIL), "x2", "Biologija", "2025-06-04", 70.0])
+    sheet.append([None, None, None, None, None, None])
+    sheet.append(["EXAM", PUPIL, "x3", "Istorija", "2025-13-01", 50])
+    out = io.BytesIO()
+    workbook.save(out)
+    result = status(world, upload(world, bucket, out.getvalue(), "egzaminai.xlsx")["upload_id"])
+    assert (result["rows_read"], result["rows_written"], result["rows_rejected"]) == (3, 2, 1)
+    assert result["errors"] == [{"line": 5, "column": "start_date", "code": "validation.start_date.date",
+                                 "message": "No such date.", "message_lt": "Tokios datos nėra."}]
+
+
+def test_every_rejected_row_is_explained_and_counts_reconcile(world: World, bucket: Any) -> None:
+    rows = [*exam_rows(2),
+            f"EXAM;{PUPIL[:-1]}1;;;bad-code;Matematika;2025-06-01;80;A;",
+            f"EXAM;{PUPIL};;;bad-score;Matematika;2025-06-01;180;Z;",
+            f"EXAM;{PUPIL};Kitas;Vardas;bad-name;Matematika;2025-06-01;80;A;",
+            f'EXAM;{PUPIL};;;"broken;quote;x;2025-06-01;1;A;']
+    result = status(world, upload(world, bucket, csv_file(*rows))["upload_id"])
+    assert result["rows_read"] == result["rows_written"] + result["rows_rejected"]
+    codes = {(e["line"], e["code"]) for e in result["errors"]}
+    assert (4, "validation.person_id.checksum") in codes
+    assert {(5, "validation.score.range"), (5, "validation.level.choice")} <= codes
+    assert (6, "validation.given_name.mismatch") in codes
+    assert any(code == "row.malformed" for _, code in codes)
+    # A report never repeats what a row said: the wrong personal code is not in it.
+    report = requests.get(result["report"]["json"], timeout=10).text
+    assert PUPIL[:-1] not in report
+
+
+def test_the_same_event_twice_leaves_one_copy(world: World, bucket: Any) -> None:
+    sent = upload(world, bucket, csv_file(*exam_rows(40)))
+    from chalicelib.handlers.uploads import ingest_upload
+
+    ingest_upload(sqs_event(sent["key"]), None)  # redelivered
+    assert len(exams_of()) == 40
+    assert status(world, sent["upload_id"])["rows_written"] == 40
+    # A second upload of the same file updates nothing and doubles nothing.
+    again = upload(world, bucket, csv_file(*exam_rows(40)), "again.csv")
+    assert status(world, again["upload_id"])["rows_written"] == 40
+    assert len(exams_of()) == 40
+    assert all(v.version_number == 1 for r in exams_of() for v in RecordVersion.query(f"RID#{r.record_id}"))
+
+
+def test_a_retry_after_a_crash_half_way_writes_everything_once(
+    world: World, bucket: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_put: Callable[..., None] = batch_put
+    calls = {"n": 0}
+
+    def crash_on_third(items: list[Any], **kwargs: Any) -> None:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("the function was stopped here")
+        real_put(items, **kwargs)
+
+    monkeypatch.setattr(ingest, "batch_put", crash_on_third)
+    sent = upload(world, bucket, csv_file(*exam_rows(100)), deliver_it=False)
+    from chalicelib.handlers.uploads import ingest_upload
+
+    with pytest.raises(RuntimeError):
+        ingest_upload(sqs_event(sent["key"]), None)
+    crashed = status(world, sent["upload_id"])
+    assert crashed["status"] == "FAILED" and crashed["failure_reason"] == "RuntimeError"
+    assert 0 < len(exams_of()) < 100  # half-way
+
+    ingest_upload(sqs_event(sent["key"]), None)  # SQS delivers it again
+    done = status(world, sent["upload_id"])
+    assert (done["status"], done["rows_read"], done["rows_written"]) == ("DONE", 100, 100)
+    exams = exams_of()
+    assert len(exams) == len({r.record_id for r in exams}) == 100
+    creates = [e for e in JournalEvent.query(PUPIL) if e.action == "CREATE" and e.record_id in
+               {r.record_id for r in exams}]
+    assert len(creates) == 100  # the retried chunks wrote the same journal entries, not new ones
+
+
+def test_unprocessed_items_are_retried_with_back_off(
+    world: World, bucket: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DynamoDB may hand back part of a batch (throttling). Fault injection around moto's real
+    answers: the first two answers claim everything came back unprocessed."""
+    from pynamodb.connection.base import Connection
+
+    real_dispatch = Connection.dispatch
+    seen = {"n": 0}
+    sleeps: list[float] = []
+    monkeypatch.setattr("time.sleep", sleeps.append)
+
+    def flaky(self: Any, operation: str, kwargs: dict[str, Any]) -> Any:
+        if operation == "BatchWriteItem" and seen["n"] < 2:
+            seen["n"] += 1
+            return {"UnprocessedItems": kwargs["RequestItems"]}
+        return real_dispatch(self, operation, kwargs)
+
+    monkeypatch.setattr(Connection, "dispatch", flaky)
+    result = status(world, upload(world, bucket, csv_file(*exam_rows(10)))["upload_id"])
+    assert result["rows_written"] == 10 and len(exams_of()) == 10
+    assert len(sleeps) == 2 and sleeps[1] > sleeps[0] > 0  # waited, longer the second time
+
+
+def test_permanent_failure_ends_failed_and_in_the_dead_letter_queue(
+    world: World, bucket: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pynamodb.connection.base import Connection
+
+    from chalicelib.handlers.uploads import ingest_upload
+
+    monkeypatch.setattr("time.sleep", lambda seconds: None)
+    real_dispatch = Connection.dispatch
+    monkeypatch.setattr(Connection, "dispatch", lambda self, op, kw: {"UnprocessedItems": kw["RequestItems"]}
+                        if op == "BatchWriteItem" else real_dispatch(self, op, kw))
+    sqs = boto3.client("sqs")
+    dlq = sqs.create_queue(QueueName="mr-uploads-dlq")["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    queue = sqs.create_queue(QueueName="mr-uploads", Attributes={
+        "VisibilityTimeout": "0", "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "3"})
+    })["QueueUrl"]
+    sent = upload(world, bucket, csv_file(*exam_rows(5)), deliver_it=False)
+    sqs.send_message(QueueUrl=queue, MessageBody=sqs_event(sent["key"])["Records"][0]["body"])
+    # What Lambda's SQS poller does: deliver; delete on success, leave it on failure.
+    for _ in range(5):
+        for message in sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=1).get("Messages", []):
+            event = sqs_event(sent["key"])
+            event["Records"][0]["body"] = message["Body"]
+            try:
+                ingest_upload(event, None)
+            except Exception:
+                continue
+            sqs.delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])
+    failed = status(world, sent["upload_id"])
+    assert failed["status"] == "FAILED" and failed["failure_reason"] == "PutError"
+    dead = sqs.receive_message(QueueUrl=dlq, MaxNumberOfMessages=1).get("Messages", [])
+    assert len(dead) == 1 and sent["key"].split("/")[2] in dead[0]["Body"]
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        (b"", "empty.csv", "REJECTED", "file.empty"),
+        (HEADER.encode() + b"\r\n", "header.csv", "REJECTED", "file.header_only"),
+        (b"kind;person_id;source_id;colour\r\nEXAM;1;2;red\r\n", "unknown.csv", "REJECTED", "file.unknown_column"),
+        (b"kind;person_id;source_id;asmens_kodas\r\nEXAM;1;2;3\r\n", "dup.csv", "REJECTED", "file.duplicate_column"),
+        (b"kind;subject\r\nEXAM;x\r\n", "missing.csv", "REJECTED", "file.missing_column"),
+        (bytes(range(256)) * 64, "junk.csv", "REJECTED", "file.not_text"),
+        (b"PK\x03\x04 not really a zip", "fake.xlsx", "REJECTED", "file.not_xlsx"),
+    ],
+)
+def test_hostile_files_get_a_clear_report(world: World, bucket: Any, case: tuple[bytes, str, str, str]) -> None:
+    content, name, status_code, code = case
+    result = status(world, upload(world, bucket, content, name)["upload_id"])
+    assert result["status"] == status_code
+    assert code in {e["code"] for e in result["errors"]}
+    assert exams_of() == []
+
+
+def test_a_ten_megabyte_line_is_one_rejected_row(world: World, bucket: Any) -> None:
+    huge = f"EXAM;{PUPIL};;;huge;Matematika;2025-06-01;1;A;" + "x" * 10_000_000
+    result = status(world, upload(world, bucket, csv_file(exam_rows(1)[0], huge, exam_rows(1, 5)[0]))["upload_id"])
+    assert (result["rows_read"], result["rows_written"], result["rows_rejected"]) == (3, 2, 1)
+    assert result["errors"][0]["code"] == "row.too_long"
+
+
+def test_wrong_bytes_in_a_utf8_file_reject_that_row(world: World, bucket: Any) -> None:
+    bad = f"EXAM;{PUPIL};;;enc;Matematika;2025-06-01;1;A;\xe6".encode("cp1257")
+    content = csv_file(*exam_rows(2)) + bad + b"\r\n"
+    result = status(world, upload(world, bucket, content)["upload_id"])
+    assert result["rows_rejected"] == 1 and result["errors"][0]["code"] == "row.encoding"
+
+
+def test_row_and_byte_limits(world: World, bucket: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ingest, "MAX_ROWS", 5)
+    result = status(world, upload(world, bucket, csv_file(*exam_rows(8)))["upload_id"])
+    assert (result["status"], result["rows_read"], result["rows_written"]) == ("DONE", 5, 5)
+    assert result["errors"][-1]["code"] == "file.too_many_rows"
+    monkeypatch.setattr(ingest, "MAX_FILE_BYTES", 100)
+    too_big = status(world, upload(world, bucket, csv_file(*exam_rows(8)), "big.csv")["upload_id"])
+    assert too_big["status"] == "REJECTED" and too_big["errors"][0]["code"] == "file.too_large"
+
+
+def xlsx_with(sheet_xml: bytes, extra: dict[str, bytes] | None = None) -> bytes:
+    out = io.BytesIO()
+    workbook = Workbook()
+    workbook.save(out)
+    source = zipfile.ZipFile(io.BytesIO(out.getvalue()))
+    target = io.BytesIO()
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for item in source.infolist():
+            data = sheet_xml if item.filename == "xl/worksheets/sheet1.xml" else source.read(item.filename)
+            archive.writestr(item.filename, data)
+        for name, data in (extra or {}).items():
+            archive.writestr(name, data)
+    return target.getvalue()
+
+
+def test_xlsx_bombs_and_entities_are_refused(world: World, bucket: Any) -> None:
+    bomb = xlsx_with(b"<worksheet/>", {"xl/padding.bin": b"\0" * 50_000_000})
+    result = status(world, upload(world, bucket, bomb, "bomb.xlsx")["upload_id"])
+    assert result["status"] == "REJECTED" and result["errors"][0]["code"] == "file.xlsx_unsafe"
+    laughs = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
+              b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1">'
+              b'<c r="A1" t="inlineStr"><is><t>&lol2;</t></is></c></row></sheetData></worksheet>')
+    result = status(world, upload(world, bucket, xlsx_with(laughs), "laughs.xlsx")["upload_id"])
+    assert result["status"] == "REJECTED" and result["errors"][0]["code"] == "file.xlsx_unsafe"
+    external = (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+                b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1">'
+                b'<c r="A1" t="inlineStr"><is><t>&xxe;</t></is></c></row></sheetData></worksheet>')
+    result = status(world, upload(world, bucket, xlsx_with(external), "xxe.xlsx")["upload_id"])
+    assert result["status"] == "REJECTED" and result["errors"][0]["code"] == "file.xlsx_unsafe"
+
+
+def test_a_key_outside_the_uploaders_institution_is_refused(world: World, bucket: Any) -> None:
+    sent = upload(world, bucket, csv_file(*exam_rows(2)), deliver_it=False)
+    forged = sent["key"].replace("incoming/inst-a/", "incoming/inst-b/")
+    bucket.put_object(Bucket=settings().uploads_bucket, Key=forged, Body=csv_file(*exam_rows(2)))
+    from chalicelib.handlers.uploads import ingest_upload
+
+    ingest_upload(sqs_event(forged), None)
+    assert Upload.get(sent["upload_id"]).status == "REJECTED"
+    assert exams_of() == []
+
+
+def test_a_permit_revoked_while_the_file_waits_stops_it(world: World, bucket: Any) -> None:
+    sent = upload(world, bucket, csv_file(*exam_rows(3)), deliver_it=False)
+    world.call("ministry", "DELETE", f"/institutions/inst-a/permits/{world.permits['inst-a']}")
+    from chalicelib.handlers.uploads import ingest_upload
+
+    ingest_upload(sqs_event(sent["key"]), None)
+    result = Upload.get(sent["upload_id"])
+    assert result.status == "REJECTED" and result.first_errors[0]["code"] == "file.permit"
+    assert exams_of() == []
+
+
+def test_dry_run_reports_without_writing(world: World, bucket: Any) -> None:
+    rows = [*exam_rows(3), f"EXAM;{PUPIL};;;bad;Matematika;2025-06-01;180;A;"]
+    result = status(world, upload(world, bucket, csv_file(*rows), dry_run=True)["upload_id"])
+    assert (result["dry_run"], result["rows_written"], result["rows_rejected"]) == (True, 3, 1)
+    assert exams_of() == []
+
+
+def test_csv_report_cells_cannot_be_formulas(world: World, bucket: Any) -> None:
+    content = csv_file(exam_rows(1)[0], header=HEADER + ";=HYPERLINK(\"http://x\")")
+    result = status(world, upload(world, bucket, content)["upload_id"])
+    report = requests.get(result["report"]["csv"], timeout=10).content.decode("utf-8-sig")
+    cells = [cell for row in csv.reader(io.StringIO(report), delimiter=";") for cell in row]
+    assert "'=HYPERLINK(\"http://x\")" in cells
+    assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in cells)
+
+
+def test_upload_requests_are_checked(world: World, bucket: Any) -> None:
+    def ask(body: dict[str, Any], who: str = "rep_a", institution: str = "inst-a") -> Any:
+        return world.call(who, "POST", f"/institutions/{institution}/uploads", body)
+
+    assert ask({"file_name": "a.csv"}, who="rep_b").status_code == 403
+    assert ask({"file_name": "a.csv"}, institution="inst-c", who="rep_c").status_code == 403
+    assert ask({"file_name": "../../etc/passwd.csv"}).status_code == 422
+    assert ask({"file_name": "a.exe"}).json_body["errors"][0]["code"] == "validation.file_name.choice"
+    assert ask({"file_name": "a.csv", "dry_run": "yes"}).status_code == 422
+    assert ask({"file_name": "a.csv", "uploader": "someone"}).status_code == 422
+    started = ask({"file_name": "a.csv"}).json_body
+    assert started["fields"]["key"].startswith(f"incoming/inst-a/{started['upload_id']}/")
+    assert world.call("rep_b", "GET", f"/institutions/inst-a/uploads/{started['upload_id']}").status_code == 403
+    assert world.call("rep_a", "GET", "/institutions/inst-a/uploads/nope").status_code == 404
+    assert status(world, started["upload_id"])["status"] == "PENDING"
+
+
+def test_the_presigned_post_works(world: World, bucket: Any) -> None:
+    started = world.call("rep_a", "POST", "/institutions/inst-a/uploads", {"file_name": "tikras.csv"}).json_body
+    response = requests.post(started["url"], data=started["fields"],
+                             files={"file": ("tikras.csv", csv_file(*exam_rows(1)), "text/csv")}, timeout=10)
+    assert response.status_code in (200, 204)
+    assert bucket.head_object(Bucket=settings().uploads_bucket, Key=started["fields"]["key"])["ContentLength"] > 0
+
+
+def test_templates_are_what_the_ingest_reads(world: World, bucket: Any) -> None:
+    for language in ("lt", "en"):
+        csv_template = world.client.http.get(f"/templates/upload?lang={language}")
+        assert csv_template.status_code == 200
+        result = status(world, upload(world, bucket, csv_template.body, f"sablonas-{language}.csv")["upload_id"])
+        assert (result["rows_read"], result["rows_rejected"]) == (1, 0), result["errors"]
+    xlsx = world.client.http.get("/templates/upload?format=xlsx&lang=lt", headers={"Accept": "*/*"})
+    assert xlsx.status_code == 200
+    assert zipfile.ZipFile(io.BytesIO(xlsx.body)).testzip() is None
+    # Every template field has a Lithuanian header, and it reads back as that field.
+    assert list(upload_rules.TEMPLATE_HEADERS_LT) == list(TEMPLATE_FIELDS)
+    assert all(canonical_field(lt) == en for en, lt in upload_rules.TEMPLATE_HEADERS_LT.items())
