@@ -87,18 +87,8 @@ def dev_secrets() -> dict[str, str]:
     return {name: str(path) for name, path in files.items()}
 
 
-def main() -> int:
-    port = int(os.environ.get("PORT", "8000"))
-    from moto.server import ThreadedMotoServer
-
-    # Moto's server logs every request through werkzeug; the banner must stay readable.
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-
-    moto = ThreadedMotoServer(ip_address=HOST, port=free_port(), verbose=False)
-    moto.start()
-    moto_host, moto_port = moto.get_host_and_port()
-    moto_url = f"http://{moto_host}:{moto_port}"
-
+def prepare_aws(moto_url: str) -> dict[str, int]:
+    """Environment, tables, bucket and demo data on the moto server; the counts seeded."""
     # Imported only now: the demo data names the ministry staff the app's environment needs.
     from devstack import seed as demo
 
@@ -113,29 +103,24 @@ def main() -> int:
         Bucket=settings().uploads_bucket,
         CreateBucketConfiguration={"LocationConstraint": settings().region},
     )
-    counts = demo.seed()
+    return demo.seed()
+
+
+def configure_app(url: str, moto_url: str, gateway_url: str, keys: dict[str, str]) -> None:
+    """The app's environment for this stack, also written to the state file `devtoken` reads."""
+    from chalicelib.auth.devtoken import STATE_FILE
+    from devstack import seed as demo
 
     # The fake Population Register's data lives outside the checkout (auto-reload, see above).
     population = Path(tempfile.mkdtemp(prefix="mr-dev-")) / "population.json"
     population.write_text(json.dumps({"guardianships": demo.guardianships()}, indent=2))
-
-    from chalicelib.auth.devtoken import STATE_FILE
-    from devstack.fake_viisp import FakeGateway, GatewayState
-
-    keys = dev_secrets()
-    gateway = FakeGateway(GatewayState(
-        gateway_key_pem=Path(keys["fake-gateway.pem"]).read_bytes(),
-        client_cert_pem=Path(keys["viisp-client.crt"]).read_bytes(),
-        identities=demo.gateway_identities(),
-    )).start()
-    url = f"http://{HOST}:{port}"
     app_environment = {
         "POPULATION_REGISTER_FILE": str(population),
         "SIGNING_KEY_FILE": keys["token-signing.pem"],
         "TOKEN_ISSUER": url,
         "PUBLIC_URL": url,
-        "VIISP_SOAP_URL": f"{gateway.url}/soap",
-        "VIISP_PORTAL_URL": f"{gateway.url}/portal",
+        "VIISP_SOAP_URL": f"{gateway_url}/soap",
+        "VIISP_PORTAL_URL": f"{gateway_url}/portal",
         "VIISP_CLIENT_KEY_FILE": keys["viisp-client.pem"],
         "VIISP_GATEWAY_CERT_FILE": keys["fake-gateway.crt"],
     }
@@ -144,6 +129,34 @@ def main() -> int:
     STATE_FILE.write_text(json.dumps({k: v for k, v in os.environ.items() if k in local_aws_environment(
         moto_url, []) or k in app_environment}, indent=2))
     STATE_FILE.chmod(0o600)
+
+
+def main() -> int:
+    port = int(os.environ.get("PORT", "8000"))
+    from moto.server import ThreadedMotoServer
+
+    # Moto's server logs every request through werkzeug; the banner must stay readable.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
+    moto = ThreadedMotoServer(ip_address=HOST, port=free_port(), verbose=False)
+    moto.start()
+    moto_host, moto_port = moto.get_host_and_port()
+    moto_url = f"http://{moto_host}:{moto_port}"
+
+    counts = prepare_aws(moto_url)
+    url = f"http://{HOST}:{port}"
+    keys = dev_secrets()
+    from devstack import seed as demo
+    from devstack.fake_viisp import FakeGateway, GatewayState
+    from devstack.uploads_bridge import Poller, wire_bucket
+
+    poller = Poller(wire_bucket(url)).start()
+    gateway = FakeGateway(GatewayState(
+        gateway_key_pem=Path(keys["fake-gateway.pem"]).read_bytes(),
+        client_cert_pem=Path(keys["viisp-client.crt"]).read_bytes(),
+        identities=demo.gateway_identities(),
+    )).start()
+    configure_app(url, moto_url, gateway.url, keys)
     env = os.environ | {"PYTHONUNBUFFERED": "1"}
 
     chalice = Path(sys.executable).with_name("chalice")
@@ -171,6 +184,7 @@ def main() -> int:
                 app.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 app.kill()
+        poller.stop()
         gateway.stop()
         moto.stop()
         print("Student Register stopped.", flush=True)

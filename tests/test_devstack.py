@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -29,10 +30,11 @@ def free_port() -> int:
 
 
 def http(method: str, url: str, form: dict[str, str] | None = None,
-         headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], str]:
+         headers: dict[str, str] | None = None, data: bytes | None = None) -> tuple[int, dict[str, str], str]:
     """One request, no redirects followed, cookies left to the caller (Secure cookies on
     http://127.0.0.1 are what a browser keeps for localhost; urllib's jar would drop them)."""
-    data = urllib.parse.urlencode(form).encode() if form is not None else None
+    if form is not None:
+        data = urllib.parse.urlencode(form).encode()
 
     class NoRedirect(urllib.request.HTTPRedirectHandler):
         def redirect_request(self, *args: object, **kwargs: object) -> None:
@@ -138,6 +140,33 @@ def test_dev_stack_comes_up_seeded_and_stops_on_ctrl_c(tmp_path: Path) -> None:
         assert ministry and guardian
         assert who_am_i(base, click_through_login(base, ministry.group(1)))["roles"] == ["ministry", "resident"]
         assert who_am_i(base, click_through_login(base, guardian.group(1)))["roles"] == ["guardian", "resident"]
+
+        # A school uploads a file through the API; the bridge hands it to ingest_upload.
+        representative = re.search(r"representative of Vilniaus .*?(\d{11})", banner)
+        assert representative
+        rep_token = click_through_login(base, representative.group(1))
+        institution = list(who_am_i(base, rep_token)["institutions"])  # type: ignore[call-overload]
+        status, _, body = http("POST", f"{base}/institutions/{institution[0]}/uploads",
+                               headers={"Authorization": f"Bearer {rep_token}", "Content-Type": "application/json"},
+                               data=json.dumps({"file_name": "egzaminai 2026+.csv"}).encode())
+        assert status == 201, body
+        started = json.loads(body)
+        graduate = re.search(r"resident\s+Gabija Butkutė\s+(\d{11})", banner)
+        assert graduate
+        rows = ("kind;person_id;source_id;subject;start_date;score\r\n"
+                f"EXAM;{graduate.group(1)};dev-1;Fizika;2026-06-08;66\r\n")
+        sent = requests.post(started["url"], data=started["fields"], timeout=10,
+                             files={"file": ("egzaminai 2026+.csv", rows.encode("utf-8-sig"), "text/csv")})
+        assert sent.status_code in (200, 204), sent.text
+        deadline, report = time.monotonic() + 30, {}
+        while time.monotonic() < deadline:
+            _, _, body = http("GET", f"{base}/institutions/{institution[0]}/uploads/{started['upload_id']}",
+                              headers={"Authorization": f"Bearer {rep_token}"})
+            report = json.loads(body)
+            if report["status"] not in ("PENDING", "PROCESSING"):
+                break
+            time.sleep(0.3)
+        assert (report["status"], report["rows_written"], report["rows_rejected"]) == ("DONE", 1, 0), report
 
         # chalice local runs the authoriser too: no token 401, a bad one 403.
         assert http("GET", f"{base}/me")[0] == 401
