@@ -8,9 +8,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from bench import access_cost, history_overhead, token_verification
+from bench import access_cost, history_overhead, ingest_throughput, token_verification
 
-BENCHMARKS = (token_verification, access_cost, history_overhead)
+BENCHMARKS = (token_verification, access_cost, history_overhead, ingest_throughput)
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results.json"
 REPORT = ROOT / "docs" / "PERFORMANCE.md"

@@ -88,9 +88,12 @@ def batch_put(items: list[RegisterModel], *, attempts: int = 8, base_delay: floa
     if not items:
         return
     connection = items[0]._get_connection().connection
+    # Table names resolve through the settings: once per model class, not once per item.
+    tables: dict[type[RegisterModel], str] = {}
     pending: list[dict[str, Any]] = []
     for item in items:
-        pending.append({"PutRequest": {"Item": item.serialize()}, "table": item.Meta.table_name})
+        table = tables.get(type(item)) or tables.setdefault(type(item), item.Meta.table_name)
+        pending.append({"PutRequest": {"Item": item.serialize()}, "table": table})
     for start in range(0, len(pending), 25):
         requests: dict[str, list[dict[str, Any]]] = {}
         for entry in pending[start:start + 25]:

@@ -62,7 +62,10 @@ from chalicelib.services.persons import summary_of
 from chalicelib.services.records import record_items, write_record
 
 logger = logging.getLogger("register.ingest")
-CHUNK = 25
+# Rows gathered before writing: BatchGetItem takes 100 keys, so one head look-up serves 100 rows;
+# the writes still go 25 items a call.
+CHUNK = 100
+PERSON_CACHE = 20_000  # persons looked up once per upload (a pupil has many rows); bounded memory
 LEASE = timedelta(minutes=15)  # the queue's visibility timeout: a crashed run's lease runs out with it
 FIRST_ERRORS = 100
 MAX_XLSX_UNPACKED = 1024 * 1024 * 1024
@@ -305,6 +308,7 @@ class Batch:
         self.upload, self.actor, self.report, self.today = upload, actor, report, today
         self.rows: list[tuple[int, RecordBase]] = []
         self.ids: set[str] = set()
+        self.persons: dict[str, Person] = {}
 
     def add(self, line: int, values: dict[str, object]) -> None:
         try:
@@ -326,7 +330,7 @@ class Batch:
         if not self.rows:
             return
         rows, self.rows, self.ids = self.rows, [], set()
-        persons = {p.person_id: p for p in Person.batch_get({r.person_id for _, r in rows}, consistent_read=True)}
+        persons = self._persons({r.person_id for _, r in rows})
         heads = record_heads([record_id_for(self.upload.institution_id, r.source_id) for _, r in rows])
         now = datetime.now(UTC)
         writes: list[Any] = []
@@ -339,7 +343,7 @@ class Batch:
                 continue
             if person is None:
                 person = _new_person(record, self.actor.person_id, now)
-                persons[person.person_id] = person
+                self.persons[person.person_id] = persons[person.person_id] = person
                 writes += [person, summary_of(person)]
             record_id = record_id_for(self.upload.institution_id, record.source_id)
             head = heads.get(record_id)
@@ -356,6 +360,14 @@ class Batch:
             batch_put(writes)
         for line, record in updates:
             self._update(line, record)
+
+    def _persons(self, wanted: set[str]) -> dict[str, Person]:
+        missing = wanted - set(self.persons)
+        if missing:
+            if len(self.persons) > PERSON_CACHE:
+                self.persons.clear()
+            self.persons.update((p.person_id, p) for p in Person.batch_get(missing, consistent_read=True))
+        return {person_id: self.persons[person_id] for person_id in wanted if person_id in self.persons}
 
     def _journal(self, line: int, record: RecordBase, item: Any) -> JournalEvent:
         """The CREATE entry, keyed by upload and line: written again on a retry, never twice."""

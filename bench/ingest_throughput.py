@@ -1,0 +1,197 @@
+"""Bulk ingest on moto, side by side in one run:
+
+- the real `ingest_object` on a 50,000-row CSV (1,000 new pupils, 50 exams each);
+- (a) the limit: a bare boto3 `batch_write_item` loop writing exactly the items the ingest wrote
+  (records, versions, heads, journal entries, persons, summaries), 25 a call;
+- (b) one `put_item` per item, on a tenth of them, scaled.
+
+And peak memory of the ingest process for 50,000 and 500,000 rows (dry runs: the same reading,
+validation, look-ups and report, without the writes, so moto's own storage does not count).
+Moto runs as a separate server process (`moto_server`), so its memory is not the ingest's.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import socket
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+PUPILS = 1000
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _env(endpoint: str, prefix: str) -> dict[str, str]:
+    return os.environ | {"AWS_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
+                         "AWS_DEFAULT_REGION": "eu-north-1", "AWS_REGION": "eu-north-1", "REGISTER_STAGE": "local",
+                         "TABLE_PREFIX": prefix}
+
+
+def run() -> dict[str, dict[str, Any]]:
+    port = _free_port()
+    server = subprocess.Popen([str(Path(sys.executable).with_name("moto_server")), "-p", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    endpoint = f"http://127.0.0.1:{port}"
+    try:
+        _wait(endpoint)
+        ingest = _worker(endpoint, "ingest", 50_000)
+        bare = _worker(endpoint, "bare", 50_000)
+        per_item = _worker(endpoint, "put", 50_000)
+        memory_50k = _worker(endpoint, "dry", 50_000)
+        memory_500k = _worker(endpoint, "dry", 500_000)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    today = date.today().isoformat()
+    per_item_seconds = per_item["seconds"] / per_item["items"] * bare["items"]
+    return {
+        "ingest_50k_rows_per_second": {"value": round(50_000 / ingest["seconds"]), "unit": "rows/s",
+                                       "goal": "informative (moto server on this machine)", "measured_at": today},
+        "ingest_vs_batch_write_limit": {"value": round(bare["seconds"] / ingest["seconds"], 2), "unit": "×",
+                                        "goal": "≥ 0.7× a bare batch_write_item loop of the same items",
+                                        "measured_at": today},
+        "ingest_vs_put_item_per_item": {"value": round(per_item_seconds / ingest["seconds"], 1), "unit": "×",
+                                        "goal": "≥ 5× one put_item per item", "measured_at": today},
+        "ingest_peak_memory_50k_rows": {"value": memory_50k["peak_mb"], "unit": "MB",
+                                        "goal": "< 300 MB, flat", "measured_at": today},
+        "ingest_peak_memory_500k_rows": {"value": memory_500k["peak_mb"], "unit": "MB",
+                                         "goal": "< 300 MB, flat (same as 50k)", "measured_at": today},
+    }
+
+
+def _wait(endpoint: str) -> None:
+    import urllib.request
+
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(endpoint, timeout=1)
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("moto_server did not start")
+
+
+def _worker(endpoint: str, mode: str, rows: int) -> dict[str, Any]:
+    prefix = f"mr-bench-{mode}-{rows}"
+    result = subprocess.run([sys.executable, "-m", "bench.ingest_throughput", mode, str(rows), prefix],
+                            env=_env(endpoint, prefix), cwd=ROOT, capture_output=True, text=True, check=True)
+    return dict(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+# --- inside the worker process ------------------------------------------------------------------
+
+
+def _prepare(rows: int, dry_run: bool) -> str:
+    """Tables, bucket, an institution with a permit and a representative, the file and its upload."""
+    from datetime import UTC, datetime, timedelta
+
+    import boto3
+
+    from chalicelib.config import settings
+    from chalicelib.domain.personal_code import make_personal_code
+    from chalicelib.models.institutions import (
+        PROFILE_ITEM,
+        InstitutionProfile,
+        Permit,
+        StaffMember,
+        permit_item,
+        staff_item,
+    )
+    from chalicelib.models.tables import create_tables
+    from chalicelib.models.uploads import Upload
+
+    create_tables()
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket=settings().uploads_bucket,
+                     CreateBucketConfiguration={"LocationConstraint": settings().region})
+    now, today = datetime.now(UTC), date.today()
+    rep = make_personal_code("F", date(1980, 1, 1), 1)
+    InstitutionProfile("inst", PROFILE_ITEM, name="Mokykla", legal_entity_code="211950810", municipality="Vilnius",
+                       created_at=now, created_by="bench").save()
+    Permit("inst", permit_item("p"), permit_id="p", scope={"read", "write"}, state="ACTIVE",
+           valid_from=(today - timedelta(days=1)).isoformat(), valid_to=(today + timedelta(days=1)).isoformat(),
+           created_at=now, created_by="bench").save()
+    StaffMember("inst", staff_item(rep), staff_person_id=rep, created_at=now, created_by="bench").save()
+    lines = ["kind;person_id;given_name;family_name;source_id;subject;start_date;score;level"]
+    pupils = [make_personal_code("M" if i % 2 else "F", date(2008, 1, 1) + timedelta(days=i % 3000), i % 1000)
+              for i in range(PUPILS)]
+    for i in range(rows):
+        lines.append(f"EXAM;{pupils[i % PUPILS]};Vardenis;Pavardenis;row-{i};Dalykas {i % 40};"
+                     f"2025-06-{i % 28 + 1:02d};{i % 101};A")
+    key = f"incoming/inst/up-{rows}/bench.csv"
+    s3.put_object(Bucket=settings().uploads_bucket, Key=key, Body=("\r\n".join(lines) + "\r\n").encode())
+    Upload(f"up-{rows}", institution_id="inst", uploaded_by=rep, file_name="bench.csv", object_key=key,
+           dry_run=dry_run, created_at=now, updated_at=now).save()
+    return key
+
+
+def _written_items() -> list[tuple[str, dict[str, Any]]]:
+    """Everything the ingest put in its tables (what the baselines write again)."""
+    import boto3
+
+    from chalicelib.config import settings
+
+    client = boto3.client("dynamodb")
+    items = []
+    for table in ("records", "journal", "persons"):
+        name = settings().table_name(table)
+        for page in client.get_paginator("scan").paginate(TableName=name):
+            items += [(table, item) for item in page["Items"]]
+    return items
+
+
+def _main(mode: str, rows: int, prefix: str) -> dict[str, Any]:
+    import boto3
+
+    from chalicelib.config import settings
+
+    if mode in ("ingest", "dry"):
+        key = _prepare(rows, dry_run=mode == "dry")
+        from chalicelib.services.ingest import ingest_object
+
+        start = time.perf_counter()
+        status = ingest_object(key)
+        seconds = time.perf_counter() - start
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        return {"seconds": seconds, "status": status, "peak_mb": round(peak), "rows": rows}
+    # The baselines: produce the ingest's items once (untimed), then write them again, timed.
+    source = prefix.replace(f"-{mode}-", "-ingest-")
+    os.environ["TABLE_PREFIX"] = source
+    items = _written_items()
+    os.environ["TABLE_PREFIX"] = prefix
+    from chalicelib.models.tables import create_tables
+
+    create_tables()
+    client = boto3.client("dynamodb")
+    tables = {t: settings().table_name(t) for t in ("records", "journal", "persons")}
+    start = time.perf_counter()
+    if mode == "bare":
+        for index in range(0, len(items), 25):
+            requests: dict[str, list[Any]] = {}
+            for table, item in items[index:index + 25]:
+                requests.setdefault(tables[table], []).append({"PutRequest": {"Item": item}})
+            while requests:
+                requests = client.batch_write_item(RequestItems=requests).get("UnprocessedItems") or {}
+        written = len(items)
+    else:
+        subset = items[::10]
+        for table, item in subset:
+            client.put_item(TableName=tables[table], Item=item)
+        written = len(subset)
+    return {"seconds": time.perf_counter() - start, "items": written}
+
+
+if __name__ == "__main__":
+    print(json.dumps(_main(sys.argv[1], int(sys.argv[2]), sys.argv[3])))
