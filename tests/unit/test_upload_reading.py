@@ -31,7 +31,7 @@ def test_encodings() -> None:
 
 def test_binary_and_delimiters() -> None:
     assert looks_binary(b"PK\x03\x04\x00\x00")
-    assert not looks_binary("kind;asmens_kodas\r\nEXAM;3900\r\n".encode())
+    assert not looks_binary(b"kind;asmens_kodas\r\nEXAM;3900\r\n")
     assert sniff_delimiter("kind;person_id;source_id") == ";"
     assert sniff_delimiter("kind,person_id,source_id") == ","
 
