@@ -400,3 +400,30 @@ def test_templates_are_what_the_ingest_reads(world: World, bucket: Any) -> None:
     # Every template field has a Lithuanian header, and it reads back as that field.
     assert list(upload_rules.TEMPLATE_HEADERS_LT) == list(TEMPLATE_FIELDS)
     assert all(canonical_field(lt) == en for en, lt in upload_rules.TEMPLATE_HEADERS_LT.items())
+
+
+def test_throttling_is_retried_by_the_sdk(world: World, bucket: Any) -> None:
+    """A throttled BatchWriteItem (HTTP 400, ProvisionedThroughputExceededException) is sent again
+    by botocore's standard retry mode, with back-off; the upload completes."""
+    from botocore.awsrequest import AWSResponse
+
+    throttled = {"n": 0}
+
+    class Raw:
+        def stream(self, **_: Any) -> Iterator[bytes]:
+            yield b'{"__type": "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException"}'
+
+    def throttle_twice(request: Any, **_: Any) -> AWSResponse | None:
+        if throttled["n"] < 2:
+            throttled["n"] += 1
+            return AWSResponse(request.url, 400, {"x-amzn-RequestId": "t"}, Raw())
+        return None
+
+    events = Record._get_connection().connection.client.meta.events
+    events.register_first("before-send.dynamodb.BatchWriteItem", throttle_twice)
+    try:
+        result = status(world, upload(world, bucket, csv_file(*exam_rows(3)))["upload_id"])
+    finally:
+        events.unregister("before-send.dynamodb.BatchWriteItem", throttle_twice)
+    assert throttled["n"] == 2
+    assert (result["status"], result["rows_written"]) == ("DONE", 3) and len(exams_of()) == 3
