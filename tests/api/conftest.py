@@ -5,12 +5,13 @@ child), one only at B, the guardian's adult child, two residents and a ministry 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import botocore.client
 import pytest
 from chalice.test import Client
 
@@ -140,3 +141,16 @@ def record_body(person: str, source_id: str = "x-1", **extra: Any) -> dict[str, 
     }
 
 
+
+
+def dynamodb_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Names of every DynamoDB (and other AWS) API call made from now on, in order."""
+    calls: list[str] = []
+    original: Callable[..., Any] = botocore.client.BaseClient._make_api_call
+
+    def counting(self: Any, operation: str, params: Any) -> Any:
+        calls.append(operation)
+        return original(self, operation, params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", counting)
+    return calls

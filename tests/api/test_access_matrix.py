@@ -4,16 +4,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
-import botocore.client
 import pytest
 
 from chalicelib.domain.personal_code import make_personal_code
 from chalicelib.models.institutions import Permit, permit_item
-from tests.api.conftest import CALLERS, PEOPLE, TODAY, World, record_body
+from tests.api.conftest import CALLERS, PEOPLE, TODAY, World, dynamodb_calls, record_body
 
 # (name, method, path, body, headers, {caller: expected status}); callers not listed expect `default`.
 Case = tuple[str, str, str, Any, dict[str, str], dict[str, int], int]
@@ -256,14 +254,7 @@ def test_no_data_leaves_when_the_journal_cannot_be_written(world: World, monkeyp
 
 def test_dynamodb_calls_per_journaled_read(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     """The cost of access checks and the journal, counted per request (docs/PERFORMANCE.md)."""
-    calls: list[str] = []
-    original: Callable[..., Any] = botocore.client.BaseClient._make_api_call
-
-    def counting(self: Any, operation: str, params: Any) -> Any:
-        calls.append(operation)
-        return original(self, operation, params)
-
-    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", counting)
+    calls = dynamodb_calls(monkeypatch)
     world.call("pupil_a", "GET", f"/persons/{PEOPLE['pupil_a']}/history")
     own = list(calls)
     calls.clear()

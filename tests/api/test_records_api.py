@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
-import botocore.client
 import pytest
 
 from chalicelib.domain.personal_code import make_personal_code
 from chalicelib.models.records import Record, record_head, record_key
 from chalicelib.services import records as records_service
 from chalicelib.services.access import caller_facts
-from tests.api.conftest import PEOPLE, World, record_body
+from tests.api.conftest import PEOPLE, World, dynamodb_calls, record_body
 
 RECORDS = "/institutions/inst-a/records"
 
@@ -63,14 +61,7 @@ def test_three_hundred_records_one_query_per_page_and_no_other_reads(
                               source_id=f"bulk-{i}", subject="Matematika", start_date=f"2020-01-{i % 28 + 1:02d}",
                               score=i % 101, created_at=now, created_by="t", updated_at=now, updated_by="t",
                               version=1))
-    calls: list[str] = []
-    original: Callable[..., Any] = botocore.client.BaseClient._make_api_call
-
-    def counting(self: Any, operation: str, params: Any) -> Any:
-        calls.append(operation)
-        return original(self, operation, params)
-
-    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", counting)
+    calls = dynamodb_calls(monkeypatch)
     seen, cursor, pages = [], None, 0
     while True:
         calls.clear()
