@@ -5,8 +5,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check --quiet
+AXE    := .cache/npm/node_modules/axe-core/axe.min.js
 
-.PHONY: dev test lint bench venv clean
+.PHONY: dev test lint bench screenshots browser-deps venv clean
 
 venv: $(VENV)/.installed
 
@@ -20,9 +21,21 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 dev: venv
 	$(BIN)/python -m devstack
 
-## Lint, type-check and run the full test suite.
-test: lint
+## Lint, type-check and run the full test suite (browser tests included).
+test: lint browser-deps
 	$(BIN)/python -m pytest
+
+## Screenshots of every page at phone size, into docs/screenshots/.
+screenshots: venv browser-deps
+	SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest -q tests/browser
+
+## Debian's Chromium (a browser download cannot work here) and axe-core from npm.
+browser-deps: $(AXE)
+	@command -v chromium >/dev/null || (apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
+$(AXE):
+	npm install --silent --no-audit --no-fund --prefix .cache/npm axe-core@4.14.1
 
 ## Run the benchmarks in bench/, print the table, update docs/PERFORMANCE.md and bench/results.json.
 bench: venv

@@ -34,12 +34,19 @@ class Jwks(Out):
     keys: list[dict[str, str]]
 
 
+class Child(Out):
+    person_id: str
+    given_name: str | None
+    family_name: str | None
+
+
 class Me(Out):
     person_id: str
     given_name: str | None
     family_name: str | None
     roles: list[str]
     institutions: list[str]
+    children: list[Child] = []
 
 
 class PersonOut(Out):
@@ -174,6 +181,19 @@ class PermitOut(Out):
 
 class Permits(Out):
     permits: list[PermitOut]
+
+
+class Institutions(Out):
+    institutions: list[InstitutionOut]
+
+
+class Representative(Out):
+    person_id: str
+    name: str
+
+
+class Representatives(Out):
+    representatives: list[Representative]
 
 
 class StaffOut(Out):

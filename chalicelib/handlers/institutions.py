@@ -12,10 +12,12 @@ from chalicelib.handlers.contract import (
     PURPOSE,
     RECORD_CORRECTION,
     InstitutionOut,
+    Institutions,
     PermitOut,
     Permits,
     RecordDetail,
     RecordSaved,
+    Representatives,
     RouteDoc,
     StaffOut,
     documented,
@@ -39,6 +41,23 @@ def create_institution() -> Response:
 
     request = blueprint.current_request
     return _json(shaped(InstitutionOut, create(caller_facts_for(request), json_object(request))), 201)
+
+
+@blueprint.route("/institutions", methods=["GET"], authorizer=jwt_auth)
+@documented(RouteDoc("Institutions: all for the ministry, one's own for a representative", Institutions))
+def list_institutions() -> Response:
+    from chalicelib.services.institutions import list_institutions as listed
+
+    return _json(shaped(Institutions, {"institutions": listed(caller_facts_for(blueprint.current_request))}))
+
+
+@blueprint.route("/institutions/{institution_id}/staff", methods=["GET"], authorizer=jwt_auth)
+@documented(RouteDoc("An institution's representatives", Representatives, errors=(404,)))
+def list_representatives(institution_id: str) -> Response:
+    from chalicelib.services.institutions import list_representatives as listed
+
+    people = listed(caller_facts_for(blueprint.current_request), institution_id)
+    return _json(shaped(Representatives, {"representatives": people}))
 
 
 @blueprint.route("/institutions/{institution_id}/permits", methods=["GET"], authorizer=jwt_auth)

@@ -9,7 +9,7 @@ from chalice import Blueprint, Response
 from chalicelib.handlers.contract import PAGING, History, Journal, Me, RouteDoc, documented, shaped
 from chalicelib.handlers.requests import query
 from chalicelib.handlers.security import caller, jwt_auth
-from chalicelib.services.persons import find_person
+from chalicelib.services.persons import find_person, minor_children
 
 blueprint = Blueprint(__name__)
 
@@ -25,6 +25,7 @@ def me() -> dict[str, Any]:
         "family_name": person.family_name if person else None,
         "roles": sorted(who.roles),
         "institutions": sorted(who.institutions),
+        "children": minor_children(who.person_id) if "guardian" in who.roles else [],
     })
 
 

@@ -3,10 +3,12 @@ ever reaches the file system)."""
 
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 
 from chalice import Blueprint, Response
 
+from chalicelib.config import settings
 from chalicelib.handlers.contract import RouteDoc, documented
 from chalicelib.handlers.problems import problem
 from chalicelib.web.pages import security_headers
@@ -20,7 +22,12 @@ ASSETS = {path.name: path for path in STATIC.iterdir() if path.suffix in CONTENT
 @blueprint.route("/", methods=["GET"])
 @documented(RouteDoc("The start page", auth=False, response_types=("text/html",)))
 def index() -> Response:
-    return Response(body=(STATIC / "index.html").read_text(encoding="utf-8"), headers=security_headers())
+    config = settings()
+    page = (STATIC / "index.html").read_text(encoding="utf-8")
+    for name, value in (("support_phone_dial", config.support_phone.replace(" ", "")),
+                        ("support_phone", config.support_phone), ("support_email", config.support_email)):
+        page = page.replace("{{" + name + "}}", escape(value))
+    return Response(body=page, headers=security_headers())
 
 
 @blueprint.route("/static/{name}", methods=["GET"])

@@ -38,6 +38,17 @@ class ByStaffPersonIndex(GlobalSecondaryIndex["InstitutionItem"]):
     institution_id = UnicodeAttribute(range_key=True)
 
 
+class ByItemTypeIndex(GlobalSecondaryIndex["InstitutionItem"]):
+    """Every item of one type, e.g. all institution profiles (the ministry's list): a Query, not a Scan."""
+
+    class Meta:
+        index_name = "by_item_type"
+        projection = AllProjection()
+
+    item_type = UnicodeAttribute(hash_key=True)
+    institution_id = UnicodeAttribute(range_key=True)
+
+
 class InstitutionItem(RegisterModel):
     class Meta(RegisterMeta):
         table = "institutions"
@@ -50,6 +61,7 @@ class InstitutionItem(RegisterModel):
     version = VersionAttribute()
 
     by_staff_person = ByStaffPersonIndex()
+    by_item_type = ByItemTypeIndex()
 
 
 class InstitutionProfile(InstitutionItem, discriminator="PROFILE"):
@@ -90,3 +102,12 @@ def institution_profile(institution_id: str) -> InstitutionProfile | None:
     except InstitutionItem.DoesNotExist:
         return None
     return item if isinstance(item, InstitutionProfile) else None
+
+
+def all_profiles() -> list[InstitutionProfile]:
+    return [item for item in InstitutionItem.by_item_type.query("PROFILE") if isinstance(item, InstitutionProfile)]
+
+
+def staff_of(institution_id: str) -> list[StaffMember]:
+    items = InstitutionItem.query(institution_id, InstitutionItem.item.startswith("STAFF#"))
+    return [item for item in items if isinstance(item, StaffMember)]

@@ -22,11 +22,14 @@ from chalicelib.models.institutions import (
     InstitutionProfile,
     Permit,
     StaffMember,
+    all_profiles,
     institution_profile,
     permit_item,
     permits_of,
     staff_item,
+    staff_of,
 )
+from chalicelib.models.persons import Person
 from chalicelib.services.access import require
 
 PERMIT_STATES = {"revoke": "REVOKED", "suspend": "SUSPENDED"}
@@ -139,3 +142,26 @@ def remove_representative(caller: CallerFacts, institution_id: str, person_id: s
         if condition_failed(exc):
             raise Problem(404, "staff.not_found", "This person is not a representative here.") from None
         raise
+
+
+def list_institutions(caller: CallerFacts) -> list[dict[str, str]]:
+    """All institutions (the ministry), or the caller's own (a representative)."""
+    if caller.is_ministry:
+        profiles = all_profiles()
+    else:
+        profiles = [p for p in (institution_profile(iid) for iid in sorted(caller.staff_scopes)) if p is not None]
+    return [{"institution_id": p.institution_id, "name": p.name, "legal_entity_code": p.legal_entity_code,
+             "municipality": p.municipality} for p in profiles]
+
+
+def list_representatives(caller: CallerFacts, institution_id: str) -> list[dict[str, str]]:
+    require(policy.see_institution(caller, institution_id))
+    _existing(institution_id)
+    staff = staff_of(institution_id)
+    people = {p.person_id: p for p in Person.batch_get({member.staff_person_id for member in staff})}
+    listed = []
+    for member in staff:
+        person = people.get(member.staff_person_id)
+        listed.append({"person_id": member.staff_person_id,
+                       "name": f"{person.given_name} {person.family_name}" if person else ""})
+    return listed

@@ -119,3 +119,18 @@ def put_person(
 
 def _visible(person: Person) -> dict[str, Any]:
     return {"given_name": person.given_name, "family_name": person.family_name, "birth_date": person.birth_date}
+
+
+def minor_children(person_id: str) -> list[dict[str, str | None]]:
+    """The person's children under 18 (the Population Register source), with names where known:
+    what a guardian may switch to."""
+    from datetime import date
+
+    from chalicelib.domain.access import is_minor
+    from chalicelib.services.population import population_register
+
+    today = date.today()
+    codes = [c.person_id for c in population_register().children_of(person_id) if is_minor(c.birth_date, today)]
+    known = {p.person_id: p for p in Person.batch_get(codes)} if codes else {}
+    return [{"person_id": code, "given_name": known[code].given_name if code in known else None,
+             "family_name": known[code].family_name if code in known else None} for code in codes]

@@ -10,8 +10,20 @@ from chalicelib.auth.viisp import PROVIDER_NAMES
 from chalicelib.config import settings
 
 
+def uploads_origins() -> str:
+    """Where the pages may send a file: the uploads bucket (presigned POSTs go straight to S3)."""
+    config = settings()
+    if config.endpoint_url:
+        target = urlparse(config.endpoint_url)
+        return f"{target.scheme}://{target.netloc}"
+    bucket, region = config.uploads_bucket, config.region
+    return f"https://{bucket}.s3.amazonaws.com https://{bucket}.s3.{region}.amazonaws.com"
+
+
 def security_headers(form_target: str | None = None) -> dict[str, str | list[str]]:
-    """Headers every page carries. `form_target`: another origin a form on the page may post to."""
+    """Headers every page carries. `form_target`: another origin a form on the page may post to.
+    No third party is reachable: scripts, styles and requests stay on the register's origin,
+    except uploads to its own bucket."""
     form_action = "'self'"
     if form_target:
         target = urlparse(form_target)
@@ -19,7 +31,8 @@ def security_headers(form_target: str | None = None) -> dict[str, str | list[str
     return {
         "Content-Type": "text/html; charset=utf-8",
         "Content-Security-Policy": (
-            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+            f"connect-src 'self' {uploads_origins()}; "
             f"form-action {form_action}; frame-ancestors 'none'; base-uri 'none'"
         ),
         "X-Content-Type-Options": "nosniff",

@@ -130,7 +130,7 @@ def test_login_to_who_am_i(client: Client, gateway: FakeGateway) -> None:
     assert me.status_code == 200
     # Names arrive from the gateway in capitals and are stored as people write them.
     assert me.json_body == {"person_id": REPRESENTATIVE, "given_name": "Tomas", "family_name": "Žukauskas",
-                            "roles": ["representative", "resident"], "institutions": ["inst-a"]}
+                            "roles": ["representative", "resident"], "institutions": ["inst-a"], "children": []}
 
     logout = client.http.post("/auth/logout", headers={"Cookie": f"__Host-mr_session={session}",
                                                        "X-Requested-With": "mokiniu-registras"})

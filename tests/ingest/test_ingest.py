@@ -172,23 +172,23 @@ def test_a_retry_after_a_crash_half_way_writes_everything_once(
         real_put(items, **kwargs)
 
     monkeypatch.setattr(ingest, "batch_put", crash_on_third)
-    sent = upload(world, bucket, csv_file(*exam_rows(100)), deliver_it=False)
+    sent = upload(world, bucket, csv_file(*exam_rows(300)), deliver_it=False)  # three chunks of 100
     from chalicelib.handlers.uploads import ingest_upload
 
     with pytest.raises(RuntimeError):
         ingest_upload(sqs_event(sent["key"]), None)
     crashed = status(world, sent["upload_id"])
     assert crashed["status"] == "FAILED" and crashed["failure_reason"] == "RuntimeError"
-    assert 0 < len(exams_of()) < 100  # half-way
+    assert 0 < len(exams_of()) < 300  # part-way
 
     ingest_upload(sqs_event(sent["key"]), None)  # SQS delivers it again
     done = status(world, sent["upload_id"])
-    assert (done["status"], done["rows_read"], done["rows_written"]) == ("DONE", 100, 100)
+    assert (done["status"], done["rows_read"], done["rows_written"]) == ("DONE", 300, 300)
     exams = exams_of()
-    assert len(exams) == len({r.record_id for r in exams}) == 100
+    assert len(exams) == len({r.record_id for r in exams}) == 300
     creates = [e for e in JournalEvent.query(PUPIL) if e.action == "CREATE" and e.record_id in
                {r.record_id for r in exams}]
-    assert len(creates) == 100  # the retried chunks wrote the same journal entries, not new ones
+    assert len(creates) == 300  # the retried chunks wrote the same journal entries, not new ones
 
 
 def test_unprocessed_items_are_retried_with_back_off(

@@ -1,0 +1,57 @@
+// Talking to the register's API. The access token is kept in this module's memory only: never in a
+// URL, never in storage. It comes from the HttpOnly refresh cookie through POST auth/token (with a
+// header a cross-site form cannot send) and is fetched again when it expires.
+const CSRF = { "X-Requested-With": "mokiniu-registras" };
+let token = null;
+
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super(problem?.detail || `HTTP ${status}`);
+    this.status = status;
+    this.problem = problem || {};
+  }
+}
+
+async function refresh() {
+  const response = await fetch("auth/token", { method: "POST", headers: CSRF, credentials: "same-origin" });
+  token = response.ok ? (await response.json()).access_token : null;
+  return token;
+}
+
+export async function loggedIn() {
+  return Boolean(token || (await refresh()));
+}
+
+export async function logout() {
+  await fetch("auth/logout", { method: "POST", headers: CSRF, credentials: "same-origin" });
+  token = null;
+}
+
+export async function api(path, { method = "GET", body, headers = {} } = {}) {
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    if (!token && !(await refresh())) throw new ApiError(401, { code: "auth.session" });
+    const response = await fetch(path, {
+      method,
+      headers: { Authorization: `Bearer ${token}`, ...(body ? { "Content-Type": "application/json" } : {}), ...headers },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    if (response.status === 403 && attempt === 0 && !(await response.clone().json().catch(() => ({}))).code?.startsWith("access.")) {
+      token = null; // an expired token is refused by the gateway: get a fresh one once
+      continue;
+    }
+    if (response.status === 204) return null;
+    const data = await response.json().catch(() => null);
+    if (!response.ok) throw new ApiError(response.status, data);
+    return data;
+  }
+  throw new ApiError(401, { code: "auth.session" });
+}
+
+// A presigned POST to the uploads bucket: the file goes straight to S3, not through the API.
+export async function postFile(presigned, file) {
+  const form = new FormData();
+  for (const [name, value] of Object.entries(presigned.fields)) form.append(name, value);
+  form.append("file", file);
+  const response = await fetch(presigned.url, { method: "POST", body: form });
+  if (!response.ok) throw new ApiError(response.status, { detail: "upload" });
+}

@@ -1,0 +1,104 @@
+// Lithuanian (default) and English texts of the pages. The language choice is not personal data,
+// so it may live in localStorage; tokens never do.
+const TEXTS = {
+  lt: {
+    skip: "Pereiti prie turinio", brand: "Mokinių registras", loading: "Įkeliama…", help: "Pagalba",
+    switchTo: "Switch to English", menu: "Pagrindinis meniu",
+    intro1: "Mokinių registras saugo, kuriose mokyklose mokėtės ir ką pasiekėte: egzaminus, olimpiadas, pasiekimus, išsilavinimo dokumentus.",
+    intro2: "Jūsų duomenis čia pateikia mokyklos; juos matote tik jūs, jūsų globėjai ir teisę turinčios įstaigos.",
+    noRegistration: "Registracija nereikalinga: prisijunkite per Elektroninius valdžios vartus (el. bankininkyste, mobiliuoju parašu, asmens tapatybės kortele…).",
+    login: "Prisijungti", logout: "Atsijungti",
+    meansDown: "Jei kuri nors prisijungimo priemonė neveikia, pasirinkite kitą arba bandykite vėliau; jei nepavyksta ilgiau, skambinkite ar rašykite pagalbos tarnybai.",
+    myHistory: "Mano mokymosi istorija", journal: "Kas žiūrėjo mano duomenis", school: "Mokykla", ministry: "Ministerija",
+    childHistory: "Vaiko istorija",
+    emptyHistory: "Įrašų kol kas nėra. Istorija būna tuščia, kai mokyklos dar nepateikė duomenų arba kai mokėtės tik užsienyje; kreipkitės į savo mokyklą.",
+    more: "Rodyti daugiau", period: "Laikotarpis", klass: "Klasė", programme: "Programa", form: "Mokymosi forma",
+    grade: "Įvertinimas", score: "Balai", level: "Lygis", place: "Vieta", teacher: "Mokytojas", date: "Data",
+    document: "Dokumentas", issued: "Išduotas", notes: "Pastabos", institution: "Įstaiga",
+    now: "dabar", journalEmpty: "Niekas kitas jūsų duomenų nežiūrėjo ir jie nebuvo keisti.",
+    READ: "Peržiūrėjo", CREATE: "Pateikė įrašą", UPDATE: "Pakeitė įrašą", ANNUL: "Anuliavo įrašą", EXPORT: "Įtraukė į sąrašą",
+    purpose: "Tikslas", who: "Kas", when: "Kada", what: "Veiksmas",
+    role_guardian: "Globėjas", role_representative: "Įstaigos atstovas", role_ministry: "Ministerija",
+    upload: "Įkelti failą", uploadHelp: "CSV arba XLSX failas pagal šabloną (iki 100 MB). Galite nutempti failą čia.",
+    chooseFile: "Failas", dryRun: "Tik patikrinti (nieko neįrašyti)", send: "Įkelti", templates: "Šablonai",
+    status: "Būsena", rowsRead: "Perskaityta eilučių", rowsWritten: "Įrašyta", rowsRejected: "Atmesta",
+    line: "Eilutė", column: "Stulpelis", error: "Klaida", reportJson: "Ataskaita (JSON)", reportCsv: "Ataskaita (CSV, Excel)",
+    findPupil: "Rasti mokinį", personalCode: "Asmens kodas", find: "Ieškoti", edit: "Taisyti", save: "Išsaugoti",
+    cancel: "Atšaukti", saved: "Išsaugota.", conflict: "Įrašą ką tik pakeitė kitas naudotojas; perkraukite ir pakartokite.",
+    institutions: "Įstaigos", permits: "Leidimai", representatives: "Atstovai", revoke: "Atšaukti leidimą",
+    grant: "Suteikti leidimą", from: "Nuo", to: "Iki", scopeRead: "Skaityti", scopeWrite: "Rašyti",
+    addRepresentative: "Paskirti atstovą", remove: "Pašalinti", noAccess: "Neturite teisės tai matyti.",
+    notFound: "Nerasta.", failed: "Nepavyko. Bandykite dar kartą.", choose: "Pasirinkite",
+    state_ACTIVE: "galioja", state_REVOKED: "atšauktas", state_SUSPENDED: "sustabdytas",
+    ENROLLMENT: "Lankytos mokyklos", SUBJECT: "Pasirenkamieji dalykai", EXAM: "Egzaminai", OLYMPIAD: "Olimpiados",
+    ACHIEVEMENT: "Kiti pasiekimai", QUALIFICATION: "Išsilavinimo ir kvalifikacijos dokumentai",
+    status_PENDING: "laukiama failo", status_PROCESSING: "apdorojama", status_DONE: "baigta",
+    status_REJECTED: "failas atmestas", status_FAILED: "nepavyko, bus bandoma dar kartą",
+    SCHOOL: "mokyklos", MUNICIPAL: "savivaldybės", NATIONAL: "šalies", INTERNATIONAL: "tarptautinis",
+    MATURITY_CERTIFICATE: "Brandos atestatas", BASIC_EDUCATION_CERTIFICATE: "Pagrindinio išsilavinimo pažymėjimas",
+    QUALIFICATION_CERTIFICATE: "Kvalifikacijos pažymėjimas", VOCATIONAL_DIPLOMA: "Profesinio mokymo diplomas",
+    LEARNING_ACHIEVEMENT_CERTIFICATE: "Mokymosi pasiekimų pažymėjimas",
+  },
+  en: {
+    skip: "Skip to content", brand: "Student Register", loading: "Loading…", help: "Help",
+    switchTo: "Perjungti į lietuvių kalbą", menu: "Main menu",
+    intro1: "The Student Register keeps which schools you attended and what you achieved there: exams, olympiads, achievements, diplomas and certificates.",
+    intro2: "Schools submit your data here; only you, your guardians and authorised institutions can see it.",
+    noRegistration: "No registration needed: log in through the e-government gateway (online banking, mobile signature, ID card…).",
+    login: "Log in", logout: "Log out",
+    meansDown: "If a means of login is not working, choose another or try later; if it keeps failing, call or write to support.",
+    myHistory: "My learning history", journal: "Who looked at my data", school: "School", ministry: "Ministry",
+    childHistory: "Child's history",
+    emptyHistory: "No records yet. A history is empty when schools have not submitted data yet, or if you studied only abroad; ask your school.",
+    more: "Show more", period: "Period", klass: "Class", programme: "Programme", form: "Form of learning",
+    grade: "Grade", score: "Score", level: "Level", place: "Place", teacher: "Teacher", date: "Date",
+    document: "Document", issued: "Issued", notes: "Notes", institution: "Institution",
+    now: "now", journalEmpty: "Nobody else has looked at your data and nothing was changed.",
+    READ: "Viewed", CREATE: "Submitted a record", UPDATE: "Changed a record", ANNUL: "Annulled a record", EXPORT: "Listed you",
+    purpose: "Purpose", who: "Who", when: "When", what: "Action",
+    role_guardian: "Guardian", role_representative: "Institution representative", role_ministry: "Ministry",
+    upload: "Upload a file", uploadHelp: "A CSV or XLSX file following the template (up to 100 MB). You can drop the file here.",
+    chooseFile: "File", dryRun: "Check only (write nothing)", send: "Upload", templates: "Templates",
+    status: "Status", rowsRead: "Rows read", rowsWritten: "Written", rowsRejected: "Rejected",
+    line: "Line", column: "Column", error: "Error", reportJson: "Report (JSON)", reportCsv: "Report (CSV, Excel)",
+    findPupil: "Find a pupil", personalCode: "Personal code", find: "Search", edit: "Correct", save: "Save",
+    cancel: "Cancel", saved: "Saved.", conflict: "Someone else has just changed this record; reload and try again.",
+    institutions: "Institutions", permits: "Permits", representatives: "Representatives", revoke: "Revoke permit",
+    grant: "Grant a permit", from: "From", to: "To", scopeRead: "Read", scopeWrite: "Write",
+    addRepresentative: "Appoint a representative", remove: "Remove", noAccess: "You may not see this.",
+    notFound: "Not found.", failed: "That did not work. Please try again.", choose: "Choose",
+    state_ACTIVE: "valid", state_REVOKED: "revoked", state_SUSPENDED: "suspended",
+    ENROLLMENT: "Institutions attended", SUBJECT: "Elective subjects", EXAM: "Exams", OLYMPIAD: "Olympiads",
+    ACHIEVEMENT: "Other achievements", QUALIFICATION: "Diplomas and certificates",
+    status_PENDING: "waiting for the file", status_PROCESSING: "processing", status_DONE: "done",
+    status_REJECTED: "file refused", status_FAILED: "failed, will be retried",
+    SCHOOL: "school", MUNICIPAL: "municipal", NATIONAL: "national", INTERNATIONAL: "international",
+    MATURITY_CERTIFICATE: "Maturity certificate", BASIC_EDUCATION_CERTIFICATE: "Basic education certificate",
+    QUALIFICATION_CERTIFICATE: "Qualification certificate", VOCATIONAL_DIPLOMA: "Vocational diploma",
+    LEARNING_ACHIEVEMENT_CERTIFICATE: "Learning achievement certificate",
+  },
+};
+
+let language = localStorage.getItem("mr-language") === "en" ? "en" : "lt";
+
+export function t(key) {
+  return TEXTS[language][key] ?? TEXTS.lt[key] ?? key;
+}
+
+export function currentLanguage() {
+  return language;
+}
+
+export function setLanguage(next) {
+  language = next === "en" ? "en" : "lt";
+  localStorage.setItem("mr-language", language);
+  document.documentElement.lang = language;
+  document.title = t("brand");
+  for (const element of document.querySelectorAll("[data-t]")) element.textContent = t(element.dataset.t);
+  const other = document.getElementById("language");
+  other.textContent = language === "lt" ? "EN" : "LT";
+  other.lang = language === "lt" ? "en" : "lt";
+  // The accessible name starts with the visible text (EN / LT), as speech input expects.
+  other.setAttribute("aria-label", `${other.textContent} — ${t("switchTo")}`);
+  document.getElementById("nav").setAttribute("aria-label", t("menu"));
+}

@@ -1,0 +1,200 @@
+"""The pages in real headless Chromium (Debian's), at phone size, against the whole local stack
+(`python -m devstack`: moto, the fake gateway, `chalice local`, the upload bridge).
+
+Each page is checked with axe-core (no serious or critical violation) and for horizontal
+scrolling at 360 px. With SCREENSHOT_DIR set (`make screenshots`), every page is saved as a PNG.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect, sync_playwright
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / ".cache" / "npm" / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+AXE_SOURCE = AXE.read_text() + "\n;window.axe = axe; true"
+PHONE: ViewportSize = {"width": 360, "height": 740}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | {
+        "PORT": str(port), "XDG_CACHE_HOME": str(tmp_path_factory.mktemp("cache"))}
+    process = subprocess.Popen([sys.executable, "-m", "devstack"], cwd=ROOT, env=env, text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    assert process.stdout is not None
+    banner = ""
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and "Press Ctrl-C" not in banner:
+        banner += process.stdout.readline()
+    assert "Press Ctrl-C" in banner, banner
+
+    def code(pattern: str) -> str:
+        found = re.search(pattern + r".*?(\d{11})", banner)
+        assert found, pattern
+        return found.group(1)
+
+    try:
+        yield {"url": f"http://127.0.0.1:{port}", "gateway": re.search(r"Fake VIISP gateway: (\S+)", banner).group(1),  # type: ignore[union-attr]
+               "resident": code(r"resident\s+Gabija"), "guardian": code("guardian of"), "ministry": code(r"ministry\s"),
+               "representative": code("representative of Vilniaus"), "pupil": code(r"minor\s")}
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    context = browser.new_context(viewport=PHONE, locale="lt-LT")
+    yield context
+    context.close()
+
+
+def check(page: Page, name: str) -> None:
+    """No serious or critical accessibility violation, no sideways scrolling; a screenshot if asked."""
+    # Evaluated through DevTools, which the page's strict CSP does not govern (a <script> tag would
+    # be refused, as it should be).
+    page.evaluate(AXE_SOURCE)
+    violations: list[dict[str, Any]] = page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.length}))")
+    assert [v for v in violations if v["impact"] in ("serious", "critical")] == [], name
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], name
+    folder = os.environ.get("SCREENSHOT_DIR")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+
+def log_in(page: Page, stack: dict[str, str], who: str, provider: str = "auth.lt.bank") -> None:
+    page.goto(stack["url"] + "/")
+    page.get_by_role("link", name="Prisijungti").click()
+    page.wait_for_url(re.compile(r".*/portal.*"))
+    page.check(f"input[value='{stack[who]}']")
+    page.check(f"input[value='{provider}']")
+    page.get_by_role("button", name=re.compile("Prisijungti")).click()
+    page.wait_for_url(stack["url"] + "/")
+    expect(page.locator("nav")).to_be_visible()
+
+
+def test_start_page_explains_and_logs_in(context: BrowserContext, stack: dict[str, str]) -> None:
+    page = context.new_page()
+    page.goto(stack["url"] + "/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mokinių registras")
+    expect(page.get_by_text("Registracija nereikalinga", exact=False)).to_be_visible()
+    expect(page.locator("#support-phone")).to_be_visible()
+    assert page.evaluate("document.documentElement.lang") == "lt"
+    check(page, "01-start")
+    log_in(page, stack, "resident")
+    expect(page.get_by_role("heading", name="Lankytos mokyklos")).to_be_visible()
+    expect(page.get_by_role("heading", name="Egzaminai")).to_be_visible()
+    expect(page.get_by_text("Matematika").first).to_be_visible()
+    check(page, "02-history")
+    # The access token never reaches storage or a URL.
+    assert page.evaluate("JSON.stringify(localStorage) + JSON.stringify(sessionStorage)").count("eyJ") == 0
+    assert "eyJ" not in page.url
+
+
+def test_language_switch_and_journal(context: BrowserContext, stack: dict[str, str]) -> None:
+    page = context.new_page()
+    log_in(page, stack, "resident")
+    page.get_by_role("button", name="Switch to English").click()
+    expect(page.get_by_role("heading", name="Institutions attended")).to_be_visible()
+    assert page.evaluate("document.documentElement.lang") == "en"
+    check(page, "03-history-en")
+    page.get_by_role("link", name="Who looked at my data").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Who looked at my data")
+    expect(page.get_by_text("Submitted a record").first).to_be_visible()
+    check(page, "04-journal-en")
+    page.get_by_role("button", name="Perjungti į lietuvių kalbą").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Kas žiūrėjo mano duomenis")
+
+
+def test_guardian_reads_the_childs_history(context: BrowserContext, stack: dict[str, str]) -> None:
+    page = context.new_page()
+    log_in(page, stack, "guardian", provider="auth.signatureProvider")
+    page.get_by_role("link", name=re.compile("Vaiko istorija")).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Matas")
+    expect(page.get_by_role("heading", name="Olimpiados")).to_be_visible()
+    check(page, "05-guardian-child")
+
+
+def test_representative_uploads_and_reads_the_report(context: BrowserContext, stack: dict[str, str],
+                                                      tmp_path: Path) -> None:
+    page = context.new_page()
+    log_in(page, stack, "representative")
+    page.get_by_role("link", name="Mokykla").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Vilniaus")
+    check(page, "06-school")
+    file = tmp_path / "egzaminai 2026.csv"
+    file.write_bytes(("kind;person_id;source_id;subject;start_date;score\r\n"
+                      f"EXAM;{stack['resident']};web-1;Chemija;2026-06-09;71\r\n"
+                      f"EXAM;{stack['resident']};web-2;Chemija;2026-06-09;171\r\n").encode("utf-8-sig"))
+    page.set_input_files("#file", str(file))
+    page.get_by_role("button", name="Įkelti").click()
+    expect(page.locator("#upload-result")).to_contain_text("Būsena: baigta", timeout=30_000)
+    expect(page.locator("#upload-result")).to_contain_text("Reikšmė už leistinų ribų")
+    check(page, "07-upload-report")
+    page.fill("#personal-code", stack["resident"])
+    page.fill("#purpose", "Brandos atestato patikra")
+    page.get_by_role("button", name="Ieškoti").click()
+    expect(page.get_by_text("Chemija").first).to_be_visible()
+    check(page, "08-pupil")
+
+
+def test_ministry_revokes_and_the_representative_loses_access(browser: Browser, stack: dict[str, str]) -> None:
+    school = browser.new_context(viewport=PHONE)
+    ministry = browser.new_context(viewport=PHONE)
+    try:
+        rep_page = school.new_page()
+        log_in(rep_page, stack, "representative")
+        rep_page.get_by_role("link", name="Mokykla").click()
+        expect(rep_page.get_by_role("heading", level=1)).to_contain_text("Vilniaus")
+
+        page = ministry.new_page()
+        log_in(page, stack, "ministry")
+        page.get_by_role("link", name="Ministerija").click()
+        check(page, "09-ministry")
+        page.get_by_role("link", name=re.compile("Vilniaus Žirmūnų")).click()
+        expect(page.get_by_role("heading", name="Leidimai")).to_be_visible()
+        check(page, "10-ministry-institution")
+        page.get_by_role("button", name="Atšaukti leidimą").first.click()
+        expect(page.get_by_text("atšauktas").first).to_be_visible()
+
+        # The representative's next request is refused, with the same token in memory.
+        rep_page.fill("#personal-code", stack["resident"])
+        rep_page.fill("#purpose", "patikra")
+        rep_page.get_by_role("button", name="Ieškoti").click()
+        expect(rep_page.get_by_role("alert")).to_be_visible()
+    finally:
+        school.close()
+        ministry.close()
