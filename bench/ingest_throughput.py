@@ -85,9 +85,15 @@ def _wait(endpoint: str) -> None:
 
 
 def _worker(endpoint: str, mode: str, rows: int) -> dict[str, Any]:
+    """Each measurement in a fresh process; the file and the upload are made by another process
+    first, so the measured process's memory is the ingest's alone."""
     prefix = f"mr-bench-{mode}-{rows}"
-    result = subprocess.run([sys.executable, "-m", "bench.ingest_throughput", mode, str(rows), prefix],
-                            env=_env(endpoint, prefix), cwd=ROOT, capture_output=True, text=True, check=True)
+    command = [sys.executable, "-m", "bench.ingest_throughput"]
+    if mode in ("ingest", "dry"):
+        subprocess.run([*command, f"prepare-{mode}", str(rows), prefix], env=_env(endpoint, prefix), cwd=ROOT,
+                       capture_output=True, text=True, check=True)
+    result = subprocess.run([*command, mode, str(rows), prefix], env=_env(endpoint, prefix), cwd=ROOT,
+                            capture_output=True, text=True, check=True)
     return dict(json.loads(result.stdout.strip().splitlines()[-1]))
 
 
@@ -131,7 +137,7 @@ def _prepare(rows: int, dry_run: bool) -> str:
     for i in range(rows):
         lines.append(f"EXAM;{pupils[i % PUPILS]};Vardenis;Pavardenis;row-{i};Dalykas {i % 40};"
                      f"2025-06-{i % 28 + 1:02d};{i % 101};A")
-    key = f"incoming/inst/up-{rows}/bench.csv"
+    key = f"incoming/inst/up-{rows}/bench.csv"  # the ingest modes use the same key
     s3.put_object(Bucket=settings().uploads_bucket, Key=key, Body=("\r\n".join(lines) + "\r\n").encode())
     Upload(f"up-{rows}", institution_id="inst", uploaded_by=rep, file_name="bench.csv", object_key=key,
            dry_run=dry_run, created_at=now, updated_at=now).save()
@@ -167,8 +173,10 @@ def _main(mode: str, rows: int, prefix: str) -> dict[str, Any]:
 
     from chalicelib.config import settings
 
+    if mode.startswith("prepare-"):
+        return {"key": _prepare(rows, dry_run=mode == "prepare-dry")}
     if mode in ("ingest", "dry"):
-        key = _prepare(rows, dry_run=mode == "dry")
+        key = f"incoming/inst/up-{rows}/bench.csv"
         from chalicelib.services.ingest import ingest_object
 
         if mode == "ingest":

@@ -169,6 +169,12 @@ def test_representative_uploads_and_reads_the_report(context: BrowserContext, st
     page.get_by_role("button", name="Ieškoti").click()
     expect(page.get_by_text("Chemija").first).to_be_visible()
     check(page, "08-pupil")
+    # Correct the record this school submitted: the change is saved with the version read.
+    card = page.locator("article", has_text="Chemija").first
+    card.get_by_role("button", name="Taisyti").click()
+    card.locator("#edit-score").fill("72")
+    card.get_by_role("button", name="Išsaugoti").click()
+    expect(card.get_by_text("Išsaugota.")).to_be_visible()
 
 
 def test_ministry_revokes_and_the_representative_loses_access(browser: Browser, stack: dict[str, str]) -> None:
@@ -198,3 +204,28 @@ def test_ministry_revokes_and_the_representative_loses_access(browser: Browser, 
     finally:
         school.close()
         ministry.close()
+
+
+def test_a_means_that_is_down_says_so_and_offers_the_others(context: BrowserContext, stack: dict[str, str]) -> None:
+    import urllib.request
+
+    urllib.request.urlopen(urllib.request.Request(
+        stack["gateway"] + "/admin/down", data=b"providers=auth.signatureProvider", method="POST"), timeout=5)
+    try:
+        page = context.new_page()
+        page.goto(stack["url"] + "/")
+        page.get_by_role("link", name="Prisijungti").click()
+        page.wait_for_url(re.compile(r".*/portal.*"))
+        expect(page.get_by_text("laikinai neveikia")).to_be_visible()
+        page.check(f"input[value='{stack['resident']}']")
+        page.check("input[value='auth.signatureProvider']")
+        page.get_by_role("button", name=re.compile("Prisijungti")).click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Prisijungti nepavyko")
+        expect(page.get_by_text("Pabandykite kitą tapatybės nustatymo priemonę")).to_be_visible()
+        expect(page.get_by_role("link", name="+370 5 000 0000")).to_be_visible()
+        check(page, "11-login-failed")
+        page.get_by_role("link", name=re.compile("Bandyti dar kartą")).click()
+        page.wait_for_url(re.compile(r".*/portal.*"))
+    finally:
+        urllib.request.urlopen(urllib.request.Request(
+            stack["gateway"] + "/admin/down", data=b"providers=", method="POST"), timeout=5)
