@@ -147,6 +147,15 @@ def _prepare(rows: int, dry_run: bool) -> str:
 ITEMS_FILE = Path(tempfile.gettempdir()) / "mr-bench-ingest-items.jsonl"
 
 
+def _peak_rss_mb() -> float:
+    """This process's own peak resident memory (VmHWM). Not getrusage's ru_maxrss: Linux hands a
+    child its parent's maximum at fork, so a child of a big parent would report the parent."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _record_writes() -> None:
     """During the timed ingest, note every item its batch writes send (for the baselines)."""
     from chalicelib.models import base
@@ -185,7 +194,7 @@ def _main(mode: str, rows: int, prefix: str) -> dict[str, Any]:
         start = time.perf_counter()
         status = ingest_object(key)
         seconds = time.perf_counter() - start
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        peak = _peak_rss_mb()
         return {"seconds": seconds, "status": status, "peak_mb": round(peak), "rows": rows}
     # The baselines write again exactly what the ingest wrote (noted by _record_writes), timed.
     items = _written_items()

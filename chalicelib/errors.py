@@ -7,9 +7,12 @@ to middleware instead of answering 500 itself.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from chalice.app import ChaliceUnhandledError
+
+from chalicelib.domain.errors import FieldError
 
 
 class Problem(ChaliceUnhandledError):
@@ -22,3 +25,8 @@ class Problem(ChaliceUnhandledError):
         super().__init__(code)
         self.status, self.code, self.detail, self.errors = status, code, detail, errors or []
         self.extra = extra or {}
+
+
+def invalid(errors: Iterable[FieldError], detail: str = "Some fields are not valid; see errors.") -> Problem:
+    """422 with every field problem (`validation.<field>.<reason>`, in Lithuanian and English)."""
+    return Problem(422, "validation.failed", detail, [error.as_dict() for error in errors])

@@ -7,7 +7,6 @@ from typing import Any
 
 from chalice.app import Request
 
-from chalicelib.domain.errors import DomainValidationError
 from chalicelib.errors import Problem
 
 MAX_BODY_BYTES = 256 * 1024
@@ -24,11 +23,6 @@ def json_object(request: Request) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise Problem(400, "request.not_an_object", "The body must be a JSON object.")
     return body
-
-
-def invalid(exc: DomainValidationError) -> Problem:
-    return Problem(422, "validation.failed", "Some fields are not valid; see errors.",
-                   [error.as_dict() for error in exc.errors])
 
 
 def purpose(request: Request) -> str | None:

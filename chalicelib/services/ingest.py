@@ -34,7 +34,6 @@ from chalicelib.domain.errors import DomainValidationError
 from chalicelib.domain.ids import record_id_for
 from chalicelib.domain.records import RecordBase, validate_record
 from chalicelib.domain.spreadsheet import neutralise
-from chalicelib.domain.text import fold
 from chalicelib.domain.upload import (
     MAX_FILE_BYTES,
     MAX_ROWS,
@@ -59,7 +58,7 @@ from chalicelib.models.uploads import DONE, FAILED, PENDING, PROCESSING, REJECTE
 from chalicelib.services.access import caller_facts
 from chalicelib.services.journal import CREATE, Actor, new_event
 from chalicelib.services.persons import summary_of
-from chalicelib.services.records import record_items, write_record
+from chalicelib.services.records import person_from_record, person_problems, record_items, write_record
 
 logger = logging.getLogger("register.ingest")
 # Rows gathered before writing: BatchGetItem takes 100 keys, so one head look-up serves 100 rows;
@@ -337,12 +336,15 @@ class Batch:
         updates: list[tuple[int, RecordBase]] = []
         for line, record in rows:
             person = persons.get(record.person_id)
-            problem = _person_problem(record, person)
-            if problem:
-                self.report.problem(RowProblem(line, problem[0], problem[1]))
+            problems = person_problems(record, person)
+            if problems:
+                for problem in problems:
+                    self.report.problem(RowProblem(line, problem.field, problem.code), counts_row=False)
+                self.report.rows_rejected += 1
                 continue
             if person is None:
-                person = _new_person(record, self.actor.person_id, now)
+                person = person_from_record(record, self.actor.person_id, now)
+                person.version = 1  # a batch write bypasses PynamoDB's versioning: set it as it would
                 self.persons[person.person_id] = persons[person.person_id] = person
                 writes += [person, summary_of(person)]
             record_id = record_id_for(self.upload.institution_id, record.source_id)
@@ -389,31 +391,6 @@ class Batch:
             self.report.problem(RowProblem(line, "", code))
             return
         self.report.rows_written += 1
-
-
-def _person_problem(record: RecordBase, person: Person | None) -> tuple[str, str] | None:
-    if person is None:
-        missing = next((f for f in ("given_name", "family_name") if not getattr(record, f)), None)
-        return (missing, f"validation.{missing}.required") if missing else None
-    for name in ("given_name", "family_name"):
-        given = getattr(record, name)
-        if given and fold(given) != fold(getattr(person, name)):
-            return name, f"validation.{name}.mismatch"
-    return None
-
-
-def _new_person(record: RecordBase, by: str, now: datetime) -> Person:
-    from chalicelib.domain.personal_code import PersonalCodeError, parse_personal_code
-
-    try:
-        code = parse_personal_code(record.person_id)
-        birth, sex = (code.birth_date.isoformat() if code.birth_date else None), code.sex
-    except PersonalCodeError:
-        birth, sex = None, None
-    if record.birth_date:
-        birth = record.birth_date.isoformat()
-    return Person(record.person_id, given_name=record.given_name, family_name=record.family_name, birth_date=birth,
-                  sex=sex, source="INSTITUTION", created_at=now, updated_at=now, updated_by=by, version=1)
 
 
 def _finish(

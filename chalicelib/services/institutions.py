@@ -14,7 +14,7 @@ from chalicelib.domain.institutions import InstitutionInput, PermitInput
 from chalicelib.domain.person_id import person_id_error
 from chalicelib.domain.policy import CallerFacts
 from chalicelib.domain.validation import validate_model
-from chalicelib.errors import Problem
+from chalicelib.errors import Problem, invalid
 from chalicelib.models.base import condition_failed
 from chalicelib.models.institutions import (
     PROFILE_ITEM,
@@ -35,11 +35,6 @@ from chalicelib.services.access import require
 PERMIT_STATES = {"revoke": "REVOKED", "suspend": "SUSPENDED"}
 
 
-def invalid(exc: DomainValidationError) -> Problem:
-    return Problem(422, "validation.failed", "Some fields are not valid; see errors.",
-                   [error.as_dict() for error in exc.errors])
-
-
 def _existing(institution_id: str) -> InstitutionProfile:
     profile = institution_profile(institution_id)
     if profile is None:
@@ -52,7 +47,7 @@ def create_institution(caller: CallerFacts, body: dict[str, Any]) -> dict[str, s
     try:
         data = validate_model(InstitutionInput, body)
     except DomainValidationError as exc:
-        raise invalid(exc) from None
+        raise invalid(exc.errors) from None
     profile = InstitutionProfile(data.institution_id, PROFILE_ITEM, name=data.name,
                                  legal_entity_code=data.legal_entity_code, municipality=data.municipality,
                                  created_at=datetime.now(UTC), created_by=caller.person_id)
@@ -70,7 +65,7 @@ def grant_permit(caller: CallerFacts, institution_id: str, body: dict[str, Any])
     try:
         data = validate_model(PermitInput, body)
     except DomainValidationError as exc:
-        raise invalid(exc) from None
+        raise invalid(exc.errors) from None
     _existing(institution_id)
     permit_id = secrets.token_hex(8)
     permit = Permit(institution_id, permit_item(permit_id), permit_id=permit_id, scope=set(data.scope),
@@ -113,7 +108,7 @@ def _permit_view(permit: Permit) -> dict[str, Any]:
 def _person_id(person_id: str) -> str:
     reason = person_id_error(person_id)
     if reason:
-        raise invalid(DomainValidationError([FieldError("person_id", reason)]))
+        raise invalid([FieldError("person_id", reason)])
     return person_id
 
 

@@ -17,7 +17,7 @@ from chalicelib.domain.personal_code import parse_personal_code
 from chalicelib.domain.persons import PersonInput, birth_date_conflict
 from chalicelib.domain.policy import CallerFacts
 from chalicelib.domain.validation import validate_model
-from chalicelib.errors import Problem
+from chalicelib.errors import Problem, invalid
 from chalicelib.models.base import transaction
 from chalicelib.models.institutions import institution_profile
 from chalicelib.models.persons import Person
@@ -75,16 +75,13 @@ def put_person(
     """`PUT /persons/{person_id}`: create or correct. Returns (version, created)."""
     reason = person_id_error(person_id)
     if reason:
-        raise Problem(422, "validation.failed", "The person id is not valid.",
-                      [FieldError("person_id", reason).as_dict()])
+        raise invalid([FieldError("person_id", reason)], "The person id is not valid.")
     try:
         data = validate_model(PersonInput, body)
     except DomainValidationError as exc:
-        raise Problem(422, "validation.failed", "Some fields are not valid; see errors.",
-                      [e.as_dict() for e in exc.errors]) from None
+        raise invalid(exc.errors) from None
     if birth_date_conflict(person_id, data.birth_date):
-        raise Problem(422, "validation.failed", "The birth date contradicts the personal code.",
-                      [FieldError("birth_date", "mismatch").as_dict()])
+        raise invalid([FieldError("birth_date", "mismatch")], "The birth date contradicts the personal code.")
     person = find_person(person_id, consistent=True)
     enrolled = person_enrollments(person_id) if person is not None and not caller.is_ministry else frozenset()
     decision = require(policy.manage_person(

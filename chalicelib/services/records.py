@@ -24,7 +24,7 @@ from chalicelib.domain.policy import CallerFacts
 from chalicelib.domain.records import AnnulmentInput, RecordBase, validate_record
 from chalicelib.domain.text import fold
 from chalicelib.domain.validation import validate_model
-from chalicelib.errors import Problem
+from chalicelib.errors import Problem, invalid
 from chalicelib.models.base import transaction
 from chalicelib.models.institutions import institution_profile
 from chalicelib.models.persons import Person
@@ -80,7 +80,7 @@ def submit_record(
     try:
         record = validate_record(raw, today=today)
     except DomainValidationError as exc:
-        raise _invalid(exc.errors) from None
+        raise invalid(exc.errors) from None
     return write_record(record, institution_id, actor, correlation_id)
 
 
@@ -116,7 +116,7 @@ def _expected_version(body: dict[str, Any]) -> int:
     version = body.pop("version", None)
     if isinstance(version, bool) or not isinstance(version, int):
         reason = "required" if version is None else "type"
-        raise _invalid([FieldError("version", reason)])
+        raise invalid([FieldError("version", reason)])
     return version
 
 
@@ -131,13 +131,13 @@ def correct_record(
     current = _located(institution_id, record_id)
     source_id = body.setdefault("source_id", current.source_id)
     if source_id != current.source_id:
-        raise _invalid([FieldError("source_id", "mismatch")])
+        raise invalid([FieldError("source_id", "mismatch")])
     if current.status != ACTIVE:
         raise Problem(409, "record.annulled", "The record is annulled; submit a new one instead.")
     try:
         record = validate_record(body, today=today)
     except DomainValidationError as exc:
-        raise _invalid(exc.errors) from None
+        raise invalid(exc.errors) from None
     return write_record(record, institution_id, actor, correlation_id, expected_version=expected)
 
 
@@ -150,7 +150,7 @@ def annul_record(
     try:
         annulment = validate_model(AnnulmentInput, body)
     except DomainValidationError as exc:
-        raise _invalid(exc.errors) from None
+        raise invalid(exc.errors) from None
     reason = annulment.reason
     head = record_head(record_id)
     current = _located(institution_id, record_id, head)
@@ -202,37 +202,40 @@ def record_with_versions(caller: CallerFacts, institution_id: str, record_id: st
             **record_fields(current), "versions": versions}
 
 
-def _invalid(errors: list[FieldError]) -> Problem:
-    return Problem(422, "validation.failed", "Some fields are not valid; see errors.",
-                   [error.as_dict() for error in errors])
+def person_problems(record: RecordBase, person: Person | None) -> list[FieldError]:
+    """Why this record cannot go to this person: a new person needs names (the register would
+    otherwise hold a bare code); a known one must have the names given (a typo in a personal code
+    must not attach a record to somebody else), case and accents aside."""
+    if person is None:
+        return [FieldError(f, "required") for f in ("given_name", "family_name") if not getattr(record, f)]
+    return [FieldError(f, "mismatch") for f in ("given_name", "family_name")
+            if getattr(record, f) and fold(getattr(record, f)) != fold(getattr(person, f))]
+
+
+def person_from_record(record: RecordBase, changed_by: str, now: datetime) -> Person:
+    """A new person from a record's names, with sex and birth date from the personal code."""
+    try:
+        code = parse_personal_code(record.person_id)
+        birth, sex = (code.birth_date.isoformat() if code.birth_date else None), code.sex
+    except PersonalCodeError:
+        birth, sex = None, None  # a register-issued id carries no date
+    if record.birth_date:
+        birth = record.birth_date.isoformat()
+    return Person(record.person_id, given_name=record.given_name, family_name=record.family_name, birth_date=birth,
+                  sex=sex, source="INSTITUTION", created_at=now, updated_at=now, updated_by=changed_by)
 
 
 def _person_for(record: RecordBase, changed_by: str) -> tuple[Person, bool]:
     """The record's person: the register's, checked against the names given; or a new one."""
     try:
-        person = Person.get(record.person_id, consistent_read=True)
+        person: Person | None = Person.get(record.person_id, consistent_read=True)
     except Person.DoesNotExist:
-        missing = [FieldError(f, "required") for f in ("given_name", "family_name") if not getattr(record, f)]
-        if missing:
-            # A new person needs names: the register would otherwise hold a bare personal code.
-            raise _invalid(missing) from None
-        now = datetime.now(UTC)
-        try:
-            code = parse_personal_code(record.person_id)
-            birth, sex = (code.birth_date.isoformat() if code.birth_date else None), code.sex
-        except PersonalCodeError:
-            birth, sex = None, None  # a register-issued id carries no date
-        birth = record.birth_date.isoformat() if record.birth_date else birth
-        return Person(record.person_id, given_name=record.given_name, family_name=record.family_name,
-                      birth_date=birth, sex=sex, source="INSTITUTION", created_at=now, updated_at=now,
-                      updated_by=changed_by), True
-    mismatched = [
-        FieldError(f, "mismatch") for f in ("given_name", "family_name")
-        if getattr(record, f) and fold(getattr(record, f)) != fold(getattr(person, f))
-    ]
-    if mismatched:
-        # A typo in a personal code must not attach a record to somebody else.
-        raise _invalid(mismatched)
+        person = None
+    problems = person_problems(record, person)
+    if problems:
+        raise invalid(problems)
+    if person is None:
+        return person_from_record(record, changed_by, datetime.now(UTC)), True
     return person, False
 
 

@@ -15,7 +15,7 @@ from chalicelib.domain.errors import FieldError
 from chalicelib.domain.policy import CallerFacts
 from chalicelib.domain.records import TEMPLATE_FIELDS
 from chalicelib.domain.upload import ALLOWED_SUFFIXES, MAX_FILE_BYTES, TEMPLATE_HEADERS_LT
-from chalicelib.errors import Problem
+from chalicelib.errors import Problem, invalid
 from chalicelib.models.uploads import Upload
 from chalicelib.services.access import require
 
@@ -25,8 +25,7 @@ _FILE_NAME = re.compile(r"^[\w][\w .\-()+]{0,99}$")
 
 
 def _invalid(field: str, reason: str) -> Problem:
-    return Problem(422, "validation.failed", "Some fields are not valid; see errors.",
-                   [FieldError(field, reason).as_dict()])
+    return invalid([FieldError(field, reason)])
 
 
 def start_upload(caller: CallerFacts, institution_id: str, body: dict[str, Any]) -> dict[str, Any]:
