@@ -20,13 +20,21 @@ def main() -> None:
     results: dict[str, Any] = {}
     for module in BENCHMARKS:
         results.update(module.run())
+    RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    print(write_report(results))
+
+
+def write_report(results: dict[str, Any]) -> str:
+    """The figures as a table, between the BENCH markers of docs/PERFORMANCE.md."""
     rows = [f"| {name} | {r['value']} {r['unit']} | {r['goal']} | {r['measured_at']} |" for name, r in results.items()]
     table = "\n".join(["| benchmark | value | goal | measured |", "|---|---|---|---|", *rows])
-    print(table)
-    RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     report = REPORT.read_text()
-    REPORT.write_text(re.sub(r"(<!-- BENCH:START -->\n).*?(\n<!-- BENCH:END -->)",
-                             lambda m: m.group(1) + table + m.group(2), report, flags=re.DOTALL))
+    updated, found = re.subn(r"(<!-- BENCH:START -->\n)(?:.*?\n)?(<!-- BENCH:END -->)",
+                             lambda m: m.group(1) + table + "\n" + m.group(2), report, flags=re.DOTALL)
+    if not found:
+        raise RuntimeError("docs/PERFORMANCE.md has no BENCH markers")
+    REPORT.write_text(updated)
+    return table
 
 
 if __name__ == "__main__":
