@@ -134,3 +134,9 @@ def manage_person(
         return Decision.deny("names from the Population Register are not corrected here", 409,
                              "person.names_authoritative")
     return Decision.allow("representative correcting a pupil", REPRESENTATIVE, min(writable & enrolled_at))
+
+
+def visible_institutions(caller: CallerFacts) -> frozenset[str] | None:
+    """Which institutions' profiles the caller may list: all (None) for the ministry, else the ones
+    they are staff of (even with a lapsed permit: they may see why they cannot act)."""
+    return None if caller.is_ministry else frozenset(caller.staff_scopes)

@@ -141,10 +141,11 @@ def remove_representative(caller: CallerFacts, institution_id: str, person_id: s
 
 def list_institutions(caller: CallerFacts) -> list[dict[str, str]]:
     """All institutions (the ministry), or the caller's own (a representative)."""
-    if caller.is_ministry:
+    visible = policy.visible_institutions(caller)
+    if visible is None:
         profiles = all_profiles()
     else:
-        profiles = [p for p in (institution_profile(iid) for iid in sorted(caller.staff_scopes)) if p is not None]
+        profiles = [p for p in (institution_profile(iid) for iid in sorted(visible)) if p is not None]
     return [{"institution_id": p.institution_id, "name": p.name, "legal_entity_code": p.legal_entity_code,
              "municipality": p.municipality} for p in profiles]
 

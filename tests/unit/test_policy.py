@@ -9,6 +9,7 @@ from chalicelib.domain.policy import (
     administer,
     read_person,
     see_institution,
+    visible_institutions,
     write_records,
 )
 
@@ -61,6 +62,8 @@ def test_institution_level_actions() -> None:
     assert act_for_institution(REP_A, "B").status == 403
     assert administer(MINISTRY).allowed and not administer(REP_A).allowed
     assert see_institution(REP_A, "A").allowed and not see_institution(REP_A, "B").allowed
+    assert visible_institutions(MINISTRY) is None and visible_institutions(REP_A) == frozenset({"A"})
+    assert visible_institutions(NOBODY) == frozenset()
 
 
 def test_permit_validity() -> None:
