@@ -12,6 +12,7 @@ from chalicelib.handlers import (
     persons,
     problems,
     security,
+    shares,
     transcripts,
     uploads,
     web,
@@ -23,5 +24,6 @@ app.api.binary_types.append("application/vnd.openxmlformats-officedocument.sprea
 # The first registered is the outermost: every refusal below it leaves as problem+json.
 app.register_middleware(problems.problem_middleware, "http")
 app.register_middleware(openapi.query_guard(app), "http")
-for blueprint in (security, health, keys, openapi, auth, me, persons, institutions, uploads, transcripts, web):
+for blueprint in (security, health, keys, openapi, auth, me, persons, institutions, uploads, transcripts, shares,
+                  web):
     app.register_blueprint(blueprint.blueprint)

@@ -11,9 +11,12 @@ from chalicelib.models.journal import JournalEvent
 from chalicelib.models.persons import Person
 from chalicelib.models.records import RecordsItem
 from chalicelib.models.sessions import AuthSession
+from chalicelib.models.shares import ShareLink
 from chalicelib.models.uploads import Upload
 
-ALL_MODELS: tuple[type[RegisterModel], ...] = (Person, RecordsItem, InstitutionItem, Upload, JournalEvent, AuthSession)
+ALL_MODELS: tuple[type[RegisterModel], ...] = (
+    Person, RecordsItem, InstitutionItem, Upload, JournalEvent, AuthSession, ShareLink,
+)
 
 
 def create_tables() -> list[str]:
