@@ -173,3 +173,15 @@ def enrolled_institutions(person_id: str) -> frozenset[str]:
     enrolments = Record.query(person_id, Record.record_key.startswith(kind_prefix("ENROLLMENT")),
                               attributes_to_get=["institution_id", "status"])
     return frozenset(r.institution_id for r in enrolments if r.status == ACTIVE)
+
+
+def full_history(person_id: str) -> tuple[PersonSummary | None, list[Record]]:
+    """A person's summary and every active record (all pages of the one partition Query)."""
+    summary, records = None, []
+    for item in RecordsItem.query(person_id, filter_condition=(RecordsItem.item_type == PersonSummary)
+                                  | (Record.status == ACTIVE)):
+        if isinstance(item, PersonSummary):
+            summary = item
+        elif isinstance(item, Record):
+            records.append(item)
+    return summary, records

@@ -10,13 +10,17 @@ from __future__ import annotations
 from datetime import date
 
 from chalicelib.config import settings
-from chalicelib.domain.access import is_minor, permit_is_valid
+from chalicelib.domain.access import PermitFacts, is_minor, permit_is_valid
 from chalicelib.domain.policy import CallerFacts, Decision
 from chalicelib.errors import Problem
-from chalicelib.models.institutions import institutions_staffed_by, permits_of
+from chalicelib.models.institutions import Permit, institutions_staffed_by, permits_of
 from chalicelib.models.records import enrolled_institutions
-from chalicelib.services.identity import permit_facts
 from chalicelib.services.population import population_register
+
+
+def permit_facts(permit: Permit) -> PermitFacts:
+    return PermitFacts(state=permit.state, valid_from=permit.valid_from, valid_to=permit.valid_to,
+                       scope=frozenset(permit.scope or ()))
 
 
 def caller_facts(person_id: str, today: date | None = None) -> CallerFacts:

@@ -21,7 +21,7 @@ from chalicelib.config import settings
 from chalicelib.domain.errors import FieldError
 from chalicelib.domain.validation import parse_iso_date
 from chalicelib.errors import Problem, invalid
-from chalicelib.models.records import ACTIVE, PersonSummary, Record, RecordsItem
+from chalicelib.models.records import full_history
 from chalicelib.models.shares import ShareLink
 from chalicelib.services.history import record_view
 from chalicelib.services.journal import Actor, journal_read
@@ -34,17 +34,6 @@ NOT_FOUND = Problem(404, "share.not_found", "No such link, or it has expired or 
 
 def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
-
-
-def _history(person_id: str) -> tuple[dict[str, Any] | None, list[Record]]:
-    person, records = None, []
-    for item in RecordsItem.query(person_id, filter_condition=(RecordsItem.item_type == PersonSummary)
-                                  | (Record.status == ACTIVE)):
-        if isinstance(item, PersonSummary):
-            person = {"given_name": item.given_name, "family_name": item.family_name}
-        elif isinstance(item, Record):
-            records.append(item)
-    return person, records
 
 
 def create_link(person_id: str, body: dict[str, Any], today: date | None = None) -> dict[str, Any]:
@@ -65,7 +54,7 @@ def create_link(person_id: str, body: dict[str, Any], today: date | None = None)
     if errors:
         raise invalid(errors)
     assert isinstance(record_ids, list) and expires is not None
-    _, records = _history(person_id)
+    _, records = full_history(person_id)
     own = {r.record_id for r in records}
     if not set(record_ids) <= own:
         raise invalid([FieldError("record_ids", "choice")], "Only your own valid records can be shared.")
@@ -105,7 +94,8 @@ def view_link(secret: str, correlation_id: str | None) -> dict[str, Any]:
         raise NOT_FOUND from None
     if link.revoked or link.expires_at <= datetime.now(UTC):
         raise NOT_FOUND
-    person, records = _history(link.owner_person_id)
+    summary, records = full_history(link.owner_person_id)
+    person = {"given_name": summary.given_name, "family_name": summary.family_name} if summary else {}
     chosen = [record_view(r) for r in records if r.record_id in (link.record_ids or ())]
     try:
         journal_read(link.owner_person_id, Actor("share-link", "share_link"), f"share link {link.share_id}",
@@ -113,4 +103,4 @@ def view_link(secret: str, correlation_id: str | None) -> dict[str, Any]:
         link.update(actions=[ShareLink.views.add(1)])
     except PynamoDBException:
         raise Problem(503, "journal.unavailable", "This view cannot be recorded now; try later.") from None
-    return {"person": person or {}, "records": chosen, "expires_on": link.expires_at.date().isoformat()}
+    return {"person": person, "records": chosen, "expires_on": link.expires_at.date().isoformat()}

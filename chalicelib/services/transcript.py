@@ -21,7 +21,7 @@ from chalicelib.auth.keys import ALGORITHM, key_ring
 from chalicelib.auth.tokens import sign_jws
 from chalicelib.config import token_settings
 from chalicelib.errors import Problem
-from chalicelib.models.records import ACTIVE, PersonSummary, Record, RecordsItem
+from chalicelib.models.records import full_history
 from chalicelib.services.history import record_view
 
 MAX_TRANSCRIPT_LENGTH = 2 * 1024 * 1024
@@ -29,17 +29,11 @@ CREDENTIAL_TYPE = "LearningHistoryCredential"
 
 
 def issue_transcript(person_id: str) -> str:
-    person: dict[str, Any] | None = None
-    records: list[dict[str, Any]] = []
-    # All pages: a transcript is the whole history (a few Queries for a long one).
-    for item in RecordsItem.query(person_id, filter_condition=(RecordsItem.item_type == PersonSummary)
-                                  | (Record.status == ACTIVE)):
-        if isinstance(item, PersonSummary):
-            person = {"given_name": item.given_name, "family_name": item.family_name, "birth_date": item.birth_date}
-        elif isinstance(item, Record):
-            records.append({k: v for k, v in record_view(item).items() if k != "version"})
-    if person is None:
+    summary, found = full_history(person_id)  # a transcript is the whole history: every page
+    if summary is None:
         raise Problem(404, "person.not_found", "The register holds no learning history for you yet.")
+    person = {"given_name": summary.given_name, "family_name": summary.family_name, "birth_date": summary.birth_date}
+    records = [{k: v for k, v in record_view(item).items() if k != "version"} for item in found]
     now = int(time.time())
     issuer = token_settings().issuer
     claims = {
