@@ -13,7 +13,7 @@ venv: $(VENV)/.installed
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
-	$(PIP) install --upgrade pip
+	$(PIP) install pip==26.2.1  # chalice 1.34 requires pip<26.3
 	$(PIP) install -r requirements-dev.txt
 	touch $@
 

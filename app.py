@@ -14,6 +14,7 @@ from chalicelib.handlers import (
     security,
     shares,
     transcripts,
+    transfer,
     uploads,
     web,
 )
@@ -25,5 +26,5 @@ app.api.binary_types.append("application/vnd.openxmlformats-officedocument.sprea
 app.register_middleware(problems.problem_middleware, "http")
 app.register_middleware(openapi.query_guard(app), "http")
 for blueprint in (security, health, keys, openapi, auth, me, persons, institutions, uploads, transcripts, shares,
-                  web):
+                  transfer, web):
     app.register_blueprint(blueprint.blueprint)

@@ -73,6 +73,12 @@ class Settings:
     viisp_signature_algorithm: str
     # Seals page cursors (chalicelib/domain/cursor.py). Required outside local stages.
     cursor_secret: bytes | None
+    # DAKPR, the diploma register (chalicelib/dakpr.py). Unset: qualifications wait in the outbox.
+    dakpr_url: str | None
+    dakpr_timeout_seconds: float
+    dakpr_retry_base_seconds: float
+    dakpr_retry_cap_seconds: float
+    dakpr_max_attempts: int
 
     def table_name(self, table: str) -> str:
         """Physical DynamoDB table name: the stage prefix keeps stages apart in one account."""
@@ -124,4 +130,9 @@ def settings() -> Settings:
         viisp_providers=tuple(sorted(_csv_set(env.get("VIISP_PROVIDERS", "")))),
         viisp_signature_algorithm=env.get("VIISP_SIGNATURE_ALGORITHM", "rsa-sha256"),
         cursor_secret=_cursor_secret(stage, env.get("CURSOR_SECRET")),
+        dakpr_url=(env.get("DAKPR_URL") or "").rstrip("/") or None,
+        dakpr_timeout_seconds=float(env.get("DAKPR_TIMEOUT_SECONDS", "10")),
+        dakpr_retry_base_seconds=float(env.get("DAKPR_RETRY_BASE_SECONDS", "60")),
+        dakpr_retry_cap_seconds=float(env.get("DAKPR_RETRY_CAP_SECONDS", str(6 * 3600))),
+        dakpr_max_attempts=int(env.get("DAKPR_MAX_ATTEMPTS", "10")),
     )

@@ -106,7 +106,7 @@ def prepare_aws(moto_url: str) -> dict[str, int]:
     return demo.seed()
 
 
-def configure_app(url: str, moto_url: str, gateway_url: str, keys: dict[str, str]) -> None:
+def configure_app(url: str, moto_url: str, gateway_url: str, keys: dict[str, str], dakpr_url: str) -> None:
     """The app's environment for this stack, also written to the state file `devtoken` reads."""
     from chalicelib.auth.devtoken import STATE_FILE
     from devstack import seed as demo
@@ -123,6 +123,10 @@ def configure_app(url: str, moto_url: str, gateway_url: str, keys: dict[str, str
         "VIISP_PORTAL_URL": f"{gateway_url}/portal",
         "VIISP_CLIENT_KEY_FILE": keys["viisp-client.pem"],
         "VIISP_GATEWAY_CERT_FILE": keys["fake-gateway.crt"],
+        "DAKPR_URL": dakpr_url,
+        # Locally a failed delivery is retried within seconds, not minutes.
+        "DAKPR_RETRY_BASE_SECONDS": "2",
+        "DAKPR_RETRY_CAP_SECONDS": "30",
     }
     os.environ.update(app_environment)
     # `python -m chalicelib.auth.devtoken` in another shell finds this stack through the state file.
@@ -147,6 +151,7 @@ def main() -> int:
     url = f"http://{HOST}:{port}"
     keys = dev_secrets()
     from devstack import seed as demo
+    from devstack.fake_dakpr import FakeDakpr, TransferScheduler
     from devstack.fake_viisp import FakeGateway, GatewayState
     from devstack.uploads_bridge import Poller, wire_bucket
 
@@ -156,7 +161,9 @@ def main() -> int:
         client_cert_pem=Path(keys["viisp-client.crt"]).read_bytes(),
         identities=demo.gateway_identities(),
     )).start()
-    configure_app(url, moto_url, gateway.url, keys)
+    dakpr = FakeDakpr().start()
+    configure_app(url, moto_url, gateway.url, keys, dakpr.url)
+    scheduler = TransferScheduler().start()
     env = os.environ | {"PYTHONUNBUFFERED": "1"}
 
     chalice = Path(sys.executable).with_name("chalice")
@@ -172,7 +179,7 @@ def main() -> int:
     signal.signal(signal.SIGTERM, stop)
     try:
         wait_for(f"{url}/health", app)
-        print_banner(url, moto_url, gateway.url, counts, demo.identities())
+        print_banner(url, moto_url, gateway.url, dakpr.url, counts, people=demo.identities())
         app.wait()
         return app.returncode or 0
     except KeyboardInterrupt:
@@ -185,13 +192,16 @@ def main() -> int:
             except subprocess.TimeoutExpired:
                 app.kill()
         poller.stop()
+        scheduler.stop()
+        dakpr.stop()
         gateway.stop()
         moto.stop()
         print("Student Register stopped.", flush=True)
 
 
 def print_banner(
-    url: str, moto_url: str, gateway_url: str, counts: dict[str, int], people: list[tuple[str, str, str]]
+    url: str, moto_url: str, gateway_url: str, dakpr_url: str, counts: dict[str, int], *,
+    people: list[tuple[str, str, str]],
 ) -> None:
     width = max(len(role) for role, _, _ in people)
     lines = [
@@ -200,6 +210,9 @@ def print_banner(
         f"  Register:  {url}   (health: {url}/health; log in at {url}/auth/login)",
         f"  Fake VIISP gateway: {gateway_url}   (a means down: "
         f"curl -d providers=auth.signatureProvider {gateway_url}/admin/down)",
+        f"  Fake DAKPR: {dakpr_url}   (what it got: curl {dakpr_url}/_fake/state; make it fail: "
+        f"curl -d '{{\"always\": true}}' {dakpr_url}/_fake/fail)",
+        "  DAKPR dead letters: .venv/bin/python -m chalicelib.services.transfer list   (replay ID / replay-all)",
         f"  AWS (moto): {moto_url}   stage '{STAGE}'",
         f"  Demo data: {counts['institutions']} institutions, {counts['persons']} persons, "
         f"{counts['records']} records",

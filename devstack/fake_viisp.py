@@ -21,11 +21,12 @@ import json
 import threading
 import uuid
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 from chalicelib.auth import viisp
+from devstack.loopback import LoopbackServer
 
 MAX_BODY = 64 * 1024
 
@@ -221,22 +222,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(404, "not found", "text/plain")
 
 
-class FakeGateway:
+class FakeGateway(LoopbackServer):
     def __init__(self, state: GatewayState, host: str = "127.0.0.1", port: int = 0) -> None:
-        handler = type("Handler", (_Handler,), {"state": state})
         self.state = state
-        self._server = ThreadingHTTPServer((host, port), handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def start(self) -> FakeGateway:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        super().__init__(type("Handler", (_Handler,), {"state": state}), host, port)

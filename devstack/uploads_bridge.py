@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from typing import Any
 
 import boto3
 
 from chalicelib.config import settings
 from chalicelib.handlers.uploads import UPLOADS_QUEUE, ingest_upload
+from devstack.loopback import BackgroundLoop
 
 logger = logging.getLogger("devstack.uploads")
 
@@ -37,19 +37,10 @@ def wire_bucket(register_origin: str) -> str:
     return str(queue)
 
 
-class Poller:
+class Poller(BackgroundLoop):
     def __init__(self, queue_url: str) -> None:
+        super().__init__()
         self._queue_url = queue_url
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="uploads-poller", daemon=True)
-
-    def start(self) -> Poller:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
 
     def _run(self) -> None:
         sqs = boto3.client("sqs")

@@ -168,6 +168,21 @@ def test_dev_stack_comes_up_seeded_and_stops_on_ctrl_c(tmp_path: Path) -> None:
             time.sleep(0.3)
         assert (report["status"], report["rows_written"], report["rows_rejected"]) == ("DONE", 1, 0), report
 
+        # The schedule's stand-in passes every seeded qualification to the fake DAKPR, once.
+        dakpr_url = re.search(r"Fake DAKPR: (http://\S+)", banner)
+        assert dakpr_url
+        deadline, dakpr_state = time.monotonic() + 30, {}
+        while time.monotonic() < deadline:
+            dakpr_state = json.loads(http("GET", f"{dakpr_url.group(1)}/_fake/state")[2])
+            if len(dakpr_state["registrations"]) >= kinds["QUALIFICATION"]:
+                break
+            time.sleep(0.5)
+        assert len(dakpr_state["registrations"]) == len(dakpr_state["documents"]) == kinds["QUALIFICATION"]
+        outbox = subprocess.run([sys.executable, "-m", "chalicelib.services.transfer", "list"], cwd=ROOT,
+                                env={k: v for k, v in env.items() if k not in ("REGISTER_STAGE", "TABLE_PREFIX")},
+                                capture_output=True, text=True, timeout=60, check=True)
+        assert outbox.stdout == ""  # no dead letters
+
         # chalice local runs the authoriser too: no token 401, a bad one 403.
         assert http("GET", f"{base}/me")[0] == 401
         assert http("GET", f"{base}/me", headers={"Authorization": "Bearer a.b.c"})[0] == 403

@@ -92,6 +92,7 @@ class RecordOut(RecordFields):
     institution_id: str
     institution_name: str | None = None
     version: int
+    dakpr_registration_number: str | None = None  # qualifications, once DAKPR registered them
 
 
 class Title(Out):
@@ -145,6 +146,8 @@ class VersionOut(Out):
     changed_at: str
     changed_by: str
     fields: dict[str, Any]
+    dakpr_state: str | None = None  # PENDING / DELIVERED / DEAD / SUPERSEDED (qualifications)
+    dakpr_registration_number: str | None = None
 
 
 class RecordDetail(RecordFields):
@@ -156,6 +159,7 @@ class RecordDetail(RecordFields):
     status: str
     annul_reason: str | None = None
     version: int
+    dakpr_registration_number: str | None = None
     versions: list[VersionOut]
 
 

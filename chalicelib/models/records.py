@@ -15,9 +15,17 @@ Three kinds of item share the table (`item_type` discriminator):
   head's version, so two writers cannot both win.
 
 Only `Record` items carry `institution_id`, so the `by_institution` index holds records only.
+
+The DAKPR outbox is the `RecordVersion` items themselves: a version that must reach DAKPR is
+written with `dakpr_queue` = `PENDING` and `dakpr_due` (in the same transaction or batch as the rest
+of the version, so no change can be written without its delivery), and the sparse `dakpr_outbox`
+index lists exactly the versions waiting (`PENDING`) or given up on (`DEAD`), by due time.
+`services/transfer.py` drains it.
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from pynamodb.attributes import (
     DiscriminatorAttribute,
@@ -55,19 +63,38 @@ class ByInstitutionIndex(GlobalSecondaryIndex["RecordsItem"]):
     record_key = UnicodeAttribute(range_key=True)
 
 
+class DakprOutboxIndex(GlobalSecondaryIndex["RecordsItem"]):
+    """Versions waiting for DAKPR (`PENDING`) or given up on (`DEAD`), by due time. Sparse: a
+    version leaves it when delivered."""
+
+    class Meta:
+        index_name = "dakpr_outbox"
+        projection = AllProjection()
+
+    dakpr_queue = UnicodeAttribute(hash_key=True)
+    dakpr_due = UnicodeAttribute(range_key=True)
+
+
+def due_key(moment: datetime) -> str:
+    """A sortable UTC timestamp of fixed width (the outbox index's sort key)."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 class RecordsItem(RegisterModel):
     class Meta(RegisterMeta):
         table = "records"
-        # The DAKPR transfer reads changes to qualifications from the stream.
-        stream_view_type = "NEW_AND_OLD_IMAGES"
 
     person_id = UnicodeAttribute(hash_key=True)
     record_key = UnicodeAttribute(range_key=True)
     item_type = DiscriminatorAttribute()
     # Declared here because the index is the table's; only Record items set it.
     institution_id = UnicodeAttribute(null=True)
+    # Likewise the outbox index's keys: only RecordVersion items waiting for DAKPR set them.
+    dakpr_queue = UnicodeAttribute(null=True)
+    dakpr_due = UnicodeAttribute(null=True)
 
     by_institution = ByInstitutionIndex()
+    dakpr_outbox = DakprOutboxIndex()
 
 
 class Record(RecordsItem, discriminator="RECORD"):
@@ -96,6 +123,8 @@ class Record(RecordsItem, discriminator="RECORD"):
     teacher = UnicodeAttribute(null=True)
     notes = UnicodeAttribute(null=True)
     institution_name = UnicodeAttribute(null=True)  # denormalised: no lookup per record when read
+    # DAKPR's number for the document, stored when DAKPR registered it (qualifications only).
+    dakpr_registration_number = UnicodeAttribute(null=True)
 
     created_at = UTCDateTimeAttribute()
     created_by = UnicodeAttribute()
@@ -136,6 +165,18 @@ class RecordVersion(RecordsItem, discriminator="VERSION"):
     changed_by = UnicodeAttribute()
     submitting_institution = UnicodeAttribute()
     snapshot = JSONAttribute()  # the record's fields after the change
+    # The delivery of this version to DAKPR (qualifications only; see the module note).
+    dakpr_state = UnicodeAttribute(null=True)  # PENDING / DELIVERED / DEAD / SUPERSEDED
+    dakpr_attempts = NumberAttribute(null=True)
+    dakpr_last_error = UnicodeAttribute(null=True)  # a code, never data
+    dakpr_registration_number = UnicodeAttribute(null=True)
+    dakpr_delivered_at = UTCDateTimeAttribute(null=True)
+
+    def queue_for_dakpr(self, now: datetime) -> None:
+        """Make this version a delivery to DAKPR, due at once."""
+        self.dakpr_state = self.dakpr_queue = "PENDING"
+        self.dakpr_due = due_key(now)
+        self.dakpr_attempts = 0
 
 
 HEAD_KEY = "HEAD"

@@ -98,7 +98,7 @@ def history_page(person_id: str, scope: str, cursor: str | None, limit: int) -> 
 def record_view(record: Record) -> dict[str, Any]:
     return {"record_id": record.record_id, "institution_id": record.institution_id,
             "institution_name": record.institution_name, "version": int(record.version),
-            **record_fields(record)}
+            "dakpr_registration_number": record.dakpr_registration_number, **record_fields(record)}
 
 
 def sections(records: list[dict[str, Any]]) -> list[dict[str, Any]]:

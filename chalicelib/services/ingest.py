@@ -4,8 +4,9 @@ explained line by line in a report. Nothing is lost, nothing is doubled:
 - The upload is claimed with a lease (a conditional update): a second delivery of the same event
   finds it DONE (and does nothing) or leased (and is retried later by SQS).
 - Every record is keyed by (institution, source_id). New records are written with BatchWriteItem
-  (record, version 1, head, journal entry, all with keys derived from the upload and the line, so
-  a retry after a crash writes the same items again, not new ones); records that exist and are
+  (record, version 1 — for a qualification also its DAKPR outbox entry —, journal entry, then the
+  heads, all with keys derived from the upload and the line, so a retry after a crash writes the
+  same items again, not new ones; the DAKPR transfer waits for the head); records that exist and are
   unchanged are skipped by fingerprint; records that changed go through the API's conditional
   transaction.
 - Every data row ends as written or rejected: rows_read = rows_written + rows_rejected.
@@ -333,6 +334,7 @@ class Batch:
         heads = record_heads([record_id_for(self.upload.institution_id, r.source_id) for _, r in rows])
         now = datetime.now(UTC)
         writes: list[Any] = []
+        new_heads: list[Any] = []
         updates: list[tuple[int, RecordBase]] = []
         for line, record in rows:
             person = persons.get(record.person_id)
@@ -356,10 +358,14 @@ class Batch:
                     continue
                 self.report.rows_written += 1  # already stored as it is (a re-upload, a retry)
                 continue
-            writes += [items.record, items.version, items.head, self._journal(line, record, items.record)]
+            writes += [items.record, items.version, self._journal(line, record, items.record)]
+            new_heads.append(items.head)
             self.report.rows_written += 1
         if not self.upload.dry_run:
             batch_put(writes)
+            # Heads last: a head says its record is complete (a retry skips a row whose head
+            # matches), so it must not land before the record, version and outbox entry it vouches for.
+            batch_put(new_heads)
         for line, record in updates:
             self._update(line, record)
 

@@ -16,6 +16,7 @@ from chalicelib.models.journal import JournalEvent, event_key
 from chalicelib.services.paging import next_cursor, start_key
 
 READ, CREATE, UPDATE, ANNUL, EXPORT = "READ", "CREATE", "UPDATE", "ANNUL", "EXPORT"
+TRANSFER = "TRANSFER"  # passed to another register (DAKPR)
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from chalicelib.domain.personal_code import PersonalCodeError, parse_personal_co
 from chalicelib.domain.policy import CallerFacts
 from chalicelib.domain.records import AnnulmentInput, RecordBase, validate_record
 from chalicelib.domain.text import fold
+from chalicelib.domain.transfer import is_transferred
 from chalicelib.domain.validation import validate_model
 from chalicelib.errors import Problem, invalid
 from chalicelib.models.base import transaction
@@ -166,6 +167,8 @@ def annul_record(
                             owner_record_key=current.record_key, change=ANNUL, changed_at=now,
                             changed_by=actor.person_id, submitting_institution=institution_id,
                             snapshot=fields | {"status": ANNULLED, "annul_reason": reason})
+    if is_transferred(current.kind, current.kind):
+        version.queue_for_dakpr(now)  # DAKPR must hear that the document no longer stands
     assert head is not None
     annulled_head = RecordHead(version_partition(record_id), HEAD_KEY, record_id=record_id, version_number=number,
                                owner_person_id=current.person_id, owner_record_key=current.record_key,
@@ -194,11 +197,13 @@ def record_with_versions(caller: CallerFacts, institution_id: str, record_id: st
     current = _located(institution_id, record_id)
     versions = [
         {"version": int(v.version_number), "change": v.change, "changed_at": v.changed_at.isoformat(),
-         "changed_by": v.changed_by, "fields": v.snapshot}
+         "changed_by": v.changed_by, "fields": v.snapshot, "dakpr_state": v.dakpr_state,
+         "dakpr_registration_number": v.dakpr_registration_number}
         for v in RecordVersion.query(version_partition(record_id), consistent_read=True)
     ]
     return {"record_id": record_id, "person_id": current.person_id, "institution_id": institution_id,
             "status": current.status, "annul_reason": current.annul_reason, "version": int(current.version),
+            "dakpr_registration_number": current.dakpr_registration_number,
             **record_fields(current), "versions": versions}
 
 
@@ -272,6 +277,8 @@ def record_items(
                             version_number=number, owner_person_id=person_id, owner_record_key=key,
                             change=UPDATE if current else CREATE, changed_at=now, changed_by=actor.person_id,
                             submitting_institution=institution_id, snapshot=fields)
+    if is_transferred(record.kind.value, current.kind if current else None):
+        version.queue_for_dakpr(now)  # written with the version: no change without its delivery
     head = RecordHead(version_partition(record_id), HEAD_KEY, record_id=record_id, version_number=number,
                       owner_person_id=person_id, owner_record_key=key, status=ACTIVE,
                       fingerprint=fingerprint(person_id, key, fields))

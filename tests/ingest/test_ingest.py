@@ -191,6 +191,37 @@ def test_a_retry_after_a_crash_half_way_writes_everything_once(
     assert len(creates) == 300  # the retried chunks wrote the same journal entries, not new ones
 
 
+def test_heads_land_after_what_they_vouch_for(world: World, bucket: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A crash between a chunk's items and its heads leaves no head: the retry writes the rows
+    again instead of skipping them as already complete."""
+    from chalicelib.models.records import RecordHead, RecordsItem, version_partition
+
+    real_put: Callable[..., None] = batch_put
+    writes: list[list[str]] = []
+
+    def crash_before_heads(items: list[Any], **kwargs: Any) -> None:
+        writes.append([type(item).__name__ for item in items])
+        if any(isinstance(item, RecordHead) for item in items):
+            raise RuntimeError("the function was stopped before the heads")
+        real_put(items, **kwargs)
+
+    monkeypatch.setattr(ingest, "batch_put", crash_before_heads)
+    sent = upload(world, bucket, csv_file(*exam_rows(5)), deliver_it=False)
+    from chalicelib.handlers.uploads import ingest_upload
+
+    with pytest.raises(RuntimeError):
+        ingest_upload(sqs_event(sent["key"]), None)
+    assert set(writes[0]) == {"Record", "RecordVersion", "JournalEvent"} and set(writes[1]) == {"RecordHead"}
+    written = exams_of()
+    assert len(written) == 5
+    assert not [i for r in written for i in RecordsItem.query(version_partition(r.record_id))
+                if isinstance(i, RecordHead)]
+    monkeypatch.setattr(ingest, "batch_put", real_put)
+    ingest_upload(sqs_event(sent["key"]), None)
+    assert status(world, sent["upload_id"])["rows_written"] == 5
+    assert all(isinstance(RecordsItem.get(version_partition(r.record_id), "HEAD"), RecordHead) for r in exams_of())
+
+
 def test_unprocessed_items_are_retried_with_back_off(
     world: World, bucket: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -103,7 +103,7 @@ function describe(record) {
     case "EXAM": add("date", record.start_date); add("score", record.score); add("level", record.level); break;
     case "OLYMPIAD": add("date", record.start_date); add("place", record.place); add("level", record.level && t(record.level)); break;
     case "ACHIEVEMENT": add("period", period(record)); add("level", record.level && t(record.level)); break;
-    case "QUALIFICATION": add("document", [record.document_series, record.document_number].filter(Boolean).join(" ")); add("issued", record.issue_date); add("programme", record.programme); break;
+    case "QUALIFICATION": add("document", [record.document_series, record.document_number].filter(Boolean).join(" ")); add("issued", record.issue_date); add("programme", record.programme); add("dakpr", record.dakpr_registration_number); break;
     default: break;
   }
   add("teacher", record.teacher);
