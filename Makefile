@@ -7,7 +7,9 @@ BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check --quiet
 AXE    := .cache/npm/node_modules/axe-core/axe.min.js
 
-.PHONY: dev test lint bench screenshots browser-deps venv clean
+IAC    := .venv-iac
+
+.PHONY: dev test lint bench screenshots browser-deps iac-deps package venv clean
 
 venv: $(VENV)/.installed
 
@@ -21,8 +23,8 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 dev: venv
 	$(BIN)/python -m devstack
 
-## Lint, type-check and run the full test suite (browser tests included).
-test: lint browser-deps
+## Lint, type-check and run the full test suite (browser tests and IaC checks included).
+test: lint browser-deps iac-deps
 	$(BIN)/python -m pytest
 
 ## Screenshots of every page at phone size, into docs/screenshots/.
@@ -37,6 +39,19 @@ browser-deps: $(AXE)
 $(AXE):
 	npm install --silent --no-audit --no-fund --prefix .cache/npm axe-core@4.14.1
 
+## cfn-lint and checkov, in their own virtual environment (their pins would fight the app's).
+iac-deps: $(IAC)/.installed
+
+$(IAC)/.installed: requirements-iac.txt
+	$(PYTHON) -m venv $(IAC)
+	$(IAC)/bin/python -m pip --disable-pip-version-check --quiet install pip==26.2.1
+	$(IAC)/bin/python -m pip --disable-pip-version-check --quiet install -r requirements-iac.txt
+	touch $@
+
+## The deployable set for a stage: make package STAGE=prod → dist/prod/{sam.json,deployment.zip}.
+package: venv
+	$(BIN)/python infra/package.py --stage $(STAGE) --out dist/$(STAGE)
+
 ## Run the benchmarks in bench/, print the table, update docs/PERFORMANCE.md and bench/results.json.
 bench: venv
 	$(BIN)/python -m bench
@@ -46,4 +61,4 @@ lint: venv
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(IAC) dist .pytest_cache .mypy_cache .ruff_cache

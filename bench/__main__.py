@@ -5,21 +5,25 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
-from bench import access_cost, history_overhead, ingest_throughput, token_verification
+from bench import access_cost, cold_start, history_overhead, ingest_throughput, token_verification
 
-BENCHMARKS = (token_verification, access_cost, history_overhead, ingest_throughput)
+BENCHMARKS = (token_verification, access_cost, history_overhead, cold_start, ingest_throughput)
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results.json"
 REPORT = ROOT / "docs" / "PERFORMANCE.md"
 
 
-def main() -> None:
-    results: dict[str, Any] = {}
+def main(only: list[str]) -> None:
+    """Every benchmark, or only those named (`python -m bench cold_start`): their figures replace
+    the same names' in results.json, the others stay."""
+    results: dict[str, Any] = json.loads(RESULTS.read_text()) if only and RESULTS.exists() else {}
     for module in BENCHMARKS:
-        results.update(module.run())
+        if not only or module.__name__.rsplit(".", 1)[-1] in only:
+            results.update(module.run())
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     print(write_report(results))
 
@@ -38,4 +42,4 @@ def write_report(results: dict[str, Any]) -> str:
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -1,6 +1,7 @@
 """Every setting of the register, read from environment variables, in one place.
 
-Settings are read on each call rather than at import: Chalice's test client and `chalice local`
+Settings are plain named tuples (immutable; no `dataclasses` import on the cold-start path) read
+on each call rather than at import: Chalice's test client and `chalice local`
 apply a stage's environment variables only while a request runs, and Lambda containers are reused
 across configuration changes only by redeploying. Reading a dozen variables costs microseconds.
 """
@@ -8,7 +9,7 @@ across configuration changes only by redeploying. Reading a dozen variables cost
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from typing import NamedTuple
 
 DEFAULT_REGION = "eu-north-1"
 STAGES = ("local", "test", "dev", "prod")
@@ -17,8 +18,7 @@ LOCAL_STAGES = frozenset({"local", "test"})
 MAX_ACCESS_TOKEN_SECONDS = 900
 
 
-@dataclass(frozen=True)
-class TokenSettings:
+class TokenSettings(NamedTuple):
     """What issuing and verifying access tokens needs: read apart from the rest, because the
     authoriser reads it on every call and the full settings cost a third of a verification."""
 
@@ -47,8 +47,7 @@ def token_settings() -> TokenSettings:
     )
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     stage: str
     table_prefix: str
     region: str
@@ -68,11 +67,17 @@ class Settings:
     viisp_portal_url: str
     viisp_pid: str
     viisp_client_key_file: str | None
+    # In AWS the client key comes from Secrets Manager (infra/register.yaml), the gateway's
+    # public certificate inline.
+    viisp_client_key_secret_arn: str | None
     viisp_gateway_cert_file: str | None
+    viisp_gateway_cert_pem: str | None
     viisp_providers: tuple[str, ...]
     viisp_signature_algorithm: str
-    # Seals page cursors (chalicelib/domain/cursor.py). Required outside local stages.
+    # Seals page cursors (chalicelib/domain/cursor.py). Required outside local stages: the value,
+    # or (in AWS) the Secrets Manager secret holding it.
     cursor_secret: bytes | None
+    cursor_secret_arn: str | None
     # DAKPR, the diploma register (chalicelib/dakpr.py). Unset: qualifications wait in the outbox.
     dakpr_url: str | None
     dakpr_timeout_seconds: float
@@ -126,10 +131,13 @@ def settings() -> Settings:
         ),
         viisp_pid=env.get("VIISP_PID", "VSID000000000113"),
         viisp_client_key_file=env.get("VIISP_CLIENT_KEY_FILE") or None,
+        viisp_client_key_secret_arn=env.get("VIISP_CLIENT_KEY_SECRET_ARN") or None,
         viisp_gateway_cert_file=env.get("VIISP_GATEWAY_CERT_FILE") or None,
+        viisp_gateway_cert_pem=env.get("VIISP_GATEWAY_CERT_PEM") or None,
         viisp_providers=tuple(sorted(_csv_set(env.get("VIISP_PROVIDERS", "")))),
         viisp_signature_algorithm=env.get("VIISP_SIGNATURE_ALGORITHM", "rsa-sha256"),
         cursor_secret=_cursor_secret(stage, env.get("CURSOR_SECRET")),
+        cursor_secret_arn=env.get("CURSOR_SECRET_ARN") or None,
         dakpr_url=(env.get("DAKPR_URL") or "").rstrip("/") or None,
         dakpr_timeout_seconds=float(env.get("DAKPR_TIMEOUT_SECONDS", "10")),
         dakpr_retry_base_seconds=float(env.get("DAKPR_RETRY_BASE_SECONDS", "60")),

@@ -8,11 +8,13 @@ to middleware instead of answering 500 itself.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice.app import ChaliceUnhandledError
 
-from chalicelib.domain.errors import FieldError
+if TYPE_CHECKING:
+    from chalicelib.domain.errors import FieldError
+
 
 
 class Problem(ChaliceUnhandledError):

@@ -15,8 +15,6 @@ lxml and signxml are imported only by the login routes (heavy imports stay out o
 from __future__ import annotations
 
 import secrets
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
@@ -275,6 +273,9 @@ class ViispClient:
         return parse_identity(response)
 
     def _call(self, operation: str, message: _Element) -> _Element:
+        import urllib.error
+        import urllib.request
+
         signed = sign(message, self._config.client_key_pem, self._config.signature_algorithm)
         http_request = urllib.request.Request(  # noqa: S310 - the URL is configuration, https in prod
             self._config.soap_url, data=envelope(signed), method="POST",
@@ -310,12 +311,21 @@ def _read(path: str) -> bytes:
 
 def configured_gateway() -> IdentityGateway:
     config = settings()
-    if not (config.viisp_client_key_file and config.viisp_gateway_cert_file):
+    key_source = config.viisp_client_key_secret_arn or config.viisp_client_key_file
+    cert_source = config.viisp_gateway_cert_pem or config.viisp_gateway_cert_file
+    if not (key_source and cert_source):
         raise GatewayError("unavailable", "the gateway client is not configured")
+    if config.viisp_client_key_secret_arn:
+        from chalicelib.secrets import secret_value
+
+        client_key = secret_value(config.viisp_client_key_secret_arn).encode()
+    else:
+        client_key = _read(key_source)
     return ViispClient(ViispConfig(
         soap_url=config.viisp_soap_url, portal_url=config.viisp_portal_url, pid=config.viisp_pid,
-        client_key_pem=_read(config.viisp_client_key_file),
-        gateway_cert_pem=_read(config.viisp_gateway_cert_file),
+        client_key_pem=client_key,
+        gateway_cert_pem=config.viisp_gateway_cert_pem.encode() if config.viisp_gateway_cert_pem
+        else _read(cert_source),
         providers=config.viisp_providers or DEFAULT_PROVIDERS,
         signature_algorithm=config.viisp_signature_algorithm,
     ))

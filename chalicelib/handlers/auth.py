@@ -10,16 +10,15 @@ form cannot set (CSRF). Access tokens travel only in response bodies and Authori
 from __future__ import annotations
 
 import json
-from http.cookies import CookieError, SimpleCookie
 from urllib.parse import parse_qs
 
 from chalice import Blueprint, Response
 from chalice.app import Request
 
+from chalicelib import observability
 from chalicelib.config import settings
-from chalicelib.handlers.contract import GatewayPostback, RouteDoc, TokenOut, documented, shaped
+from chalicelib.handlers.contract import RouteDoc, documented, shaped
 from chalicelib.handlers.problems import problem
-from chalicelib.web import pages
 
 blueprint = Blueprint(__name__)
 
@@ -34,6 +33,8 @@ def _cookie(name: str, value: str, max_age: int, same_site: str) -> str:
 
 
 def _read_cookie(request: Request, name: str) -> str:
+    from http.cookies import CookieError, SimpleCookie
+
     try:
         jar = SimpleCookie(request.headers.get("cookie", ""))
     except CookieError:
@@ -43,6 +44,8 @@ def _read_cookie(request: Request, name: str) -> str:
 
 
 def _html(status: int, body: str, cookies: list[str] | None = None, form_target: str | None = None) -> Response:
+    from chalicelib.web import pages
+
     headers = pages.security_headers(form_target)
     if cookies:
         headers["Set-Cookie"] = cookies
@@ -55,6 +58,7 @@ def _html(status: int, body: str, cookies: list[str] | None = None, form_target:
 def login() -> Response:
     from chalicelib.auth.viisp import GatewayError, configured_gateway
     from chalicelib.services.login import LoginFailed, start_login
+    from chalicelib.web import pages
 
     try:
         started = start_login(configured_gateway())
@@ -69,15 +73,21 @@ def login() -> Response:
 STATUS_FOR_FAILURE = {"state": 400, "identity": 502, "refused": 401, "unavailable": 503}
 
 
+def _login_failed(reason: str) -> None:
+    observability.log("login_failed", reason=reason)
+    observability.metric("LoginFailures", reason=reason)
+
+
 @blueprint.route("/auth/callback", methods=["POST"], content_types=["application/x-www-form-urlencoded"])
 @documented(RouteDoc("The gateway's postback (form fields ticket, customData)", auth=False, status=303,
-                     request=GatewayPostback, response_types=(), errors=(415,),
+                     request="GatewayPostback", response_types=(), errors=(415,),
                      extra_statuses={400: "Unknown, used or foreign ticket (HTML page)",
                                      401: "The login did not succeed (HTML page)",
                                      413: "Too large (HTML page)", 503: "Gateway unavailable (HTML page)"}))
 def callback() -> Response:
     from chalicelib.auth.viisp import GatewayError, configured_gateway
     from chalicelib.services.login import LoginFailed, finish_login
+    from chalicelib.web import pages
 
     request = blueprint.current_request
     raw = request.raw_body or b""
@@ -90,9 +100,13 @@ def callback() -> Response:
         secret = finish_login(configured_gateway(), form.get("ticket", ""), form.get("customData", ""),
                               _read_cookie(request, LOGIN_COOKIE))
     except LoginFailed as exc:
+        _login_failed(exc.reason)
         return _html(STATUS_FOR_FAILURE[exc.reason], pages.login_failed(exc.reason), cookies=[clear_login])
     except GatewayError:
+        _login_failed("unavailable")
         return _html(503, pages.login_failed("unavailable"), cookies=[clear_login])
+    observability.log("login")
+    observability.metric("Logins")
     session = _cookie(SESSION_COOKIE, secret, settings().session_seconds, "Strict")
     # 303: the browser follows with a GET to the register's start page.
     return Response(body="", status_code=303, headers={"Location": "../", "Set-Cookie": [clear_login, session],
@@ -100,6 +114,7 @@ def callback() -> Response:
 
 
 def _csrf_refused(request: Request) -> Response | None:
+
     if request.headers.get(CSRF_HEADER) != CSRF_VALUE:
         return problem(403, "auth.csrf", "This call must come from the register's own pages.", request)
     return None
@@ -110,7 +125,7 @@ ANY_BODY = ["application/json", "application/x-www-form-urlencoded", "text/plain
 
 
 @blueprint.route("/auth/token", methods=["POST"], content_types=ANY_BODY)
-@documented(RouteDoc("An access token from the refresh cookie", TokenOut, auth=False, errors=(401, 403),
+@documented(RouteDoc("An access token from the refresh cookie", "TokenOut", auth=False, errors=(401, 403),
                      headers=(("X-Requested-With", "must be mokiniu-registras"),)))
 def token() -> Response:
     from chalicelib.services.login import issue_tokens
@@ -122,7 +137,7 @@ def token() -> Response:
     tokens = issue_tokens(_read_cookie(request, SESSION_COOKIE))
     if tokens is None:
         return problem(401, "auth.session", "No valid login session: log in again.", request)
-    body = shaped(TokenOut, {"access_token": tokens.access_token, "token_type": "Bearer",
+    body = shaped("TokenOut", {"access_token": tokens.access_token, "token_type": "Bearer",
                              "expires_in": tokens.expires_in})
     return Response(body=json.dumps(body), headers={"Content-Type": "application/json", "Cache-Control": "no-store"})
 

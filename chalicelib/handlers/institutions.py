@@ -6,20 +6,9 @@ from typing import Any
 
 from chalice import Blueprint, Response
 
-from chalicelib.domain.institutions import InstitutionInput, PermitInput
-from chalicelib.domain.records import RECORD_INPUT, AnnulmentInput
 from chalicelib.handlers.contract import (
     PURPOSE,
-    RECORD_CORRECTION,
-    InstitutionOut,
-    Institutions,
-    PermitOut,
-    Permits,
-    RecordDetail,
-    RecordSaved,
-    Representatives,
     RouteDoc,
-    StaffOut,
     documented,
     shaped,
 )
@@ -35,67 +24,67 @@ def _json(body: Any, status: int = 200) -> Response:
 
 
 @blueprint.route("/institutions", methods=["POST"], authorizer=jwt_auth)
-@documented(RouteDoc("Register an institution (ministry)", InstitutionOut, 201, InstitutionInput, errors=(409,)))
+@documented(RouteDoc("Register an institution (ministry)", "InstitutionOut", 201, "InstitutionInput", errors=(409,)))
 def create_institution() -> Response:
     from chalicelib.services.institutions import create_institution as create
 
     request = blueprint.current_request
-    return _json(shaped(InstitutionOut, create(caller_facts_for(request), json_object(request))), 201)
+    return _json(shaped("InstitutionOut", create(caller_facts_for(request), json_object(request))), 201)
 
 
 @blueprint.route("/institutions", methods=["GET"], authorizer=jwt_auth)
-@documented(RouteDoc("Institutions: all for the ministry, one's own for a representative", Institutions))
+@documented(RouteDoc("Institutions: all for the ministry, one's own for a representative", "Institutions"))
 def list_institutions() -> Response:
     from chalicelib.services.institutions import list_institutions as listed
 
-    return _json(shaped(Institutions, {"institutions": listed(caller_facts_for(blueprint.current_request))}))
+    return _json(shaped("Institutions", {"institutions": listed(caller_facts_for(blueprint.current_request))}))
 
 
 @blueprint.route("/institutions/{institution_id}/staff", methods=["GET"], authorizer=jwt_auth)
-@documented(RouteDoc("An institution's representatives", Representatives, errors=(404,)))
+@documented(RouteDoc("An institution's representatives", "Representatives", errors=(404,)))
 def list_representatives(institution_id: str) -> Response:
     from chalicelib.services.institutions import list_representatives as listed
 
     people = listed(caller_facts_for(blueprint.current_request), institution_id)
-    return _json(shaped(Representatives, {"representatives": people}))
+    return _json(shaped("Representatives", {"representatives": people}))
 
 
 @blueprint.route("/institutions/{institution_id}/permits", methods=["GET"], authorizer=jwt_auth)
-@documented(RouteDoc("An institution's data-processing permits", Permits))
+@documented(RouteDoc("An institution's data-processing permits", "Permits"))
 def list_permits(institution_id: str) -> Response:
     from chalicelib.services.institutions import list_permits as permits
 
-    return _json(shaped(Permits, {"permits": permits(caller_facts_for(blueprint.current_request), institution_id)}))
+    return _json(shaped("Permits", {"permits": permits(caller_facts_for(blueprint.current_request), institution_id)}))
 
 
 @blueprint.route("/institutions/{institution_id}/permits", methods=["POST"], authorizer=jwt_auth)
-@documented(RouteDoc("Grant a permit (ministry)", PermitOut, 201, PermitInput, errors=(404,)))
+@documented(RouteDoc("Grant a permit (ministry)", "PermitOut", 201, "PermitInput", errors=(404,)))
 def grant_permit(institution_id: str) -> Response:
     from chalicelib.services.institutions import grant_permit as grant
 
     request = blueprint.current_request
-    return _json(shaped(PermitOut, grant(caller_facts_for(request), institution_id, json_object(request))), 201)
+    return _json(shaped("PermitOut", grant(caller_facts_for(request), institution_id, json_object(request))), 201)
 
 
 @blueprint.route("/institutions/{institution_id}/permits/{permit_id}", methods=["DELETE"], authorizer=jwt_auth)
-@documented(RouteDoc("Revoke (default) or suspend a permit, effective at once (ministry)", PermitOut,
+@documented(RouteDoc("Revoke (default) or suspend a permit, effective at once (ministry)", "PermitOut",
                      errors=(400, 404), query=(("action", "revoke or suspend"),)))
 def end_permit(institution_id: str, permit_id: str) -> Response:
     from chalicelib.services.institutions import end_permit as end
 
     request = blueprint.current_request
     ended = end(caller_facts_for(request), institution_id, permit_id, query(request, "action") or "revoke")
-    return _json(shaped(PermitOut, ended))
+    return _json(shaped("PermitOut", ended))
 
 
 @blueprint.route("/institutions/{institution_id}/staff/{person_id}", methods=["PUT"], authorizer=jwt_auth)
-@documented(RouteDoc("Make a person a representative (ministry)", StaffOut, errors=(404, 422),
+@documented(RouteDoc("Make a person a representative (ministry)", "StaffOut", errors=(404, 422),
                      extra_statuses={201: "Added"}))
 def add_representative(institution_id: str, person_id: str) -> Response:
     from chalicelib.services.institutions import add_representative as add
 
     added = add(caller_facts_for(blueprint.current_request), institution_id, person_id)
-    return _json(shaped(StaffOut, {"institution_id": institution_id, "person_id": person_id}), 201 if added else 200)
+    return _json(shaped("StaffOut", {"institution_id": institution_id, "person_id": person_id}), 201 if added else 200)
 
 
 @blueprint.route("/institutions/{institution_id}/staff/{person_id}", methods=["DELETE"], authorizer=jwt_auth)
@@ -108,28 +97,28 @@ def remove_representative(institution_id: str, person_id: str) -> Response:
 
 
 @blueprint.route("/institutions/{institution_id}/records", methods=["POST"], authorizer=jwt_auth)
-@documented(RouteDoc("Submit a record; the same source_id again updates it", RecordSaved, 201, RECORD_INPUT,
+@documented(RouteDoc("Submit a record; the same source_id again updates it", "RecordSaved", 201, "RECORD_INPUT",
                      errors=(404, 409), extra_statuses={200: "The same record: updated, or unchanged"}))
 def submit_record(institution_id: str) -> Response:
     from chalicelib.services.records import submit_record as submit
 
     request = blueprint.current_request
     outcome = submit(caller_facts_for(request), institution_id, json_object(request), correlation_id(request))
-    return _json(shaped(RecordSaved, {"record_id": outcome.record_id, "version": outcome.version}),
+    return _json(shaped("RecordSaved", {"record_id": outcome.record_id, "version": outcome.version}),
                  201 if outcome.created else 200)
 
 
 @blueprint.route("/institutions/{institution_id}/records/{record_id}", methods=["GET"], authorizer=jwt_auth)
-@documented(RouteDoc("A record with every earlier version", RecordDetail, errors=(404,)))
+@documented(RouteDoc("A record with every earlier version", "RecordDetail", errors=(404,)))
 def get_record(institution_id: str, record_id: str) -> Response:
     from chalicelib.services.records import record_with_versions
 
     detail = record_with_versions(caller_facts_for(blueprint.current_request), institution_id, record_id)
-    return _json(shaped(RecordDetail, detail))
+    return _json(shaped("RecordDetail", detail))
 
 
 @blueprint.route("/institutions/{institution_id}/records/{record_id}", methods=["PUT"], authorizer=jwt_auth)
-@documented(RouteDoc("Correct a record, with the version read", RecordSaved, request=RECORD_CORRECTION,
+@documented(RouteDoc("Correct a record, with the version read", "RecordSaved", request="RECORD_CORRECTION",
                      errors=(404, 409)))
 def correct_record(institution_id: str, record_id: str) -> Response:
     from chalicelib.services.records import correct_record as correct
@@ -137,19 +126,19 @@ def correct_record(institution_id: str, record_id: str) -> Response:
     request = blueprint.current_request
     outcome = correct(caller_facts_for(request), institution_id, record_id, json_object(request),
                       correlation_id=correlation_id(request))
-    return _json(shaped(RecordSaved, {"record_id": outcome.record_id, "version": outcome.version}))
+    return _json(shaped("RecordSaved", {"record_id": outcome.record_id, "version": outcome.version}))
 
 
 @blueprint.route("/institutions/{institution_id}/records/{record_id}", methods=["DELETE"], authorizer=jwt_auth)
-@documented(RouteDoc("Annul a record with a reason (it stays in its versions and the journal)", RecordSaved,
-                     request=AnnulmentInput, errors=(404, 409)))
+@documented(RouteDoc("Annul a record with a reason (it stays in its versions and the journal)", "RecordSaved",
+                     request="AnnulmentInput", errors=(404, 409)))
 def annul_record(institution_id: str, record_id: str) -> Response:
     from chalicelib.services.records import annul_record as annul
 
     request = blueprint.current_request
     outcome = annul(caller_facts_for(request), institution_id, record_id, json_object(request),
                     correlation_id(request))
-    return _json(shaped(RecordSaved, {"record_id": outcome.record_id, "version": outcome.version,
+    return _json(shaped("RecordSaved", {"record_id": outcome.record_id, "version": outcome.version,
                                       "status": "ANNULLED"}))
 
 

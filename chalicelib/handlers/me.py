@@ -6,20 +6,21 @@ from typing import Any
 
 from chalice import Blueprint, Response
 
-from chalicelib.handlers.contract import PAGING, History, Journal, Me, RouteDoc, documented, shaped
+from chalicelib.handlers.contract import PAGING, RouteDoc, documented, shaped
 from chalicelib.handlers.requests import query
 from chalicelib.handlers.security import caller, jwt_auth
-from chalicelib.services.persons import find_person, minor_children
 
 blueprint = Blueprint(__name__)
 
 
 @blueprint.route("/me", methods=["GET"], authorizer=jwt_auth)
-@documented(RouteDoc("Who is logged in", Me))
+@documented(RouteDoc("Who is logged in", "Me"))
 def me() -> dict[str, Any]:
+    from chalicelib.services.persons import find_person, minor_children
+
     who = caller(blueprint.current_request)
     person = find_person(who.person_id)
-    return shaped(Me, {
+    return shaped("Me", {
         "person_id": who.person_id,
         "given_name": person.given_name if person else None,
         "family_name": person.family_name if person else None,
@@ -30,7 +31,7 @@ def me() -> dict[str, Any]:
 
 
 @blueprint.route("/me/journal", methods=["GET"], authorizer=jwt_auth)
-@documented(RouteDoc("Who looked at my data and what changed, newest first", Journal, errors=(400,), query=PAGING))
+@documented(RouteDoc("Who looked at my data and what changed, newest first", "Journal", errors=(400,), query=PAGING))
 def my_journal() -> Response:
     """Who looked at my data and what changed, newest first."""
     from chalicelib.services.journal import journal_page
@@ -39,12 +40,12 @@ def my_journal() -> Response:
     request = blueprint.current_request
     events, cursor = journal_page(caller(request).person_id, query(request, "cursor"),
                                   page_size(query(request, "limit")))
-    body = shaped(Journal, {"events": events, "next_cursor": cursor})
+    body = shaped("Journal", {"events": events, "next_cursor": cursor})
     return Response(body=body, headers={"Cache-Control": "no-store"})
 
 
 @blueprint.route("/me/history", methods=["GET"], authorizer=jwt_auth)
-@documented(RouteDoc("My learning history, grouped for reading, one page at a time", History, errors=(400,),
+@documented(RouteDoc("My learning history, grouped for reading, one page at a time", "History", errors=(400,),
                      query=PAGING))
 def my_history() -> Response:
     """My learning history: one DynamoDB Query per page."""
@@ -53,4 +54,4 @@ def my_history() -> Response:
 
     request = blueprint.current_request
     body = history(caller(request).person_id, cursor=query(request, "cursor"), limit=page_size(query(request, "limit")))
-    return Response(body=shaped(History, body), headers={"Cache-Control": "no-store"})
+    return Response(body=shaped("History", body), headers={"Cache-Control": "no-store"})

@@ -10,10 +10,9 @@ from typing import Any
 
 from chalice import Blueprint, Chalice
 from chalice.app import RouteEntry
-from pydantic import TypeAdapter
 
 from chalicelib.errors import Problem
-from chalicelib.handlers.contract import ProblemOut, RouteDoc, documented
+from chalicelib.handlers.contract import RouteDoc, documented, model
 
 blueprint = Blueprint(__name__)
 REF = "#/components/schemas/{model}"
@@ -26,8 +25,10 @@ STATUS_TEXT = {
 }
 
 
-def _schema(kind: Any, mode: str, components: dict[str, Any]) -> dict[str, Any]:
-    schema = TypeAdapter(kind).json_schema(ref_template=REF, mode=mode)  # type: ignore[arg-type]
+def _schema(name: str, mode: str, components: dict[str, Any]) -> dict[str, Any]:
+    from pydantic import TypeAdapter
+
+    schema = TypeAdapter(model(name)).json_schema(ref_template=REF, mode=mode)  # type: ignore[arg-type]
     components.update(schema.pop("$defs", {}))
     if "title" in schema and schema.get("type") == "object":
         name = schema["title"]
@@ -38,7 +39,7 @@ def _schema(kind: Any, mode: str, components: dict[str, Any]) -> dict[str, Any]:
 
 def build_spec(app: Chalice) -> dict[str, Any]:
     components: dict[str, Any] = {}
-    problem_ref = _schema(ProblemOut, "serialization", components)
+    problem_ref = _schema("ProblemOut", "serialization", components)
     paths: dict[str, dict[str, Any]] = {}
     for path, methods in sorted(app.routes.items()):
         for method, entry in sorted(methods.items()):
@@ -84,14 +85,14 @@ def _operation(entry: RouteEntry, doc: RouteDoc, components: dict[str, Any], pro
         success["content"] = {kind: {"schema": {"type": "object" if kind.endswith("json") else "string"}}
                               for kind in doc.response_types}
     operation["responses"][str(doc.status)] = success
-    for status, description in doc.extra_statuses.items():
+    for status, description in (doc.extra_statuses or {}).items():
         operation["responses"][str(status)] = {"description": description}
     # 404 and 405: a path that matches no route, or not with this method (the gateway answers).
     errors = set(doc.errors) | {404, 405} | ({401, 403} if entry.authorizer else set())
     errors.add(400)  # an unknown query parameter is refused (query_guard)
     if doc.request is not None and doc.request_type == "application/json" and not entry.content_types[1:]:
         errors |= {400, 413, 415, 422}
-    errors -= set(doc.extra_statuses)  # described there (not problem+json, e.g. HTML pages)
+    errors -= set(doc.extra_statuses or {})  # described there (not problem+json, e.g. HTML pages)
     for status in sorted(errors):
         operation["responses"][str(status)] = {"description": STATUS_TEXT.get(status, "Error"),
                                                "content": {PROBLEM: {"schema": problem_ref}}}

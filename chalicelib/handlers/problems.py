@@ -7,17 +7,14 @@ log, in the function's log line and in the body the user can quote to support.
 from __future__ import annotations
 
 import json
-import logging
-import uuid
 from collections.abc import Callable
 from typing import Any
 
 from chalice import Response
 from chalice.app import Request
 
+from chalicelib import observability
 from chalicelib.errors import Problem
-
-logger = logging.getLogger("register")
 
 PROBLEM_TYPE = "application/problem+json"
 TITLES = {
@@ -29,9 +26,16 @@ TITLES = {
 
 
 def correlation_id(request: Request | None) -> str:
+    current = observability.correlation_id()
+    if current:
+        return current  # the id every line of this request already carries
     context = getattr(request, "context", None) or {}
     request_id = context.get("requestId") if isinstance(context, dict) else None
-    return str(request_id) if request_id else str(uuid.uuid4())
+    if request_id:
+        return str(request_id)
+    import uuid  # only without API Gateway (tests, chalice local): not on the cold-start path
+
+    return str(uuid.uuid4())
 
 
 def problem(
@@ -45,8 +49,10 @@ def problem(
         "title": TITLES.get(status, "Error"), "status": status, "detail": detail,
         "code": code, "errors": errors or [], "correlation_id": cid, **(extra or {}),
     }
-    # Only the code and the correlation id are logged: details may carry what a user typed.
-    logger.info(json.dumps({"event": "problem", "status": status, "code": code, "correlation_id": cid}))
+    # Only the code is logged (with the correlation id): details may carry what a user typed.
+    observability.log("problem", "WARNING" if status >= 500 else "INFO", status=status, code=code)
+    if status == 403:
+        observability.metric("Denials")
     return Response(
         body=json.dumps(body, ensure_ascii=False),
         status_code=status,
@@ -70,6 +76,11 @@ _CHALICE_CODES = {
 def problem_middleware(event: Any, get_response: Callable[[Any], Response]) -> Response:
     """Every error leaves as problem+json: raised `Problem`s, and Chalice's own error bodies
     (bad JSON, wrong content type, unexpected exceptions) rewritten with a stable code."""
+    with observability.correlated(correlation_id(event)):
+        return _answer(event, get_response)
+
+
+def _answer(event: Any, get_response: Callable[[Any], Response]) -> Response:
     try:
         response = get_response(event)
     except Problem as exc:

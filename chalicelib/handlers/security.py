@@ -9,21 +9,24 @@ break the next call to another. Route-level decisions are made in the handlers' 
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass
+from typing import TYPE_CHECKING, NamedTuple
 
 from chalice import AuthResponse, Blueprint
 from chalice.app import AuthRequest, Request
 
-from chalicelib.auth.tokens import TokenError, verify_access_token
-from chalicelib.domain.policy import CallerFacts
+from chalicelib import observability
 
-logger = logging.getLogger("register")
+if TYPE_CHECKING:
+    from chalicelib.domain.policy import CallerFacts
+
 blueprint = Blueprint(__name__)
 DENY = AuthResponse(routes=[], principal_id="anonymous")
 
 
 def authorize(auth_request: AuthRequest) -> AuthResponse:
+    # Imported here, not with the module: every API function loads this module for `jwt_auth`.
+    from chalicelib.auth.tokens import TokenError, verify_access_token
+
     header = auth_request.token or ""
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer":
@@ -31,10 +34,11 @@ def authorize(auth_request: AuthRequest) -> AuthResponse:
     try:
         claims = verify_access_token(token.strip())
     except TokenError as exc:
-        logger.info('{"event": "token_refused", "reason": "%s"}', exc)
+        observability.log("token_refused", reason=str(exc))
+        observability.metric("TokenRefusals")
         return DENY
-    except Exception:
-        logger.exception('{"event": "authoriser_error"}')
+    except Exception as exc:
+        observability.log_exception("authoriser_error", exc)
         return DENY
     # principal_id lands in API Gateway's logs: the session id, never the personal code.
     return AuthResponse(
@@ -52,8 +56,7 @@ def authorize(auth_request: AuthRequest) -> AuthResponse:
 jwt_auth = blueprint.authorizer(name="jwt_auth", ttl_seconds=300)(authorize)
 
 
-@dataclass(frozen=True)
-class Caller:
+class Caller(NamedTuple):
     """Who is calling, as the verified token says. Handlers take identity only from here."""
 
     person_id: str

@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from chalice import Blueprint, Response
-from pydantic import BaseModel
 
-from chalicelib.handlers.contract import Out, RecordOut, RouteDoc, documented, shaped
+from chalicelib.handlers.contract import RouteDoc, documented, shaped
 from chalicelib.handlers.problems import correlation_id
 from chalicelib.handlers.requests import json_object
 from chalicelib.handlers.security import caller, jwt_auth
@@ -15,63 +14,26 @@ from chalicelib.handlers.security import caller, jwt_auth
 blueprint = Blueprint(__name__)
 
 
-class ShareInput(BaseModel):
-    record_ids: list[str]
-    expires_on: str
-
-
-class ShareCreated(Out):
-    share_id: str
-    url: str
-    expires_on: str
-    record_ids: list[str]
-
-
-class ShareOut(Out):
-    share_id: str
-    record_ids: list[str]
-    expires_on: str
-    revoked: bool
-    views: int
-
-
-class Shares(Out):
-    shares: list[ShareOut]
-
-
-class SharedPerson(Out):
-    """Names only: the person's id (a personal code) is not shown to whoever holds the link."""
-
-    given_name: str | None = None
-    family_name: str | None = None
-
-
-class SharedView(Out):
-    person: SharedPerson
-    records: list[RecordOut]
-    expires_on: str
-
-
 def _no_store(body: Any, status: int = 200) -> Response:
     return Response(body=body, status_code=status, headers={"Cache-Control": "no-store"})
 
 
 @blueprint.route("/me/shares", methods=["POST"], authorizer=jwt_auth)
-@documented(RouteDoc("Share chosen records through a link (at most a year)", ShareCreated, 201, ShareInput,
+@documented(RouteDoc("Share chosen records through a link (at most a year)", "ShareCreated", 201, "ShareInput",
                      errors=(409,)))
 def create_share() -> Response:
     from chalicelib.services.shares import create_link
 
     request = blueprint.current_request
-    return _no_store(shaped(ShareCreated, create_link(caller(request).person_id, json_object(request))), 201)
+    return _no_store(shaped("ShareCreated", create_link(caller(request).person_id, json_object(request))), 201)
 
 
 @blueprint.route("/me/shares", methods=["GET"], authorizer=jwt_auth)
-@documented(RouteDoc("My share links", Shares))
+@documented(RouteDoc("My share links", "Shares"))
 def my_shares() -> Response:
     from chalicelib.services.shares import list_links
 
-    return _no_store(shaped(Shares, {"shares": list_links(caller(blueprint.current_request).person_id)}))
+    return _no_store(shaped("Shares", {"shares": list_links(caller(blueprint.current_request).person_id)}))
 
 
 @blueprint.route("/me/shares/{share_id}", methods=["DELETE"], authorizer=jwt_auth)
@@ -84,13 +46,13 @@ def revoke_share(share_id: str) -> Response:
 
 
 @blueprint.route("/shared/{secret}", methods=["GET"])
-@documented(RouteDoc("What a share link shows (no login; each view is in the person's journal)", SharedView,
+@documented(RouteDoc("What a share link shows (no login; each view is in the person's journal)", "SharedView",
                      auth=False, errors=(404, 503)))
 def shared(secret: str) -> Response:
     from chalicelib.services.shares import view_link
 
     request = blueprint.current_request
     view = view_link(secret, correlation_id(request))
-    return Response(body=shaped(SharedView, view), headers={"Cache-Control": "no-store",
+    return Response(body=shaped("SharedView", view), headers={"Cache-Control": "no-store",
                                                              "Referrer-Policy": "no-referrer"})
 

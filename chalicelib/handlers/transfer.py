@@ -3,38 +3,17 @@ operators' view of its dead-letter place (the ministry)."""
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from chalice import Blueprint, Response
 from chalice.app import CloudWatchEvent, Rate
 
-from chalicelib.handlers.contract import PAGING, Out, RouteDoc, documented, shaped
+from chalicelib import observability
+from chalicelib.handlers.contract import PAGING, RouteDoc, documented, shaped
 from chalicelib.handlers.requests import query
 from chalicelib.handlers.security import caller_facts_for, jwt_auth
 
 blueprint = Blueprint(__name__)
-logger = logging.getLogger("register.transfer")
-
-
-class DeadLetter(Out):
-    delivery_id: str
-    record_id: str
-    version: int
-    institution_id: str
-    attempts: int
-    last_error: str | None
-    dead_since: str | None
-
-
-class DeadLetters(Out):
-    dead_letters: list[DeadLetter]
-    next_cursor: str | None
-
-
-class Replayed(Out):
-    delivery_id: str
-    state: str
 
 
 @blueprint.schedule(Rate(1, unit=Rate.MINUTES), name="transfer_qualifications")
@@ -47,15 +26,16 @@ def transfer_qualifications(event: CloudWatchEvent) -> dict[str, int]:
 
     client = client_from_settings()
     if client is None:
-        logger.warning('{"event": "dakpr_not_configured"}')
+        observability.log("dakpr_not_configured", "WARNING")
         return {}
     context: Any = event.context
     seconds_left = (lambda: context.get_remaining_time_in_millis() / 1000) if context is not None else None
-    return run_transfers(client, seconds_left=seconds_left)
+    with observability.correlated(f"schedule-{event.to_dict().get('id', '')}"):
+        return run_transfers(client, seconds_left=seconds_left)
 
 
 @blueprint.route("/admin/dakpr/dead-letters", methods=["GET"], authorizer=jwt_auth)
-@documented(RouteDoc("Deliveries to DAKPR given up on, oldest first (ministry)", DeadLetters, errors=(400,),
+@documented(RouteDoc("Deliveries to DAKPR given up on, oldest first (ministry)", "DeadLetters", errors=(400,),
                      query=PAGING))
 def list_dead_letters() -> Response:
     from chalicelib.services.paging import page_size
@@ -63,14 +43,14 @@ def list_dead_letters() -> Response:
 
     request = blueprint.current_request
     body = dead_letters_for(caller_facts_for(request), query(request, "cursor"), page_size(query(request, "limit")))
-    return Response(body=shaped(DeadLetters, body), headers={"Cache-Control": "no-store"})
+    return Response(body=shaped("DeadLetters", body), headers={"Cache-Control": "no-store"})
 
 
 @blueprint.route("/admin/dakpr/dead-letters/{delivery_id}/replay", methods=["POST"], authorizer=jwt_auth)
-@documented(RouteDoc("Put a dead delivery back in the outbox, due at once (ministry)", Replayed, 202,
+@documented(RouteDoc("Put a dead delivery back in the outbox, due at once (ministry)", "Replayed", 202,
                      errors=(404,)))
 def replay_dead_letter(delivery_id: str) -> Response:
     from chalicelib.services.transfer import replay_for
 
     body = replay_for(caller_facts_for(blueprint.current_request), delivery_id)
-    return Response(body=shaped(Replayed, body), status_code=202, headers={"Cache-Control": "no-store"})
+    return Response(body=shaped("Replayed", body), status_code=202, headers={"Cache-Control": "no-store"})

@@ -4,40 +4,39 @@ event handler `ingest_upload` that processes the files."""
 from __future__ import annotations
 
 import json
-import logging
 from typing import Any
 
 from chalice import Blueprint, Response
 from chalice.app import SQSEvent
 
-from chalicelib.handlers.contract import RouteDoc, UploadInput, UploadStarted, UploadStatus, documented, shaped
+from chalicelib import observability
+from chalicelib.handlers.contract import RouteDoc, documented, shaped
 from chalicelib.handlers.requests import json_object, query
 from chalicelib.handlers.security import caller_facts_for, jwt_auth
 
 blueprint = Blueprint(__name__)
-logger = logging.getLogger("register.ingest")
 UPLOADS_QUEUE = "mr-uploads"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @blueprint.route("/institutions/{institution_id}/uploads", methods=["POST"], authorizer=jwt_auth)
 @documented(RouteDoc("Ask to upload a file: a presigned POST for incoming/{iid}/{upload_id}/{file_name}",
-                     UploadStarted, 201, request=UploadInput, errors=(404,)))
+                     "UploadStarted", 201, request="UploadInput", errors=(404,)))
 def start_upload(institution_id: str) -> Response:
     from chalicelib.services.uploads import start_upload as start
 
     request = blueprint.current_request
     started = start(caller_facts_for(request), institution_id, json_object(request))
-    return Response(body=shaped(UploadStarted, started), status_code=201, headers={"Cache-Control": "no-store"})
+    return Response(body=shaped("UploadStarted", started), status_code=201, headers={"Cache-Control": "no-store"})
 
 
 @blueprint.route("/institutions/{institution_id}/uploads/{upload_id}", methods=["GET"], authorizer=jwt_auth)
-@documented(RouteDoc("An upload's status, counts, first problems and report links", UploadStatus, errors=(404,)))
+@documented(RouteDoc("An upload's status, counts, first problems and report links", "UploadStatus", errors=(404,)))
 def upload_status(institution_id: str, upload_id: str) -> Response:
     from chalicelib.services.uploads import upload_status as status
 
     body = status(caller_facts_for(blueprint.current_request), institution_id, upload_id)
-    return Response(body=shaped(UploadStatus, body), headers={"Cache-Control": "no-store"})
+    return Response(body=shaped("UploadStatus", body), headers={"Cache-Control": "no-store"})
 
 
 @blueprint.route("/templates/upload", methods=["GET"])
@@ -66,15 +65,16 @@ def ingest_upload(event: SQSEvent) -> None:
     from chalicelib.services.ingest import ingest_object
 
     for message in event:
-        for key in s3_keys(message.body):
-            ingest_object(key)
+        with observability.correlated(f"sqs-{message.to_dict().get('messageId', '')}"):
+            for key in s3_keys(message.body):
+                ingest_object(key)
 
 
 def s3_keys(body: str) -> list[str]:
     try:
         notification: Any = json.loads(body)
     except ValueError:
-        logger.warning('{"event": "ingest_message_not_json"}')
+        observability.log("ingest_message_not_json", "WARNING")
         return []
     if not isinstance(notification, dict) or notification.get("Event") == "s3:TestEvent":
         return []

@@ -3,30 +3,40 @@ ever reaches the file system)."""
 
 from __future__ import annotations
 
-from html import escape
-from pathlib import Path
+import os
+from functools import lru_cache
 
 from chalice import Blueprint, Response
 
 from chalicelib.config import settings
 from chalicelib.handlers.contract import RouteDoc, documented
 from chalicelib.handlers.problems import problem
-from chalicelib.web.pages import security_headers
 
 blueprint = Blueprint(__name__)
-STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
+STATIC = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "web", "static")
 CONTENT_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
-ASSETS = {path.name: path for path in STATIC.iterdir() if path.suffix in CONTENT_TYPES}
+
+
+@lru_cache(maxsize=1)
+def assets() -> dict[str, str]:
+    """The files that may be served, by name (listed once, on first use, not at cold start)."""
+    return {name: os.path.join(STATIC, name) for name in os.listdir(STATIC)
+            if os.path.splitext(name)[1] in CONTENT_TYPES}
 
 
 @blueprint.route("/", methods=["GET"])
 @documented(RouteDoc("The start page", auth=False, response_types=("text/html",)))
 def index() -> Response:
+    from html import escape
+
     config = settings()
-    page = (STATIC / "index.html").read_text(encoding="utf-8")
+    with open(os.path.join(STATIC, "index.html"), encoding="utf-8") as handle:
+        page = handle.read()
     for name, value in (("support_phone_dial", config.support_phone.replace(" ", "")),
                         ("support_phone", config.support_phone), ("support_email", config.support_email)):
         page = page.replace("{{" + name + "}}", escape(value))
+    from chalicelib.web.pages import security_headers
+
     return Response(body=page, headers=security_headers())
 
 
@@ -34,11 +44,13 @@ def index() -> Response:
 @documented(RouteDoc("Style sheets and scripts of the pages", auth=False,
                      response_types=("text/css", "text/javascript"), errors=(404,)))
 def asset(name: str) -> Response:
-    path = ASSETS.get(name)
+    path = assets().get(name)
     if path is None:
         return problem(404, "static.not_found", "No such file.", blueprint.current_request)
+    with open(path, encoding="utf-8") as handle:
+        body = handle.read()
     return Response(
-        body=path.read_text(encoding="utf-8"),
-        headers={"Content-Type": CONTENT_TYPES[path.suffix], "Cache-Control": "public, max-age=300",
+        body=body,
+        headers={"Content-Type": CONTENT_TYPES[os.path.splitext(path)[1]], "Cache-Control": "public, max-age=300",
                  "X-Content-Type-Options": "nosniff"},
     )

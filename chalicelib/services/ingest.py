@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import io
 import json
-import logging
 import tempfile
 import zipfile
 from collections.abc import Iterator
@@ -29,7 +28,7 @@ from urllib.parse import unquote_plus
 
 from pynamodb.exceptions import PynamoDBException, UpdateError
 
-from chalicelib import storage
+from chalicelib import observability, storage
 from chalicelib.domain import policy
 from chalicelib.domain.errors import DomainValidationError
 from chalicelib.domain.ids import record_id_for
@@ -61,7 +60,6 @@ from chalicelib.services.journal import CREATE, Actor, new_event
 from chalicelib.services.persons import summary_of
 from chalicelib.services.records import person_from_record, person_problems, record_items, write_record
 
-logger = logging.getLogger("register.ingest")
 # Rows gathered before writing: BatchGetItem takes 100 keys, so one head look-up serves 100 rows;
 # the writes still go 25 items a call.
 CHUNK = 100
@@ -114,13 +112,13 @@ def ingest_object(raw_key: str, today: date | None = None) -> str:
     """Process one uploaded object; return the upload's final status."""
     parts = key_parts(raw_key)
     if parts is None:
-        logger.warning('{"event": "ingest_ignored", "reason": "key"}')
+        observability.log("ingest_ignored", "WARNING", reason="key")
         return "IGNORED"
     institution_id, upload_id, _ = parts
     try:
         upload = Upload.get(upload_id, consistent_read=True)
     except Upload.DoesNotExist:
-        logger.warning('{"event": "ingest_ignored", "reason": "no upload"}')
+        observability.log("ingest_ignored", "WARNING", reason="no upload")
         return "IGNORED"  # nobody asked for this upload: nothing to report to
     if upload.status in (DONE, REJECTED):
         return upload.status  # a redelivered event: it was done once
@@ -132,7 +130,7 @@ def ingest_object(raw_key: str, today: date | None = None) -> str:
         status = _process(upload, report, today or date.today())
     except Exception as exc:
         reason = type(exc).__name__
-        logger.exception('{"event": "ingest_failed", "upload_id": "%s"}', upload_id)
+        observability.log_exception("ingest_failed", exc, upload_id=upload_id)
         _finish(upload, report, FAILED, [], failure_reason=reason)
         raise  # SQS delivers it again; after the last attempt it goes to the dead-letter queue
     return status
@@ -422,11 +420,14 @@ def _finish(
             Upload.lease_until.remove(),
         ])
     except PynamoDBException:
-        logger.exception('{"event": "upload_status_not_saved", "upload_id": "%s"}', upload.upload_id)
+        observability.log("upload_status_not_saved", "ERROR", upload_id=upload.upload_id)
         raise
-    logger.info(json.dumps({"event": "ingest_finished", "upload_id": upload.upload_id, "status": status,
-                            "rows_read": report.rows_read, "rows_written": report.rows_written,
-                            "rows_rejected": report.rows_rejected}))
+    observability.log("ingest_finished", upload_id=upload.upload_id, status=status, dry_run=upload.dry_run,
+                      rows_read=report.rows_read, rows_written=report.rows_written,
+                      rows_rejected=report.rows_rejected)
+    observability.metric("UploadsProcessed", status=status)
+    observability.metric("RowsRejected", report.rows_rejected)
+    observability.metric("RowsWritten", report.rows_written)
     return status
 
 

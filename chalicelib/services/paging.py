@@ -13,10 +13,14 @@ DEFAULT_PAGE = 50
 
 
 def _secret() -> bytes:
-    secret = settings().cursor_secret
-    if secret is None:
-        raise RuntimeError("CURSOR_SECRET is not configured")
-    return secret
+    config = settings()
+    if config.cursor_secret_arn:
+        from chalicelib.secrets import secret_value
+
+        return secret_value(config.cursor_secret_arn).encode()
+    if config.cursor_secret is None:
+        raise RuntimeError("CURSOR_SECRET (or CURSOR_SECRET_ARN) is not configured")
+    return config.cursor_secret
 
 
 def start_key(cursor: str | None, scope: str) -> dict[str, Any] | None:

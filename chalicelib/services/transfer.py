@@ -17,7 +17,6 @@ see models/records.py), one version at a time, each delivered once in effect:
 from __future__ import annotations
 
 import json
-import logging
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -25,6 +24,7 @@ from typing import Any
 
 from pynamodb.exceptions import TransactWriteError, UpdateError
 
+from chalicelib import observability
 from chalicelib.config import settings
 from chalicelib.dakpr import DakprClient, DakprError
 from chalicelib.domain import policy
@@ -57,7 +57,6 @@ from chalicelib.services.access import require
 from chalicelib.services.journal import TRANSFER, Actor, new_event
 from chalicelib.services.paging import next_cursor, start_key
 
-logger = logging.getLogger("register.transfer")
 PENDING, DEAD = DeliveryState.PENDING.value, DeliveryState.DEAD.value
 SYSTEM = Actor("dakpr-transfer", "system")
 # Longer than one DAKPR call may take (its timeout) with room to settle the result.
@@ -90,7 +89,9 @@ def run_transfers(
         if isinstance(item, RecordVersion):
             counts[_transfer(item, client, clock(), retries)] += 1
     if counts:
-        logger.info(json.dumps({"event": "dakpr_transfer_run", **counts}))
+        observability.log("dakpr_transfer_run", **counts)
+        observability.metric("DakprDelivered", counts.get("delivered", 0))
+        observability.metric("DakprDeadLetters", counts.get("dead", 0))
     return dict(counts)
 
 
@@ -173,9 +174,8 @@ def _failed(version: RecordVersion, error: DakprError, now: datetime, retries: R
     if not _settle(version, actions):
         return "skipped"
     # The delivery id is an opaque hash: nothing here names the person.
-    logger.warning(json.dumps({"event": "dakpr_delivery_failed", "delivery_id": delivery_id(
-        version.record_id, int(version.version_number)), "code": error.code, "attempts": attempts,
-        "dead": again is None}))
+    observability.log("dakpr_delivery_failed", "WARNING", delivery_id=delivery_id(
+        version.record_id, int(version.version_number)), code=error.code, attempts=attempts, dead=again is None)
     return "dead" if again is None else "retried"
 
 
@@ -199,8 +199,8 @@ def _delivered(version: RecordVersion, head: RecordHead, registration: str, stat
     except TransactWriteError:
         # The claim was lost or the record moved meanwhile: the version stays claimed, becomes due
         # when the lease ends and is sent again with the same key; DAKPR answers with this number.
-        logger.warning(json.dumps({"event": "dakpr_delivery_unsettled", "delivery_id": delivery_id(
-            version.record_id, int(version.version_number))}))
+        observability.log("dakpr_delivery_unsettled", "WARNING", delivery_id=delivery_id(
+            version.record_id, int(version.version_number)))
         return "unsettled"
     return "delivered"
 
@@ -240,7 +240,7 @@ def replay(value: str, now: datetime | None = None) -> dict[str, Any]:
         if condition_failed(exc):
             raise not_found from None
         raise
-    logger.info(json.dumps({"event": "dakpr_delivery_replayed", "delivery_id": value}))
+    observability.log("dakpr_delivery_replayed", delivery_id=value)
     return {"delivery_id": value, "state": PENDING}
 
 
@@ -266,6 +266,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("command", choices=("list", "replay", "replay-all", "run"))
     parser.add_argument("ids", nargs="*", help="delivery ids (replay)")
     args = parser.parse_args(argv)
+    observability.log_to_stderr()
     _local_stack_environment()
     if args.command == "list":
         cursor: str | None = None

@@ -6,7 +6,6 @@ from __future__ import annotations
 from html import escape
 from urllib.parse import urlparse
 
-from chalicelib.auth.viisp import PROVIDER_NAMES
 from chalicelib.config import settings
 
 
@@ -86,6 +85,8 @@ FAILURES = {
 
 
 def login_failed(reason: str) -> str:
+    from chalicelib.auth.viisp import PROVIDER_NAMES
+
     lt, en = FAILURES.get(reason, FAILURES["refused"])
     config = settings()
     means = ", ".join(PROVIDER_NAMES[p][0] for p in config.viisp_providers or PROVIDER_NAMES if p in PROVIDER_NAMES)

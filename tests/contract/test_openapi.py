@@ -91,11 +91,11 @@ def wsgi() -> Any:
 
 
 def _gateway_responses() -> dict[str, tuple[int, str]]:
-    template = json.loads((ROOT / "infra" / "api-gateway-responses.json").read_text())
+    template = json.loads((ROOT / "infra" / "app.json").read_text())
     return {
         r["Properties"]["ResponseType"]: (int(r["Properties"].get("StatusCode", 400)),
                                           r["Properties"]["ResponseTemplates"]["application/json"])
-        for r in template["Resources"].values()
+        for r in template["Resources"].values() if r.get("Type") == "AWS::ApiGateway::GatewayResponse"
     }
 
 

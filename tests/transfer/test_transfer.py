@@ -302,13 +302,17 @@ def test_the_operators_command_line(
     world: World, dakpr: FakeDakpr, clock: Clock, *, monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str], tmp_path: Any,
 ) -> None:
+    from chalicelib import observability
     from chalicelib.auth import devtoken
+
+    monkeypatch.setitem(observability._streams, "name", "stdout")
 
     monkeypatch.setattr(devtoken, "STATE_FILE", tmp_path / "no-dev-stack.json")
     monkeypatch.setenv("DAKPR_MAX_ATTEMPTS", "1")
     record_id = submit(world)
     dakpr.state.configure({"always": True})
     assert run(clock) == {"dead": 1}
+    capsys.readouterr()
     assert transfer.main(["list"]) == 0
     listed = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [e["delivery_id"] for e in listed] == [f"{record_id}.1"]

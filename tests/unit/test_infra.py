@@ -1,4 +1,4 @@
-"""Static checks of infra/ templates (cfn-lint and checkov arrive with the IaC work)."""
+"""API Gateway's own refusals in infra/app.json (the IaC checks as a whole: tests/infra/)."""
 
 import json
 from pathlib import Path
@@ -7,8 +7,9 @@ INFRA = Path(__file__).resolve().parents[2] / "infra"
 
 
 def test_gateway_refusals_are_problem_json_with_the_request_id() -> None:
-    template = json.loads((INFRA / "api-gateway-responses.json").read_text())
-    responses = {r["Properties"]["ResponseType"]: r["Properties"] for r in template["Resources"].values()}
+    template = json.loads((INFRA / "app.json").read_text())
+    responses = {r["Properties"]["ResponseType"]: r["Properties"] for r in template["Resources"].values()
+                 if r.get("Type") == "AWS::ApiGateway::GatewayResponse"}
     expected = {"UNAUTHORIZED", "ACCESS_DENIED", "MISSING_AUTHENTICATION_TOKEN", "DEFAULT_4XX", "DEFAULT_5XX"}
     assert expected <= set(responses)
     assert responses["UNAUTHORIZED"]["StatusCode"] == "401"

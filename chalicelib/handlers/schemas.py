@@ -1,0 +1,372 @@
+"""Response and request models of the HTTP contract (pydantic). Imported only when a handler
+shapes an answer or `GET /openapi.json` is built, never when the app is loaded: routes name their
+models as strings (`contract.RouteDoc`), so a cold start does not pay for pydantic's model building.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_serializer
+
+# Request models defined with the rules they carry, named here for the routes.
+from chalicelib.domain.institutions import InstitutionInput, PermitInput
+from chalicelib.domain.persons import PersonInput
+from chalicelib.domain.records import RECORD_INPUT, AnnulmentInput
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class Health(Out):
+    status: str
+
+
+class Jwks(Out):
+    keys: list[dict[str, str]]
+
+
+class Child(Out):
+    person_id: str
+    given_name: str | None
+    family_name: str | None
+
+
+class Me(Out):
+    person_id: str
+    given_name: str | None
+    family_name: str | None
+    roles: list[str]
+    institutions: list[str]
+    children: list[Child] = []
+
+
+class PersonOut(Out):
+    person_id: str
+    given_name: str | None = None
+    family_name: str | None = None
+    birth_date: str | None = None
+
+
+class RecordFields(Out):
+    """A record's own fields, named as in the upload template. Absent fields are left out."""
+
+    kind: str
+    source_id: str
+    start_date: str | None = None
+    end_date: str | None = None
+    issue_date: str | None = None
+    programme: str | None = None
+    class_name: str | None = Field(default=None, alias="class")
+    learning_form: str | None = None
+    leaving_reason: str | None = None
+    subject: str | None = None
+    level: str | None = None
+    grade: str | None = None
+    score: int | None = None
+    place: str | None = None
+    title: str | None = None
+    document_type: str | None = None
+    document_series: str | None = None
+    document_number: str | None = None
+    teacher: str | None = None
+    notes: str | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_absent(self, handler: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
+        return {k: v for k, v in handler(self).items() if v is not None or k in self._always}
+
+    _always: frozenset[str] = frozenset()
+
+
+class RecordOut(RecordFields):
+    record_id: str
+    institution_id: str
+    institution_name: str | None = None
+    version: int
+    dakpr_registration_number: str | None = None  # qualifications, once DAKPR registered them
+
+
+class Title(Out):
+    lt: str
+    en: str
+
+
+class Section(Out):
+    kind: str
+    title: Title
+    record_ids: list[str]
+
+
+class History(Out):
+    person: PersonOut
+    records: list[RecordOut]
+    sections: list[Section]
+    next_cursor: str | None
+
+
+class JournalActor(Out):
+    role: str
+    institution_id: str | None = None
+    institution_name: str | None = None
+
+
+class JournalEventOut(Out):
+    at: str
+    action: str
+    actor: JournalActor
+    purpose: str | None
+    record_id: str | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+class Journal(Out):
+    events: list[JournalEventOut]
+    next_cursor: str | None
+
+
+class RecordSaved(Out):
+    record_id: str
+    version: int
+    status: str | None = None
+
+
+class VersionOut(Out):
+    version: int
+    change: str
+    changed_at: str
+    changed_by: str
+    fields: dict[str, Any]
+    dakpr_state: str | None = None  # PENDING / DELIVERED / DEAD / SUPERSEDED (qualifications)
+    dakpr_registration_number: str | None = None
+
+
+class RecordDetail(RecordFields):
+    _always = frozenset({"annul_reason"})
+
+    record_id: str
+    person_id: str
+    institution_id: str
+    status: str
+    annul_reason: str | None = None
+    version: int
+    dakpr_registration_number: str | None = None
+    versions: list[VersionOut]
+
+
+class PersonSaved(Out):
+    person_id: str
+    version: int
+
+
+class InstitutionOut(Out):
+    institution_id: str
+    name: str
+    legal_entity_code: str
+    municipality: str
+
+
+class PermitOut(Out):
+    permit_id: str
+    scope: list[str]
+    valid_from: str
+    valid_to: str
+    state: str
+
+
+class Permits(Out):
+    permits: list[PermitOut]
+
+
+class Institutions(Out):
+    institutions: list[InstitutionOut]
+
+
+class Representative(Out):
+    person_id: str
+    name: str
+
+
+class Representatives(Out):
+    representatives: list[Representative]
+
+
+class StaffOut(Out):
+    institution_id: str
+    person_id: str
+
+
+class TokenOut(Out):
+    access_token: str
+    token_type: str
+    expires_in: int
+
+
+class GatewayPostback(BaseModel):
+    """What the state gateway posts back to `/auth/callback` (form-encoded)."""
+
+    ticket: str = Field(max_length=512)
+    customData: str = Field(max_length=200)
+
+
+class UploadStarted(Out):
+    upload_id: str
+    method: str
+    url: str
+    fields: dict[str, str]
+    max_bytes: int
+
+
+class ReportLine(Out):
+    line: int
+    column: str
+    code: str
+    message: str
+    message_lt: str
+
+
+class ReportLinks(Out):
+    json_url: str = Field(alias="json")
+    csv: str
+
+
+class UploadStatus(Out):
+    upload_id: str
+    file_name: str
+    dry_run: bool
+    status: str
+    rows_read: int
+    rows_written: int
+    rows_rejected: int
+    errors: list[ReportLine]
+    failure_reason: str | None
+    report: ReportLinks | None = None
+
+
+class UploadInput(BaseModel):
+    """`POST /institutions/{iid}/uploads`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    file_name: str = Field(max_length=100, pattern=r"^[\w][\w .\-()+]{0,99}\.(csv|xlsx|CSV|XLSX)$")
+    dry_run: bool = False
+
+
+class FieldProblem(Out):
+    field: str
+    code: str
+    message: str
+    message_lt: str
+
+
+class ProblemOut(Out):
+    """RFC 9457 problem details, with the register's stable `code` and every field problem."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str
+    errors: list[FieldProblem]
+    correlation_id: str
+    current_version: int | None = None
+
+
+# --- shares ---
+
+
+class ShareInput(BaseModel):
+    record_ids: list[str]
+    expires_on: str
+
+
+class ShareCreated(Out):
+    share_id: str
+    url: str
+    expires_on: str
+    record_ids: list[str]
+
+
+class ShareOut(Out):
+    share_id: str
+    record_ids: list[str]
+    expires_on: str
+    revoked: bool
+    views: int
+
+
+class Shares(Out):
+    shares: list[ShareOut]
+
+
+class SharedPerson(Out):
+    """Names only: the person's id (a personal code) is not shown to whoever holds the link."""
+
+    given_name: str | None = None
+    family_name: str | None = None
+
+
+class SharedView(Out):
+    person: SharedPerson
+    records: list[RecordOut]
+    expires_on: str
+
+
+# --- transcripts ---
+
+
+class Transcript(Out):
+    transcript: str
+    media_type: str = "application/vc+jwt"
+
+
+class TranscriptToCheck(BaseModel):
+    transcript: str = Field(max_length=2 * 1024 * 1024)
+
+
+class Verified(Out):
+    valid: bool
+    issued_at: int
+    subject: str
+    credential: dict[str, object]
+
+
+# --- transfer ---
+
+
+class DeadLetter(Out):
+    delivery_id: str
+    record_id: str
+    version: int
+    institution_id: str
+    attempts: int
+    last_error: str | None
+    dead_since: str | None
+
+
+class DeadLetters(Out):
+    dead_letters: list[DeadLetter]
+    next_cursor: str | None
+
+
+class Replayed(Out):
+    delivery_id: str
+    state: str
+
+
+def _corrections() -> Any:
+    from functools import reduce
+    from operator import or_
+
+    from chalicelib.domain.records import KIND_MODELS, correction_model
+
+    return reduce(or_, (correction_model(model) for model in KIND_MODELS.values()))
+
+
+RECORD_CORRECTION = _corrections()
+
+
+__all__ = ["RECORD_INPUT", "AnnulmentInput", "InstitutionInput", "PermitInput", "PersonInput"]
