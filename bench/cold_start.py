@@ -61,17 +61,18 @@ def import_times(rounds: int = 15) -> tuple[dict[str, float], dict[str, list[str
     return {name: statistics.median(values) for name, values in samples.items()}, loaded
 
 
-def package_size() -> tuple[int, int, list[tuple[str, int]]]:
-    """Bytes of the deployment package as shipped, as Chalice builds it, and its largest parts."""
+def package_size() -> tuple[int, int, int, list[tuple[str, int]]]:
+    """Bytes of the deployment package as Chalice builds it and as shipped, of the API function's
+    layer, and the package's largest parts."""
     sys.path.insert(0, str(ROOT / "infra"))
     from package import package
 
     with tempfile.TemporaryDirectory() as folder:
-        before, after = package("prod", Path(folder) / "prod", Path(sys.executable).with_name("chalice"))
+        before, after, layer = package("prod", Path(folder) / "prod", Path(sys.executable).with_name("chalice"))
         parts: Counter[str] = Counter()
         for item in zipfile.ZipFile(Path(folder) / "prod" / "deployment.zip").infolist():
             parts[item.filename.split("/", 1)[0]] += item.compress_size
-    return before, after, parts.most_common(5)
+    return before, after, layer, parts.most_common(5)
 
 
 def run() -> dict[str, Any]:
@@ -79,9 +80,9 @@ def run() -> dict[str, Any]:
     bare = times["bare Chalice hello app"]
     for name, seconds in times.items():
         print(f"  {name:<26} {seconds * 1000:7.1f} ms  {seconds / bare:5.2f}×  loads: {', '.join(loaded[name]) or '-'}")
-    before, after, parts = package_size()
-    print(f"  package: {after / 1e6:.1f} MB shipped ({before / 1e6:.1f} MB as Chalice builds it); largest: "
-          + ", ".join(f"{name} {size / 1e6:.1f} MB" for name, size in parts))
+    before, after, layer, parts = package_size()
+    print(f"  package: {after / 1e6:.1f} MB shipped ({before / 1e6:.1f} MB as Chalice builds it), API layer "
+          f"{layer / 1e6:.1f} MB; largest: " + ", ".join(f"{name} {size / 1e6:.1f} MB" for name, size in parts))
     today = date.today().isoformat()
     results: dict[str, Any] = {
         f"cold_import_{key}_vs_bare_chalice": {
@@ -95,5 +96,9 @@ def run() -> dict[str, Any]:
                                            "goal": "informative (absolute times drift on this machine)",
                                            "measured_at": today}
     results["deployment_package"] = {"value": round(after / 1e6, 1), "unit": "MB",
-                                     "goal": "≤ 10 MB (zip, the runtime's SDK left out)", "measured_at": today}
+                                     "goal": "≤ 10 MB (the zip every function runs; the runtime's SDK left out)",
+                                     "measured_at": today}
+    results["api_xml_signature_layer"] = {"value": round(layer / 1e6, 1), "unit": "MB",
+                                          "goal": "informative: lxml + signxml, mounted by the API function only",
+                                          "measured_at": today}
     return results

@@ -46,6 +46,7 @@ def local_aws_environment(moto_url: str, ministry: list[str]) -> dict[str, str]:
         "TABLE_PREFIX": f"mr-{STAGE}",
         "UPLOADS_BUCKET": f"mr-{STAGE}-uploads",
         "MINISTRY_STAFF": ",".join(ministry),
+        "OPENPYXL_LXML": "False",  # as in AWS (.chalice/config.json)
     }
 
 

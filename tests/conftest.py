@@ -18,6 +18,9 @@ os.environ.update(
         "TABLE_PREFIX": "mr-local",
         "TOKEN_ISSUER": "https://register.test",
         "TOKEN_AUDIENCE": "register-api-test",
+        # As in every stage (.chalice/config.json): openpyxl without lxml, which only the API
+        # function's layer has (infra/package.py), so the tests read XLSX the way the ingest does.
+        "OPENPYXL_LXML": "False",
     }
 )
 

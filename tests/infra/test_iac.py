@@ -67,18 +67,57 @@ def test_every_function_has_its_own_least_privilege_role(packaged: dict[str, Pat
             assert resources[name]["Properties"]["Tracing"] == "Active"
             assert resources[name]["Properties"]["KmsKeyArn"] == {
                 "Fn::ImportValue": {"Fn::Sub": "mr-${Stage}-DataKeyArn"}}
+        assert template(out / "sam.json")["Parameters"]["Stage"]["AllowedValues"] == [stage]
         env = resources["APIHandler"]["Properties"]["Environment"]["Variables"]
         assert env["REGISTER_STAGE"] == stage and env["TABLE_PREFIX"] == f"mr-{stage}"
         assert not {"SIGNING_KEY_PEM", "SIGNING_KEY_FILE", "CURSOR_SECRET", "AWS_ENDPOINT_URL"} & set(env)
         assert "CURSOR_SECRET_ARN" in env and "VIISP_CLIENT_KEY_SECRET_ARN" in env
 
 
-def test_the_package_leaves_the_sdk_to_the_runtime(packaged: dict[str, Path]) -> None:
+def test_the_package_leaves_the_sdk_to_the_runtime_and_xml_signing_to_the_api_layer(
+    packaged: dict[str, Path],
+) -> None:
     names = zipfile.ZipFile(packaged["prod"] / "deployment.zip").namelist()
     tops = {n.split("/", 1)[0] for n in names}
-    assert not {"boto3", "botocore", "s3transfer"} & tops
-    assert {"app.py", "chalicelib", "pynamodb", "jose", "pydantic", "openpyxl", "signxml", "lxml"} <= tops
+    assert not {"boto3", "botocore", "s3transfer", "lxml", "signxml"} & tops
+    assert {"app.py", "chalicelib", "pynamodb", "jose", "pydantic", "openpyxl", "defusedxml", "cryptography"} <= tops
     assert "chalicelib/web/static/app.js" in names and "chalicelib/domain/transfer.py" in names
+    layer = zipfile.ZipFile(packaged["prod"] / "xml-signature-layer.zip").namelist()
+    assert {n.split("/", 2)[1] for n in layer} >= {"lxml", "signxml"} and all(n.startswith("python/") for n in layer)
+    resources = template(packaged["prod"] / "sam.json")["Resources"]
+    assert resources["XmlSignatureLayer"]["Properties"]["ContentUri"] == "./xml-signature-layer.zip"
+    assert resources["APIHandler"]["Properties"]["Layers"] == [{"Ref": "XmlSignatureLayer"}]
+    assert all("Layers" not in resources[name]["Properties"] for name in FUNCTIONS if name != "APIHandler")
+
+
+BLOCK_XML_STACK = """
+import sys
+class Absent:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in ("lxml", "signxml"):
+            raise ModuleNotFoundError(name)
+sys.meta_path.insert(0, Absent())
+"""
+
+
+def test_the_functions_without_the_layer_never_need_it(tmp_path: Path) -> None:
+    """The authoriser, the ingest (XLSX included) and the transfer run without lxml and signxml."""
+    script = BLOCK_XML_STACK + """
+import io, openpyxl
+import chalicelib.handlers.security, chalicelib.handlers.uploads, chalicelib.handlers.transfer
+from chalicelib.services import ingest
+book = openpyxl.Workbook(); sheet = book.active
+sheet.append(["kind", "person_id", "source_id"]); sheet.append(["EXAM", "39001010000", "s1"])
+data = io.BytesIO(); book.save(data); data.seek(0)
+problems = []
+rows = list(ingest._sheet_rows(data, problems))
+assert len(rows) == 1 and not problems, (rows, problems)
+assert "lxml" not in sys.modules
+print("ok")
+"""
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                          check=False, env={**__import__("os").environ, "OPENPYXL_LXML": "False"})
+    assert done.stdout.strip() == "ok", done.stderr
 
 
 def test_cfn_lint_passes(packaged: dict[str, Path]) -> None:
