@@ -67,7 +67,9 @@ def create_link(person_id: str, body: dict[str, Any], today: date | None = None)
                      record_ids=set(record_ids), created_at=now,
                      expires_at=datetime.combine(expires, time.max, UTC))
     link.save(condition=ShareLink.secret_hash.does_not_exist())
-    return {"share_id": link.share_id, "url": f"{settings().public_url}/shared/{secret}",
+    # The page that shows it; the secret after `#` never reaches a server log or a Referer header
+    # with the page (the page then asks `GET /shared/{secret}`, the same view as JSON).
+    return {"share_id": link.share_id, "url": f"{settings().public_url}/#/shared/{secret}",
             "expires_on": expires.isoformat(), "record_ids": sorted(record_ids)}
 
 

@@ -33,7 +33,7 @@ def issue_transcript(person_id: str) -> str:
     if summary is None:
         raise Problem(404, "person.not_found", "The register holds no learning history for you yet.")
     person = {"given_name": summary.given_name, "family_name": summary.family_name, "birth_date": summary.birth_date}
-    records = [{k: v for k, v in record_view(item).items() if k != "version"} for item in found]
+    records = [{k: v for k, v in record_view(item).items() if k != "version" and v is not None} for item in found]
     now = int(time.time())
     issuer = token_settings().issuer
     claims = {

@@ -229,3 +229,56 @@ def test_a_means_that_is_down_says_so_and_offers_the_others(context: BrowserCont
     finally:
         urllib.request.urlopen(urllib.request.Request(
             stack["gateway"] + "/admin/down", data=b"providers=", method="POST"), timeout=5)
+
+
+def test_a_person_shares_records_by_link_and_a_stranger_checks_a_transcript(
+    browser: Browser, context: BrowserContext, stack: dict[str, str]
+) -> None:
+    page = context.new_page()
+    log_in(page, stack, "resident")
+    page.goto(stack["url"] + "/#/shares")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Dalintis ir įrodyti")
+    boxes = page.locator("fieldset input[type=checkbox]")
+    expect(boxes.first).to_be_visible()
+    boxes.nth(0).check()
+    boxes.nth(1).check()
+    check(page, "12-shares")
+    page.get_by_role("button", name="Sukurti nuorodą").click()
+    url = page.locator("#share-url").input_value()
+    assert "/#/shared/" in url and stack["resident"] not in url
+
+    stranger = browser.new_context(viewport=PHONE, locale="lt-LT")  # no login, no cookies
+    try:
+        shared = stranger.new_page()
+        shared.goto(url)
+        expect(shared.get_by_role("heading", level=1)).to_contain_text("Bendrinami įrašai: Gabija")
+        assert shared.locator("article.card").count() == 2
+        assert stack["resident"] not in shared.content()  # the personal code is never shown
+        check(shared, "13-shared-view")
+
+        page.goto(stack["url"] + "/#/history")
+        page.goto(stack["url"] + "/#/shares")
+        expect(page.get_by_text("Peržiūrų: 1")).to_be_visible()
+        page.get_by_role("button", name="Atšaukti nuorodą").click()
+        expect(page.get_by_text("Atšaukta")).to_be_visible()
+        shared.reload()
+        expect(shared.get_by_role("alert")).to_contain_text("Nuoroda negalioja")
+
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Atsisiųsti išrašą").click()
+        transcript = Path(download.value.path()).read_text().strip()
+        assert transcript.count(".") == 2
+
+        checker = stranger.new_page()
+        checker.goto(stack["url"] + "/#/verify")
+        checker.locator("#transcript").fill(transcript)
+        checker.get_by_role("button", name="Tikrinti").click()
+        expect(checker.locator("#verify-result")).to_contain_text("Išrašas tikras")
+        check(checker, "14-verify")
+        head, body, signature = transcript.split(".")
+        tampered = ".".join([head, body[:-2] + ("A" if body[-2] != "A" else "B") + body[-1], signature])
+        checker.locator("#transcript").fill(tampered)
+        checker.get_by_role("button", name="Tikrinti").click()
+        expect(checker.get_by_role("alert")).to_contain_text("netikras arba pakeistas")
+    finally:
+        stranger.close()

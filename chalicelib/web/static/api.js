@@ -47,6 +47,18 @@ export async function api(path, { method = "GET", body, headers = {} } = {}) {
   throw new ApiError(401, { code: "auth.session" });
 }
 
+// Routes anyone may call (a share link's view, checking a transcript): no token, no cookie.
+export async function publicApi(path, { method = "GET", body } = {}) {
+  const response = await fetch(path, {
+    method, credentials: "omit", referrerPolicy: "no-referrer",
+    headers: body ? { "Content-Type": "application/json" } : {},
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const data = await response.json().catch(() => null);
+  if (!response.ok) throw new ApiError(response.status, data);
+  return data;
+}
+
 // A presigned POST to the uploads bucket: the file goes straight to S3, not through the API.
 export async function postFile(presigned, file) {
   const form = new FormData();

@@ -1,6 +1,6 @@
 // The register's pages: a small front end over the same API that scripts use (docs/WEB.md).
 // Everything shown is built with DOM calls (textContent), never by pasting HTML.
-import { ApiError, api, loggedIn, logout, postFile } from "./api.js";
+import { ApiError, api, loggedIn, logout, postFile, publicApi } from "./api.js";
 import { currentLanguage, setLanguage, t } from "./i18n.js";
 
 const main = document.getElementById("main");
@@ -21,6 +21,15 @@ function h(tag, attributes = {}, ...children) {
     }
   }
   return element;
+}
+
+// Pages render after awaiting the API; a page the person has already left must not overwrite the
+// one they went to. Each navigation gets a number; a page checks it is still current before showing.
+let routeSeq = 0;
+
+function current() {
+  const seq = routeSeq;
+  return () => seq === routeSeq;
 }
 
 function show(title, ...content) {
@@ -45,7 +54,7 @@ function alertBox(text) {
 // --- navigation ---------------------------------------------------------------------------------
 
 function renderNav() {
-  const links = [["#/history", t("myHistory")], ["#/journal", t("journal")]];
+  const links = [["#/history", t("myHistory")], ["#/journal", t("journal")], ["#/shares", t("shares")]];
   for (const child of me.children || []) {
     links.push([`#/child/${child.person_id}`, `${t("childHistory")}: ${child.given_name || ""}`.trim()]);
   }
@@ -60,21 +69,34 @@ function renderNav() {
 }
 
 async function route() {
+  const live = (routeSeq += 1, current());
+  const [, page, argument] = (location.hash || "#/history").split("/");
+  // Pages for whoever holds a link or a transcript: no login, nothing of the visitor's own.
+  if (page === "shared" || page === "verify") {
+    nav.hidden = true;
+    try {
+      return page === "shared" ? await sharedView(argument) : verifyPage();
+    } catch (error) {
+      return live() ? show(t("failed"), alertBox(problemText(error))) : null;
+    }
+  }
   if (!me) {
-    if (!(await loggedIn())) return start();
+    if (!(await loggedIn())) return live() ? start() : null;
     me = await api("me");
   }
+  if (!live()) return null;
   renderNav();
-  const [, page, argument] = (location.hash || "#/history").split("/");
   try {
     if (page === "journal") return await journal();
+    if (page === "shares") return await shares();
     if (page === "child") return await history(argument);
     if (page === "school") return await school(argument);
     if (page === "ministry") return await ministry(argument);
     return await history(null);
   } catch (error) {
-    show(t("failed"), alertBox(problemText(error)));
+    if (live()) show(t("failed"), alertBox(problemText(error)));
   }
+  return null;
 }
 
 function start() {
@@ -136,9 +158,11 @@ function renderSections(target, page, extra) {
 }
 
 async function history(personId, options = {}) {
+  const live = current();
   const base = personId ? `persons/${personId}/history` : "me/history";
   const query = new URLSearchParams(options.query || (personId ? { purpose: "guardian" } : {}));
   const first = await api(`${base}?${query}`);
+  if (!live()) return;
   const holder = h("div", {});
   const person = first.person;
   show(personId ? `${t("childHistory")}: ${person.given_name || ""} ${person.family_name || ""}`.trim() : t("myHistory"), holder);
@@ -158,7 +182,9 @@ async function history(personId, options = {}) {
 // --- journal --------------------------------------------------------------------------------------
 
 async function journal() {
+  const live = current();
   const page = await api("me/journal");
+  if (!live()) return null;
   if (!page.events.length) return show(t("journal"), h("p", { class: "empty", text: t("journalEmpty") }));
   show(t("journal"), h("ol", { class: "events" }, page.events.map((event) =>
     h("li", { class: "card" },
@@ -167,10 +193,129 @@ async function journal() {
       event.purpose ? h("p", { class: "muted", text: `${t("purpose")}: ${event.purpose}` }) : null))));
 }
 
+// --- sharing and proving --------------------------------------------------------------------------
+
+async function allRecords() {
+  const records = [];
+  let cursor = null;
+  do {
+    const page = await api(`me/history?${new URLSearchParams({ limit: "100", ...(cursor ? { cursor } : {}) })}`);
+    records.push(...page.records);
+    cursor = page.next_cursor;
+  } while (cursor);
+  return records;
+}
+
+function isoDate(date) {
+  return date.toISOString().slice(0, 10);
+}
+
+function shareLabel(record) {
+  const title = recordTitle(record);
+  const where = record.institution_name;
+  return where && where !== title ? `${title} · ${where}` : `${title} · ${t(record.kind)}`;
+}
+
+async function shares() {
+  const live = current();
+  const [records, { shares: links }] = await Promise.all([allRecords(), api("me/shares")]);
+  if (!live()) return;
+  const message = h("div", { "aria-live": "polite" });
+  const today = new Date();
+  const expires = h("input", { id: "share-expires", type: "date", required: true,
+    min: isoDate(new Date(today.getTime() + 86400000)), max: isoDate(new Date(today.getTime() + 365 * 86400000)),
+    value: isoDate(new Date(today.getTime() + 30 * 86400000)) });
+  const boxes = records.map((record) => [record, h("input", { id: `share-${record.record_id}`, type: "checkbox", value: record.record_id })]);
+  const create = h("form", { onsubmit: async (event) => {
+    event.preventDefault();
+    const chosen = boxes.filter(([, box]) => box.checked).map(([, box]) => box.value);
+    if (!chosen.length) return message.replaceChildren(alertBox(t("chooseRecords")));
+    try {
+      const created = await api("me/shares", { method: "POST", body: { record_ids: chosen, expires_on: expires.value } });
+      await shares();
+      main.querySelector("#share-result").replaceChildren(
+        h("p", { text: t("linkCreated") }),
+        h("p", {}, h("label", { for: "share-url", text: t("link") }), h("input", { id: "share-url", readonly: true, value: created.url })),
+        h("button", { type: "button", text: t("copy"), onclick: () => navigator.clipboard?.writeText(created.url) }));
+    } catch (error) {
+      message.replaceChildren(alertBox(problemText(error)));
+    }
+    return null;
+  } },
+  h("fieldset", {}, h("legend", { text: t("chooseRecords") }),
+    boxes.map(([record, box]) => h("p", {}, box, " ", h("label", { for: box.id, text: shareLabel(record) })))),
+  h("p", {}, h("label", { for: "share-expires", text: t("expiresOn") }), expires),
+  h("button", { type: "submit", text: t("createLink") }));
+  const listed = links.length ? h("ul", { class: "plain" }, links.map((link) => h("li", { class: "card" },
+    h("p", { text: `${t("expiresOn")}: ${link.expires_on} · ${t("recordsShared")}: ${link.record_ids.length} · ${t("views")}: ${link.views}` }),
+    link.revoked ? h("p", { class: "muted", text: t("revoked") })
+      : h("button", { type: "button", text: t("revokeLink"), onclick: async () => {
+        try { await api(`me/shares/${link.share_id}`, { method: "DELETE" }); await shares(); } catch (error) { message.replaceChildren(alertBox(problemText(error))); }
+      } }))))
+    : h("p", { class: "empty", text: t("noLinks") });
+  const transcriptButton = h("button", { type: "button", text: t("downloadTranscript"), onclick: async () => {
+    try {
+      const { transcript } = await api("me/transcript");
+      const link = h("a", { href: URL.createObjectURL(new Blob([transcript], { type: "application/vc+jwt" })), download: "mokymosi-istorija.jwt" });
+      link.click();
+      URL.revokeObjectURL(link.href);
+    } catch (error) {
+      message.replaceChildren(alertBox(problemText(error)));
+    }
+  } });
+  show(t("shares"), message,
+    h("section", {}, h("h2", { text: t("createLink") }), h("p", { class: "muted", text: t("shareHelp") }),
+      records.length ? create : h("p", { class: "empty", text: t("emptyHistory") }), h("div", { id: "share-result", "aria-live": "polite" })),
+    h("section", {}, h("h2", { text: t("yourLinks") }), listed),
+    h("section", {}, h("h2", { text: t("transcript") }), h("p", { class: "muted", text: t("transcriptHelp") }),
+      transcriptButton, h("p", {}, h("a", { href: "#/verify", text: t("verify") }))));
+}
+
+async function sharedView(secret) {
+  const live = current();
+  let view;
+  try {
+    view = await publicApi(`shared/${encodeURIComponent(secret || "")}`);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) return live() ? show(t("sharedTitle"), alertBox(t("linkInvalid"))) : null;
+    throw error;
+  }
+  if (!live()) return null;
+  const holder = h("div", {});
+  show(`${t("sharedTitle")}: ${view.person.given_name || ""} ${view.person.family_name || ""}`.trim(),
+    h("p", { class: "muted", text: `${t("validUntil")}: ${view.expires_on}` }), holder);
+  const kinds = [...new Set(view.records.map((record) => record.kind))];
+  renderSections(holder, { records: view.records, sections: kinds.map((kind) => ({ kind, record_ids: view.records.filter((r) => r.kind === kind).map((r) => r.record_id) })) });
+  return null;
+}
+
+function verifyPage() {
+  const pasted = h("textarea", { id: "transcript", rows: "6", required: true, spellcheck: "false" });
+  const result = h("div", { id: "verify-result", "aria-live": "polite" });
+  show(t("verify"), h("p", { text: t("verifyHelp") }),
+    h("form", { onsubmit: async (event) => {
+      event.preventDefault();
+      try {
+        const checked = await publicApi("transcripts/verify", { method: "POST", body: { transcript: pasted.value.trim() } });
+        const subject = checked.credential.credentialSubject || {};
+        result.replaceChildren(h("p", { class: "ok", text: t("transcriptValid") }),
+          h("dl", {}, [[t("holder"), `${subject.given_name || ""} ${subject.family_name || ""}`.trim()],
+            [t("issued"), new Date(checked.issued_at * 1000).toISOString().slice(0, 10)],
+            [t("recordsShared"), (subject.records || []).length]].map(([label, value]) => [h("dt", { text: label }), h("dd", { text: value })])));
+      } catch (error) {
+        result.replaceChildren(alertBox(error instanceof ApiError && error.status === 422 ? t("transcriptInvalid") : problemText(error)));
+      }
+    } },
+    h("p", {}, h("label", { for: "transcript", text: t("pasteTranscript") }), pasted),
+    h("button", { type: "submit", text: t("check") })), result);
+}
+
 // --- school ---------------------------------------------------------------------------------------
 
 async function school(argument) {
+  const live = current();
   const { institutions } = await api("institutions");
+  if (!live()) return null;
   const institution = institutions[0];
   if (argument) return pupil(institution, decodeURIComponent(argument));
   const file = h("input", { id: "file", type: "file", accept: ".csv,.xlsx", required: true });
@@ -274,7 +419,9 @@ function editButton(institution, record) {
 // --- ministry -------------------------------------------------------------------------------------
 
 async function ministry(argument) {
+  const live = current();
   const { institutions } = await api("institutions");
+  if (!live()) return null;
   if (!argument) {
     return show(t("institutions"), h("ul", { class: "plain" }, institutions.map((i) =>
       h("li", {}, h("a", { href: `#/ministry/${i.institution_id}`, text: `${i.name} (${i.municipality})` })))));
@@ -282,6 +429,7 @@ async function ministry(argument) {
   const institution = institutions.find((i) => i.institution_id === argument);
   const [{ permits }, { representatives }] = await Promise.all([
     api(`institutions/${argument}/permits`), api(`institutions/${argument}/staff`)]);
+  if (!live()) return null;
   const refresh = () => ministry(argument);
   const message = h("div", { "aria-live": "polite" });
   const act = async (call) => { try { await call(); await refresh(); } catch (error) { message.replaceChildren(alertBox(problemText(error))); } };
