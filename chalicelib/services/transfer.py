@@ -87,12 +87,27 @@ def run_transfers(
         if seconds_left is not None and seconds_left() < margin:
             break  # the next scheduled run continues; nothing claimed is left behind
         if isinstance(item, RecordVersion):
-            counts[_transfer(item, client, clock(), retries)] += 1
+            counts[_guarded(item, client, clock(), retries)] += 1
     if counts:
         observability.log("dakpr_transfer_run", **counts)
         observability.metric("DakprDelivered", counts.get("delivered", 0))
         observability.metric("DakprDeadLetters", counts.get("dead", 0))
     return dict(counts)
+
+
+def _guarded(version: RecordVersion, client: DakprClient, now: datetime, retries: RetryPolicy) -> str:
+    """One version; an unexpected error (a throttled read, a malformed item) counts as a failed
+    attempt of that version alone: it is retried and in the end dead-lettered, and the versions
+    behind it in the run go on."""
+    try:
+        return _transfer(version, client, now, retries)
+    except Exception as exc:
+        observability.log_exception("dakpr_transfer_error", exc, delivery_id=delivery_id(
+            version.record_id, int(version.version_number)))
+        try:
+            return _failed(version, DakprError(f"transfer.{type(exc).__name__}", retryable=True), now, retries)
+        except Exception:  # DynamoDB itself is failing: the lease expires and the next run retries
+            return "error"
 
 
 def _transfer(version: RecordVersion, client: DakprClient, now: datetime, retries: RetryPolicy) -> str:

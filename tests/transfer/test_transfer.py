@@ -340,3 +340,23 @@ def test_the_http_client_sorts_failures(dakpr: FakeDakpr, monkeypatch: pytest.Mo
     monkeypatch.setenv("REGISTER_STAGE", "prod")
     with pytest.raises(RuntimeError, match="https"):
         client_from_settings()
+
+
+def test_an_unexpected_error_is_one_versions_failed_attempt_not_the_runs(
+    world: World, dakpr: FakeDakpr, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = submit(world, QUALIFICATION | {"source_id": "broken"})
+    fine = submit(world, QUALIFICATION | {"source_id": "fine", "document_number": "7777777"})
+    real_payload = transfer._payload
+
+    def payload(version: RecordVersion) -> dict[str, Any]:
+        if version.record_id == broken:
+            raise KeyError("a malformed item")
+        return real_payload(version)
+
+    monkeypatch.setattr(transfer, "_payload", payload)
+    monkeypatch.setenv("DAKPR_MAX_ATTEMPTS", "2")
+    assert sorted(drain(clock, 2)[0].items()) == [("delivered", 1), ("retried", 1)]
+    assert version_of(broken, 1).dakpr_state == "DEAD"
+    assert version_of(broken, 1).dakpr_last_error == "transfer.KeyError"
+    assert version_of(fine, 1).dakpr_state == "DELIVERED"
