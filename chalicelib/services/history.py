@@ -71,14 +71,17 @@ def history_page(person_id: str, scope: str, cursor: str | None, limit: int) -> 
     """One page: one Query. None if the person is not in the register."""
     position = start_key(cursor, scope)
     known_person = position.pop("person", None) if position else None
-    query = RecordsItem.query(
+    # One item more than the page: a full last page then says there is nothing after it (DynamoDB
+    # alone would hand out a cursor to an empty page).
+    items = list(RecordsItem.query(
         person_id,
         filter_condition=(RecordsItem.item_type == PersonSummary) | (Record.status == ACTIVE),
-        limit=limit, last_evaluated_key=position["key"] if position else None,
-    )
+        limit=limit + 1, last_evaluated_key=position["key"] if position else None,
+    ))
+    more, items = len(items) > limit, items[:limit]
     person: dict[str, Any] | None = known_person
     records = []
-    for item in query:
+    for item in items:
         if isinstance(item, PersonSummary):
             person = {"person_id": person_id, "given_name": item.given_name, "family_name": item.family_name,
                       "birth_date": item.birth_date}
@@ -86,7 +89,7 @@ def history_page(person_id: str, scope: str, cursor: str | None, limit: int) -> 
             records.append(record_view(item))
     if person is None:
         return None
-    last = query.last_evaluated_key
+    last = {"person_id": {"S": person_id}, "record_key": {"S": items[-1].record_key}} if more else None
     return {
         "person": person,
         "records": records,

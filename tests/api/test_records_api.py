@@ -70,12 +70,23 @@ def test_three_hundred_records_one_query_per_page_and_no_other_reads(
         assert calls == ["Query"], calls
         assert page["person"]["given_name"] == "PupilA"  # every page, without a second read
         seen += [r["record_id"] for r in page["records"]]
+        assert page["records"]  # never a cursor to an empty page
         pages += 1
         cursor = page["next_cursor"]
         if not cursor:
             break
     assert len(seen) == len(set(seen)) == 301  # 300 exams and the enrolment, none twice
-    assert pages in (4, 5)
+    assert pages == 4  # 302 items (the person's summary too) in pages of 100
+
+
+def test_a_page_that_ends_the_history_has_no_cursor(world: World) -> None:
+    """The summary and one enrolment fill a page of two exactly: nothing follows it."""
+    page = world.call("pupil_a", "GET", "/me/history?limit=2").json_body
+    assert len(page["records"]) == 1 and page["next_cursor"] is None
+    first = world.call("pupil_a", "GET", "/me/history?limit=1").json_body
+    assert first["records"] == [] and first["next_cursor"]  # the summary alone, then the enrolment
+    rest = world.call("pupil_a", "GET", f"/me/history?limit=1&cursor={first['next_cursor']}").json_body
+    assert len(rest["records"]) == 1 and rest["next_cursor"] is None
 
 
 def test_validation_reports_every_problem_at_once(world: World) -> None:
