@@ -171,6 +171,10 @@ def test_the_policies_name_only_their_own_tables() -> None:
                                                           else [s["Resource"]])
                  if isinstance(r, dict) and "Fn::Sub" in r and ":table/" in r["Fn::Sub"]}
         assert named == tables, name
+        for statement in document["Statement"]:  # the journal is appended to, never changed
+            resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+            if any(isinstance(r, dict) and str(r.get("Fn::Sub", "")).endswith("-journal") for r in resources):
+                assert not {"dynamodb:UpdateItem", "dynamodb:DeleteItem"} & set(statement["Action"]), name
 
 
 def keys(schema: list[dict[str, str]]) -> list[dict[str, str]]:
