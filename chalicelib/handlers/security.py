@@ -53,7 +53,13 @@ def authorize(auth_request: AuthRequest) -> AuthResponse:
     )
 
 
-jwt_auth = blueprint.authorizer(name="jwt_auth", ttl_seconds=300)(authorize)
+@blueprint.authorizer(name="jwt_auth", ttl_seconds=300)
+def jwt_auth(auth_request: AuthRequest) -> AuthResponse:
+    """The Lambda function API Gateway calls. Chalice names the packaged handler after this
+    function (`chalicelib.handlers.security.jwt_auth`), so the module attribute of that name must be
+    the authoriser object, which turns Lambda's (event, context) into an `AuthRequest`; `authorize`
+    itself takes only the request."""
+    return authorize(auth_request)
 
 
 class Caller(NamedTuple):
