@@ -93,7 +93,9 @@ def _worker(endpoint: str, mode: str, rows: int) -> dict[str, Any]:
         subprocess.run([*command, f"prepare-{mode}", str(rows), prefix], env=_env(endpoint, prefix), cwd=ROOT,
                        capture_output=True, text=True, check=True)
     result = subprocess.run([*command, mode, str(rows), prefix], env=_env(endpoint, prefix), cwd=ROOT,
-                            capture_output=True, text=True, check=True)
+                            capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise RuntimeError(f"bench worker {mode} failed:\n{result.stderr[-3000:]}")
     return dict(json.loads(result.stdout.strip().splitlines()[-1]))
 
 
