@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from abc import ABC, abstractmethod
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Self
 
@@ -28,8 +29,9 @@ class LoopbackServer:
         self._server.server_close()
 
 
-class BackgroundLoop:
-    """A daemon thread running `_run` until `stop()`; `_run` checks `self._stop`."""
+class BackgroundLoop(ABC):
+    """A daemon thread running `_run` until `stop()`; `_run` checks `self._stop`. Subclasses say
+    what the loop does (the uploads poller, the transfer schedule)."""
 
     def __init__(self) -> None:
         self._stop = threading.Event()
@@ -43,5 +45,6 @@ class BackgroundLoop:
         self._stop.set()
         self._thread.join(timeout=10)
 
+    @abstractmethod
     def _run(self) -> None:
-        raise NotImplementedError
+        """One loop of the subclass's work, until `self._stop` is set."""

@@ -82,12 +82,13 @@ def run_transfers(
     retries = retry_policy()
     margin = settings().dakpr_timeout_seconds + WRITES_SECONDS
     counts: Counter[str] = Counter()
+    issuers: dict[str, Issuer] = {}  # one profile read per institution per run, not per version
     due = RecordsItem.dakpr_outbox.query(PENDING, RecordsItem.dakpr_due <= due_key(clock()), limit=limit)
     for item in due:
         if seconds_left is not None and seconds_left() < margin:
             break  # the next scheduled run continues; nothing claimed is left behind
         if isinstance(item, RecordVersion):
-            counts[_guarded(item, client, clock(), retries)] += 1
+            counts[_guarded(item, client, clock(), retries, issuers)] += 1
     if counts:
         observability.log("dakpr_transfer_run", **counts)
         observability.metric("DakprDelivered", counts.get("delivered", 0))
@@ -95,12 +96,14 @@ def run_transfers(
     return dict(counts)
 
 
-def _guarded(version: RecordVersion, client: DakprClient, now: datetime, retries: RetryPolicy) -> str:
+def _guarded(
+    version: RecordVersion, client: DakprClient, now: datetime, retries: RetryPolicy, issuers: dict[str, Issuer]
+) -> str:
     """One version; an unexpected error (a throttled read, a malformed item) counts as a failed
     attempt of that version alone: it is retried and in the end dead-lettered, and the versions
     behind it in the run go on."""
     try:
-        return _transfer(version, client, now, retries)
+        return _transfer(version, client, now, retries, issuers)
     except Exception as exc:
         observability.log_exception("dakpr_transfer_error", exc, delivery_id=delivery_id(
             version.record_id, int(version.version_number)))
@@ -110,7 +113,9 @@ def _guarded(version: RecordVersion, client: DakprClient, now: datetime, retries
             return "error"
 
 
-def _transfer(version: RecordVersion, client: DakprClient, now: datetime, retries: RetryPolicy) -> str:
+def _transfer(
+    version: RecordVersion, client: DakprClient, now: datetime, retries: RetryPolicy, issuers: dict[str, Issuer]
+) -> str:
     if not _claim(version, now):
         return "skipped"  # another run has it, or it changed since the index was read
     record_id, number = version.record_id, int(version.version_number)
@@ -130,7 +135,7 @@ def _transfer(version: RecordVersion, client: DakprClient, now: datetime, retrie
         return _failed(version, DakprError("record.incomplete", retryable=True), now, retries)
     assert head is not None
     try:
-        payload = _payload(version)
+        payload = _payload(version, issuers)
         registration = client.register(payload, delivery_id(record_id, number))
     except DakprError as error:
         return _failed(version, error, now, retries)
@@ -166,16 +171,22 @@ def _settle(version: RecordVersion, actions: list[Any]) -> bool:
     return True
 
 
-def _payload(version: RecordVersion) -> dict[str, Any]:
+def _payload(version: RecordVersion, issuers: dict[str, Issuer]) -> dict[str, Any]:
     try:
         person = Person.get(version.owner_person_id)
     except Person.DoesNotExist:
         raise DakprError("record.person_missing", retryable=True) from None
-    profile = institution_profile(version.submitting_institution)
     holder = Holder(person.person_id, person.given_name, person.family_name, person.birth_date)
-    issuer = Issuer(version.submitting_institution, profile.name if profile else version.submitting_institution,
-                    profile.legal_entity_code if profile else None)
-    return delivery_payload(version.record_id, int(version.version_number), dict(version.snapshot), holder, issuer)
+    return delivery_payload(version.record_id, int(version.version_number), dict(version.snapshot), holder,
+                            _issuer(version.submitting_institution, issuers))
+
+
+def _issuer(institution_id: str, issuers: dict[str, Issuer]) -> Issuer:
+    if institution_id not in issuers:
+        profile = institution_profile(institution_id)
+        issuers[institution_id] = Issuer(institution_id, profile.name if profile else institution_id,
+                                         profile.legal_entity_code if profile else None)
+    return issuers[institution_id]
 
 
 def _failed(version: RecordVersion, error: DakprError, now: datetime, retries: RetryPolicy) -> str:

@@ -349,10 +349,10 @@ def test_an_unexpected_error_is_one_versions_failed_attempt_not_the_runs(
     fine = submit(world, QUALIFICATION | {"source_id": "fine", "document_number": "7777777"})
     real_payload = transfer._payload
 
-    def payload(version: RecordVersion) -> dict[str, Any]:
+    def payload(version: RecordVersion, issuers: dict[str, Any]) -> dict[str, Any]:
         if version.record_id == broken:
             raise KeyError("a malformed item")
-        return real_payload(version)
+        return real_payload(version, issuers)
 
     monkeypatch.setattr(transfer, "_payload", payload)
     monkeypatch.setenv("DAKPR_MAX_ATTEMPTS", "2")
@@ -360,3 +360,21 @@ def test_an_unexpected_error_is_one_versions_failed_attempt_not_the_runs(
     assert version_of(broken, 1).dakpr_state == "DEAD"
     assert version_of(broken, 1).dakpr_last_error == "transfer.KeyError"
     assert version_of(fine, 1).dakpr_state == "DELIVERED"
+
+
+def test_a_run_reads_each_institution_once(
+    world: World, dakpr: FakeDakpr, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for n in range(4):
+        submit(world, QUALIFICATION | {"source_id": f"ba-{n}", "document_number": f"300000{n}"})
+    real_profile = transfer.institution_profile
+    reads: list[str] = []
+
+    def counted(institution_id: str) -> Any:
+        reads.append(institution_id)
+        return real_profile(institution_id)
+
+    monkeypatch.setattr(transfer, "institution_profile", counted)
+    assert run(clock) == {"delivered": 4}
+    assert reads == ["inst-a"]
+    assert {d["issuer"]["name"] for d in got(dakpr)["documents"].values()} == {"Mokykla A"}
