@@ -367,14 +367,15 @@ def test_a_run_reads_each_institution_once(
 ) -> None:
     for n in range(4):
         submit(world, QUALIFICATION | {"source_id": f"ba-{n}", "document_number": f"300000{n}"})
-    real_profile = transfer.institution_profile
+    from chalicelib.models.institutions import institution_profile as real_profile
+
     reads: list[str] = []
 
     def counted(institution_id: str) -> Any:
         reads.append(institution_id)
         return real_profile(institution_id)
 
-    monkeypatch.setattr(transfer, "institution_profile", counted)
+    monkeypatch.setattr("chalicelib.services.transfer.institution_profile", counted)
     assert run(clock) == {"delivered": 4}
     assert reads == ["inst-a"]
     assert {d["issuer"]["name"] for d in got(dakpr)["documents"].values()} == {"Mokykla A"}
