@@ -16,17 +16,21 @@ blueprint = Blueprint(__name__)
 @blueprint.route("/me", methods=["GET"], authorizer=jwt_auth)
 @documented(RouteDoc("Who is logged in", "Me"))
 def me() -> dict[str, Any]:
+    from chalicelib.services.identity import login_identity
     from chalicelib.services.persons import find_person, minor_children
 
     who = caller(blueprint.current_request)
+    # Roles as the register stands now, not as the token said at issue: the page shows what the
+    # caller may do, and a removed representative must not see their school's pages any longer.
+    now = login_identity(who.person_id)
     person = find_person(who.person_id)
     return shaped("Me", {
         "person_id": who.person_id,
         "given_name": person.given_name if person else None,
         "family_name": person.family_name if person else None,
-        "roles": sorted(who.roles),
-        "institutions": sorted(who.institutions),
-        "children": minor_children(who.person_id) if "guardian" in who.roles else [],
+        "roles": sorted(now.roles),
+        "institutions": sorted(now.institutions),
+        "children": minor_children(who.person_id) if "guardian" in now.roles else [],
     })
 
 

@@ -132,7 +132,10 @@ def remove_representative(caller: CallerFacts, institution_id: str, person_id: s
     require(policy.administer(caller))
     _person_id(person_id)
     try:
-        InstitutionItem(institution_id, staff_item(person_id)).delete(condition=InstitutionItem.item.exists())
+        # Delete whatever version is stored: removal must not depend on having read the item
+        # (PynamoDB would otherwise add "version does not exist", which a stored item never meets).
+        InstitutionItem(institution_id, staff_item(person_id)).delete(
+            condition=InstitutionItem.item.exists(), add_version_condition=False)
     except DeleteError as exc:
         if condition_failed(exc):
             raise Problem(404, "staff.not_found", "This person is not a representative here.") from None

@@ -262,3 +262,20 @@ def test_dynamodb_calls_per_journaled_read(world: World, monkeypatch: pytest.Mon
     other = list(calls)
     assert own.count("PutItem") == 0 and other.count("PutItem") == 1  # the journal entry
     assert own.count("Query") >= 1 and other.count("Query") >= own.count("Query")
+
+
+def test_a_removed_representative_is_refused_on_the_very_next_request(world: World) -> None:
+    pupil_history = f"/persons/{PEOPLE['pupil_a']}/history"
+    assert world.call("rep_a", "GET", pupil_history).status_code == 200
+    removed = world.call("ministry", "DELETE", f"/institutions/inst-a/staff/{PEOPLE['rep_a']}")
+    assert removed.status_code == 204, removed.json_body
+
+    # The same token, issued while they were a representative:
+    assert world.call("rep_a", "GET", pupil_history).status_code == 404
+    refused = world.call("rep_a", "POST", "/institutions/inst-a/records", record_body("pupil_a", "after-removal"))
+    assert refused.status_code == 403 and refused.json_body["code"] == "access.institution"
+    assert world.call("rep_a", "GET", "/institutions/inst-a/learners").status_code == 403
+    assert "inst-a" not in world.call("rep_a", "GET", "/me").json_body["institutions"]
+    # Removing again: nothing to remove.
+    again = world.call("ministry", "DELETE", f"/institutions/inst-a/staff/{PEOPLE['rep_a']}")
+    assert again.status_code == 404 and again.json_body["code"] == "staff.not_found"
