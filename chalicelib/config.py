@@ -84,6 +84,10 @@ class Settings(NamedTuple):
     dakpr_retry_base_seconds: float
     dakpr_retry_cap_seconds: float
     dakpr_max_attempts: int
+    # Identity mismatches (a record naming a person with names or a birth date the register does
+    # not hold) a representative may make in a day before their writes stop until the ministry
+    # lifts the suspension: guessing names for personal codes must not be free.
+    identity_mismatch_limit: int
 
     def table_name(self, table: str) -> str:
         """Physical DynamoDB table name: the stage prefix keeps stages apart in one account."""
@@ -143,4 +147,5 @@ def settings() -> Settings:
         dakpr_retry_base_seconds=float(env.get("DAKPR_RETRY_BASE_SECONDS", "60")),
         dakpr_retry_cap_seconds=float(env.get("DAKPR_RETRY_CAP_SECONDS", str(6 * 3600))),
         dakpr_max_attempts=int(env.get("DAKPR_MAX_ATTEMPTS", "10")),
+        identity_mismatch_limit=int(env.get("IDENTITY_MISMATCH_LIMIT", "20")),
     )

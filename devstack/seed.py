@@ -200,7 +200,10 @@ def seed(today: date | None = None) -> dict[str, int]:
     count = 0
     for person_key, inst_key, row in _records():
         person, inst = people[person_key], institutions[inst_key]
-        record = validate_record(row | {"person_id": person.person_id}, today=today)
+        # Named in full, as a school's file names a pupil it has not enrolled yet (docs/ACCESS.md).
+        record = validate_record(row | {"person_id": person.person_id, "given_name": person.given_name,
+                                        "family_name": person.family_name, "birth_date": person.birth.isoformat()},
+                                 today=today)
         # Through the register's own write path: versions and journal as for any submission.
         write_record(record, inst.institution_id,
                      Actor(people[inst.representative].person_id, "representative", inst.institution_id, inst.name))

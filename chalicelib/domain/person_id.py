@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import secrets
 
-from chalicelib.domain.personal_code import personal_code_error
+from chalicelib.domain.personal_code import OUTER_SPACE, personal_code_error
 
 REGISTER_ID_PREFIX = "MR-"
 # Crockford base32: no I, L, O, U, so an id read aloud or copied by hand is not misread.
@@ -14,8 +14,17 @@ _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _REGISTER_ID_RE = re.compile(r"^MR-[0-9A-HJKMNP-TV-Z]{10}$")
 
 
+def normalise_person_id(raw: str) -> str:
+    """The one form a person id is stored and looked up in: outer whitespace (copied from a
+    spreadsheet or a form) stripped. Every path and body value goes through this before it becomes
+    a key, so `" 39001010000"` can never be a second, shadow person."""
+    return raw.strip(OUTER_SPACE)
+
+
 def person_id_error(value: str) -> str | None:
     """The reason an identifier is bad, or None. Reasons are those of the personal code, or `format`."""
+    if value != normalise_person_id(value):
+        return "characters"  # callers normalise first; a padded id must never reach a key
     if value.startswith(REGISTER_ID_PREFIX):
         return None if _REGISTER_ID_RE.match(value) else "format"
     return personal_code_error(value)

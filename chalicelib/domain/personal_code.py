@@ -16,7 +16,7 @@ from chalicelib.domain.checksum import mod11_check_digit
 _CENTURY = {"1": 1800, "2": 1800, "3": 1900, "4": 1900, "5": 2000, "6": 2000}
 _EXCEPTION_PREFIX = "9"
 # Outer whitespace is forgiven (copied from a spreadsheet); anything inside is not.
-_OUTER_SPACE = " \t\r\n\u00a0\u2007\u202f\ufeff"
+OUTER_SPACE = " \t\r\n\u00a0\u2007\u202f\ufeff"
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ def parse_personal_code(raw: str) -> PersonalCode:
 
     Checks run in the order a person would fix them: characters, length, century, date, checksum.
     """
-    code = raw.strip(_OUTER_SPACE)
+    code = raw.strip(OUTER_SPACE)
     if not code.isascii() or not code.isdigit():
         # str.isdigit alone accepts other scripts' digits and superscripts; isascii rules them out.
         raise PersonalCodeError("characters")

@@ -26,6 +26,9 @@ class CallerFacts:
     # institution id -> scopes of its valid permits today, for institutions the caller is staff of
     staff_scopes: dict[str, frozenset[str]] = field(default_factory=dict)
     minor_children: frozenset[str] = frozenset()
+    # Institutions where the caller's writes are suspended (too many identity mismatches): their
+    # scopes there hold `read` only, and a write is refused as `representative.suspended`.
+    suspended: frozenset[str] = frozenset()
 
     def institutions_with(self, scope: str) -> frozenset[str]:
         return frozenset(iid for iid, scopes in self.staff_scopes.items() if scope in scopes)
@@ -51,6 +54,8 @@ class Decision:
 
 
 PERSON_HIDDEN = Decision.deny("no relation to this person", 404, "person.not_found")
+SUSPENDED = Decision.deny("writes suspended after too many identity mismatches; the ministry can lift it", 403,
+                          "representative.suspended")
 PURPOSE_REQUIRED = Decision.deny("the ministry must state a purpose", 400, "access.purpose_required")
 
 
@@ -81,6 +86,8 @@ def write_records(caller: CallerFacts, institution: str) -> Decision:
     """May `caller` submit, correct or annul records of `institution`?"""
     if WRITE in caller.staff_scopes.get(institution, frozenset()):
         return Decision.allow("representative with a valid write permit", REPRESENTATIVE, institution)
+    if institution in caller.suspended:
+        return SUSPENDED
     if institution in caller.staff_scopes:
         return Decision.deny("the institution's permit does not allow writing now", 403, "access.permit")
     return Decision.deny("not a representative of this institution", 403, "access.institution")
@@ -90,6 +97,8 @@ def act_for_institution(caller: CallerFacts, institution: str, scope: str = READ
     """May `caller` use `institution`'s data with `scope` (uploads, rosters, its own permits)?"""
     if scope in caller.staff_scopes.get(institution, frozenset()):
         return Decision.allow("representative with a valid permit", REPRESENTATIVE, institution)
+    if scope == WRITE and institution in caller.suspended:
+        return SUSPENDED
     if institution in caller.staff_scopes:
         return Decision.deny("the institution's permit does not allow this now", 403, "access.permit")
     return Decision.deny("not a representative of this institution", 403, "access.institution")
@@ -113,27 +122,65 @@ def see_institution(caller: CallerFacts, institution: str) -> Decision:
 
 
 def manage_person(
-    caller: CallerFacts, *, exists: bool, enrolled_at: frozenset[str], names_from_population_register: bool
+    caller: CallerFacts, *, exists: bool, enrolled_at: frozenset[str], names_from_population_register: bool,
+    created_by_institution: str | None = None,
 ) -> Decision:
     """May `caller` create or correct a person (`PUT /persons/{id}`)?
 
     The ministry may. A representative with a valid write permit may add a person the register
-    does not know yet, or correct one enrolled at their institution, but not overwrite names that
-    came from the Population Register (the authority on names).
+    does not know yet. Names and birth date of a known person are an identity others rely on (an
+    enrolment is granted on them, docs/ACCESS.md): a representative may correct them only for a
+    pupil their own institution put in the register, and never names that came from the
+    Population Register (the authority on names).
     """
     if caller.is_ministry:
         return Decision.allow("ministry", MINISTRY)
     writable = caller.institutions_with(WRITE)
     if not writable:
-        return Decision.deny("no institution with a valid write permit", 403, "access.permit")
+        return SUSPENDED if caller.suspended else Decision.deny("no institution with a valid write permit", 403,
+                                                                "access.permit")
     if not exists:
         return Decision.allow("representative adding a new person", REPRESENTATIVE, min(writable))
     if not writable & enrolled_at:
         return PERSON_HIDDEN
-    if names_from_population_register:
-        return Decision.deny("names from the Population Register are not corrected here", 409,
-                             "person.names_authoritative")
-    return Decision.allow("representative correcting a pupil", REPRESENTATIVE, min(writable & enrolled_at))
+    if names_from_population_register or created_by_institution not in writable & enrolled_at:
+        return Decision.deny("only the institution that added this person may correct them, and never names "
+                             "from the Population Register", 409, "person.names_authoritative")
+    return Decision.allow("representative correcting a pupil their institution added", REPRESENTATIVE,
+                          created_by_institution)
+
+
+# What a representative reads of a pupil's records kept by *other* institutions: where the pupil
+# learnt and what they finished — not other schools' subjects, exams, olympiads or achievements.
+OTHER_INSTITUTIONS_KINDS = {
+    "ENROLLMENT": frozenset({"kind", "start_date", "end_date", "class", "programme", "learning_form"}),
+    "QUALIFICATION": None,  # every field: the document is what a next school needs to see
+}
+
+
+def record_visible(kind: str, record_institution: str | None, full_for: frozenset[str] | None) -> bool:
+    """Does a reader see this record at all? `full_for`: the institutions whose records the reader
+    sees in full (None: everything — the person, a guardian, the ministry)."""
+    return full_for is None or record_institution in full_for or kind in OTHER_INSTITUTIONS_KINDS
+
+
+def fields_shown(kind: str, record_institution: str | None, full_for: frozenset[str] | None) -> frozenset[str] | None:
+    """Which fields of a visible record the reader sees (None: all of them)."""
+    if full_for is None or record_institution in full_for:
+        return None
+    return OTHER_INSTITUTIONS_KINDS.get(kind)
+
+
+def readable_in_full(
+    caller: CallerFacts, decision: Decision, enrolled_at: frozenset[str], institution: str | None = None
+) -> frozenset[str] | None:
+    """For a read decided by `read_person`: the institutions whose records the caller sees in full.
+    None (no restriction) for the person, a guardian and the ministry; for a representative, the
+    institutions they read for where the person is enrolled."""
+    if decision.acting_role != REPRESENTATIVE:
+        return None
+    readable = caller.institutions_with(READ) & enrolled_at
+    return readable & {institution} if institution is not None else readable
 
 
 def visible_institutions(caller: CallerFacts) -> frozenset[str] | None:

@@ -17,7 +17,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from pydantic_core import PydanticCustomError
 
 from chalicelib.domain.errors import DomainValidationError, FieldError
-from chalicelib.domain.person_id import person_id_error
+from chalicelib.domain.person_id import normalise_person_id, person_id_error
 from chalicelib.domain.personal_code import PersonalCodeError, parse_personal_code
 from chalicelib.domain.text import TextError, clean_name, clean_text, fold
 from chalicelib.domain.validation import fail, field_errors, parse_iso_date, text_field
@@ -136,6 +136,7 @@ def _person_id(value: object) -> str | None:
     text = _plain(value, 20)
     if text is None:
         return None
+    text = normalise_person_id(text)
     reason = person_id_error(text)
     if reason:
         raise fail(reason)

@@ -44,10 +44,23 @@ FILE_REASONS: dict[str, tuple[str, str]] = {
     "row.malformed": ("Eilutės nepavyko perskaityti (kabutės?).", "The line could not be read (quotes?)."),
     "row.columns": ("Eilutėje daugiau reikšmių nei stulpelių.", "The line has more values than columns."),
     "row.duplicate": ("Tas pats source_id jau buvo šiame faile.", "The same source_id appeared earlier in this file."),
-    "row.person_mismatch": ("Vardas ar pavardė nesutampa su registru.",
-                            "The name does not match the register's."),
     "row.conflict": ("Įrašas tuo pat metu keičiamas kitur; įkelkite dar kartą.",
                      "The record was being changed elsewhere; upload again."),
+    "person.identity_mismatch": ("Asmens vardas, pavardė ar gimimo data nesutampa su registru.",
+                                 "The person's names or birth date do not match the register."),
+    "record.annulled": ("Įrašas anuliuotas; jei jis teisingas, pateikite naują su kitu source_id.",
+                        "The record is annulled; if it is right, submit a new one with another source_id."),
+    "representative.suspended": ("Jūsų teisė rašyti sustabdyta dėl per daug nesutapusių asmens duomenų; "
+                                 "kreipkitės į ministeriją.",
+                                 "Your writes are suspended after too many identity mismatches; contact the "
+                                 "ministry."),
+}
+# Problems whose message names a detail (a date): `{}` is replaced with `RowProblem.detail`.
+DETAILED_REASONS: dict[str, tuple[str, str]] = {
+    "row.conflict": ("Įrašas pakeistas per API {} po paskutinio įkėlimo; failo eilutė jo neatšaukia. Pataisykite "
+                     "failą arba įrašą.",
+                     "The record was changed through the API on {} after its last upload; the file row does not "
+                     "undo that. Correct the file or the record."),
 }
 
 
@@ -58,9 +71,13 @@ class RowProblem:
     line: int
     column: str
     code: str
+    detail: str = ""  # a date a message names (never a value from the file)
 
     @property
     def messages(self) -> tuple[str, str]:
+        if self.detail and self.code in DETAILED_REASONS:
+            lt, en = DETAILED_REASONS[self.code]
+            return lt.format(self.detail), en.format(self.detail)
         if self.code in FILE_REASONS:
             return FILE_REASONS[self.code]
         reason = self.code.rsplit(".", 1)[-1]

@@ -81,10 +81,12 @@ def end_permit(institution_id: str, permit_id: str) -> Response:
 @documented(RouteDoc("Make a person a representative (ministry)", "StaffOut", errors=(404, 422),
                      extra_statuses={201: "Added"}))
 def add_representative(institution_id: str, person_id: str) -> Response:
+    from chalicelib.domain.person_id import normalise_person_id
     from chalicelib.services.institutions import add_representative as add
 
     added = add(caller_facts_for(blueprint.current_request), institution_id, person_id)
-    return _json(shaped("StaffOut", {"institution_id": institution_id, "person_id": person_id}), 201 if added else 200)
+    return _json(shaped("StaffOut", {"institution_id": institution_id, "person_id": normalise_person_id(person_id)}),
+                 201 if added else 200)
 
 
 @blueprint.route("/institutions/{institution_id}/staff/{person_id}", methods=["DELETE"], authorizer=jwt_auth)
@@ -93,6 +95,18 @@ def remove_representative(institution_id: str, person_id: str) -> Response:
     from chalicelib.services.institutions import remove_representative as remove
 
     remove(caller_facts_for(blueprint.current_request), institution_id, person_id)
+    return Response(body="", status_code=204)
+
+
+@blueprint.route("/institutions/{institution_id}/staff/{person_id}/suspension", methods=["DELETE"],
+                 authorizer=jwt_auth)
+@documented(RouteDoc("Lift a representative's suspension after too many identity mismatches (ministry)", status=204,
+                     response_types=(), errors=(404,)))
+def lift_suspension(institution_id: str, person_id: str) -> Response:
+    from chalicelib.domain.person_id import normalise_person_id
+    from chalicelib.services.suspension import lift_suspension as lift
+
+    lift(caller_facts_for(blueprint.current_request), institution_id, normalise_person_id(person_id))
     return Response(body="", status_code=204)
 
 

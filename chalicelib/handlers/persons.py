@@ -34,10 +34,11 @@ def person_history(person_id: str) -> Response:
 @documented(RouteDoc("Create or correct a person", "PersonSaved", request="PersonInput", errors=(404, 409),
                      extra_statuses={201: "Created"}))
 def put_person(person_id: str) -> Response:
+    from chalicelib.domain.person_id import normalise_person_id
     from chalicelib.services.persons import put_person as put
 
     request = blueprint.current_request
     version, created = put(caller_facts_for(request), person_id, json_object(request), correlation_id(request))
-    return Response(body=shaped("PersonSaved", {"person_id": person_id, "version": version}),
+    return Response(body=shaped("PersonSaved", {"person_id": normalise_person_id(person_id), "version": version}),
                     status_code=201 if created else 200,
                     headers={"Cache-Control": "no-store"})

@@ -54,7 +54,8 @@ class RecordFields(Out):
     """A record's own fields, named as in the upload template. Absent fields are left out."""
 
     kind: str
-    source_id: str
+    # Absent on another institution's record in a representative's view (docs/ACCESS.md).
+    source_id: str | None = None
     start_date: str | None = None
     end_date: str | None = None
     issue_date: str | None = None

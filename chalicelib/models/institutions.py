@@ -7,8 +7,12 @@ makes a Query on an institution return each item as its own class. The sparse GS
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from pynamodb.attributes import (
     DiscriminatorAttribute,
+    NumberAttribute,
     UnicodeAttribute,
     UnicodeSetAttribute,
     UTCDateTimeAttribute,
@@ -83,6 +87,12 @@ class Permit(InstitutionItem, discriminator="PERMIT"):
 class StaffMember(InstitutionItem, discriminator="STAFF"):
     staff_person_id = UnicodeAttribute()
     role = UnicodeAttribute(default="REPRESENTATIVE")
+    # Identity mismatches this representative made on `mismatch_day` (Vilnius date), and when their
+    # writes were suspended for too many (services/suspension.py). Read with the appointment itself
+    # on every request (the `by_staff_person` index projects all), so the check costs nothing more.
+    mismatch_day = UnicodeAttribute(null=True)
+    mismatch_count = NumberAttribute(null=True)
+    suspended_at = UTCDateTimeAttribute(null=True)
 
 
 def permits_of(institution_id: str) -> list[Permit]:
@@ -91,9 +101,68 @@ def permits_of(institution_id: str) -> list[Permit]:
     return [item for item in items if isinstance(item, Permit)]
 
 
+def appointments_of(person_id: str) -> list[StaffMember]:
+    """Where the person is listed as a representative: one Query on the sparse index."""
+    return [item for item in InstitutionItem.by_staff_person.query(person_id) if isinstance(item, StaffMember)]
+
+
 def institutions_staffed_by(person_id: str) -> list[str]:
-    """Institutions where the person is listed as a representative: one Query on the sparse index."""
-    return [item.institution_id for item in InstitutionItem.by_staff_person.query(person_id)]
+    return [item.institution_id for item in appointments_of(person_id)]
+
+
+def add_identity_mismatches(institution_id: str, person_id: str, day: str, count: int) -> int:
+    """Add `count` to the representative's mismatches of `day` (a new day starts from zero);
+    returns the day's total. Atomic: concurrent requests each add once. 0 if not appointed."""
+    from pynamodb.exceptions import UpdateError
+
+    from chalicelib.models.base import condition_failed
+
+    appointment = StaffMember(institution_id, staff_item(person_id))
+    appointed = InstitutionItem.item.exists()
+    for _ in range(3):  # the day may roll over between the two conditional updates
+        try:
+            appointment.update(actions=[StaffMember.mismatch_count.add(count)],
+                               condition=appointed & (StaffMember.mismatch_day == day), add_version_condition=False)
+            return int(appointment.mismatch_count or 0)
+        except UpdateError as exc:
+            if not condition_failed(exc):
+                raise
+        try:
+            appointment.update(actions=[StaffMember.mismatch_day.set(day), StaffMember.mismatch_count.set(count)],
+                               condition=appointed & (StaffMember.mismatch_day.does_not_exist()
+                                                      | (StaffMember.mismatch_day != day)),
+                               add_version_condition=False)
+            return count
+        except UpdateError as exc:
+            if not condition_failed(exc):
+                raise
+        if institution_id not in institutions_staffed_by(person_id):
+            return 0
+    return 0
+
+
+def set_suspension(institution_id: str, person_id: str, suspended_at: datetime | None) -> bool:
+    """Suspend (at a time) or lift; False if the person is not appointed there (or, suspending,
+    was suspended already)."""
+    from pynamodb.exceptions import UpdateError
+
+    from chalicelib.models.base import condition_failed
+
+    appointment = StaffMember(institution_id, staff_item(person_id))
+    condition = InstitutionItem.item.exists()
+    actions: list[Any]
+    if suspended_at is None:
+        actions = [StaffMember.suspended_at.remove(), StaffMember.mismatch_count.set(0)]
+    else:
+        actions = [StaffMember.suspended_at.set(suspended_at)]
+        condition &= StaffMember.suspended_at.does_not_exist()
+    try:
+        appointment.update(actions=actions, condition=condition, add_version_condition=False)
+    except UpdateError as exc:
+        if condition_failed(exc):
+            return False
+        raise
+    return True
 
 
 def institution_profile(institution_id: str) -> InstitutionProfile | None:

@@ -19,6 +19,9 @@ class Person(RegisterModel):
     sex = UnicodeAttribute(null=True)  # "M" / "F" as the personal code says
     # Where the current names came from: VIISP (the Population Register), or who typed them.
     source = UnicodeAttribute(default="INSTITUTION")
+    # The institution that first put this person in the register (None: the gateway, the ministry,
+    # or data from before this was kept). Only that institution may correct names it typed.
+    created_institution = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
     updated_by = UnicodeAttribute()

@@ -191,6 +191,11 @@ class RecordHead(RecordsItem, discriminator="HEAD"):
     owner_record_key = UnicodeAttribute()
     status = UnicodeAttribute()
     fingerprint = UnicodeAttribute()  # of person, key and fields: an unchanged re-upload is seen without a read
+    # How and when the current version was made: `API` (a single change) or `UPLOAD` (a file row).
+    # A file row must not silently undo a change made through the API after the record's last
+    # upload (services/records.py). Heads written before this attribute existed have none.
+    via = UnicodeAttribute(null=True)
+    changed_at = UTCDateTimeAttribute(null=True)
 
 
 def record_head(record_id: str) -> RecordHead | None:

@@ -11,9 +11,9 @@ from datetime import date
 
 from chalicelib.config import settings
 from chalicelib.domain.access import PermitFacts, is_minor, permit_is_valid
-from chalicelib.domain.policy import CallerFacts, Decision
+from chalicelib.domain.policy import WRITE, CallerFacts, Decision
 from chalicelib.errors import Problem
-from chalicelib.models.institutions import Permit, institutions_staffed_by, permits_of
+from chalicelib.models.institutions import Permit, appointments_of, permits_of
 from chalicelib.models.records import enrolled_institutions
 from chalicelib.services.population import population_register
 
@@ -26,16 +26,21 @@ def permit_facts(permit: Permit) -> PermitFacts:
 def caller_facts(person_id: str, today: date | None = None) -> CallerFacts:
     today = today or date.today()
     scopes: dict[str, frozenset[str]] = {}
-    for iid in institutions_staffed_by(person_id):
+    suspended = set()
+    for appointment in appointments_of(person_id):
+        iid = appointment.institution_id
         scopes[iid] = frozenset(
             scope for permit in permits_of(iid) for scope in (permit.scope or ())
             if permit_is_valid(permit_facts(permit), today, scope)
         )
+        if appointment.suspended_at is not None:
+            suspended.add(iid)
+            scopes[iid] -= {WRITE}
     children = frozenset(
         child.person_id for child in population_register().children_of(person_id) if is_minor(child.birth_date, today)
     )
     return CallerFacts(person_id=person_id, is_ministry=person_id in settings().ministry_staff,
-                       staff_scopes=scopes, minor_children=children)
+                       staff_scopes=scopes, minor_children=children, suspended=frozenset(suspended))
 
 
 def person_enrollments(person_id: str) -> frozenset[str]:

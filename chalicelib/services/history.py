@@ -13,6 +13,7 @@ from typing import Any
 from pynamodb.exceptions import PynamoDBException
 
 from chalicelib.domain import policy
+from chalicelib.domain.person_id import normalise_person_id
 from chalicelib.domain.policy import CallerFacts
 from chalicelib.errors import Problem
 from chalicelib.models.institutions import institution_profile
@@ -46,12 +47,14 @@ def read_history(
     cursor: str | None = None, limit: int = 50, correlation_id: str | None = None,
 ) -> dict[str, Any]:
     """Someone's history as `caller` may see it (`GET /persons/{person_id}/history`)."""
+    person_id = normalise_person_id(person_id)
     if person_id == caller.person_id:
         return my_history(person_id, cursor=cursor, limit=limit)
     needs_enrollments = person_id not in caller.minor_children and bool(caller.institutions_with(policy.READ))
     enrolled = person_enrollments(person_id) if needs_enrollments else frozenset()
     decision = require(policy.read_person(caller, person_id, enrolled, purpose, institution))
-    page = history_page(person_id, f"history:{caller.person_id}:{person_id}", cursor, limit)
+    full_for = policy.readable_in_full(caller, decision, enrolled, institution)
+    page = history_page(person_id, f"history:{caller.person_id}:{person_id}", cursor, limit, full_for)
     if page is None:
         raise Problem(404, "person.not_found", "No such person.")
     name = None
@@ -67,15 +70,21 @@ def read_history(
     return page
 
 
-def history_page(person_id: str, scope: str, cursor: str | None, limit: int) -> dict[str, Any] | None:
-    """One page: one Query. None if the person is not in the register."""
+def history_page(
+    person_id: str, scope: str, cursor: str | None, limit: int, full_for: frozenset[str] | None = None,
+) -> dict[str, Any] | None:
+    """One page: one Query. None if the person is not in the register. `full_for`: the
+    institutions whose records the reader sees in full (None: all; see `policy.fields_shown`)."""
     position = start_key(cursor, scope)
     known_person = position.pop("person", None) if position else None
     # One item more than the page: a full last page then says there is nothing after it (DynamoDB
     # alone would hand out a cursor to an empty page).
+    shown = Record.status == ACTIVE
+    if full_for is not None:
+        # Other institutions' records are left out by the Query itself, not after it.
+        shown &= Record.institution_id.is_in(*full_for) | Record.kind.is_in(*policy.OTHER_INSTITUTIONS_KINDS)
     items = list(RecordsItem.query(
-        person_id,
-        filter_condition=(RecordsItem.item_type == PersonSummary) | (Record.status == ACTIVE),
+        person_id, filter_condition=(RecordsItem.item_type == PersonSummary) | shown,
         limit=limit + 1, last_evaluated_key=position["key"] if position else None,
     ))
     more, items = len(items) > limit, items[:limit]
@@ -85,8 +94,8 @@ def history_page(person_id: str, scope: str, cursor: str | None, limit: int) -> 
         if isinstance(item, PersonSummary):
             person = {"person_id": person_id, "given_name": item.given_name, "family_name": item.family_name,
                       "birth_date": item.birth_date}
-        elif isinstance(item, Record):
-            records.append(record_view(item))
+        elif isinstance(item, Record) and policy.record_visible(item.kind, item.institution_id, full_for):
+            records.append(record_view(item, policy.fields_shown(item.kind, item.institution_id, full_for)))
     if person is None:
         return None
     last = {"person_id": {"S": person_id}, "record_key": {"S": items[-1].record_key}} if more else None
@@ -98,10 +107,14 @@ def history_page(person_id: str, scope: str, cursor: str | None, limit: int) -> 
     }
 
 
-def record_view(record: Record) -> dict[str, Any]:
-    return {"record_id": record.record_id, "institution_id": record.institution_id,
-            "institution_name": record.institution_name, "version": int(record.version),
-            "dakpr_registration_number": record.dakpr_registration_number, **record_fields(record)}
+def record_view(record: Record, fields: frozenset[str] | None = None) -> dict[str, Any]:
+    """A record as the history shows it; `fields`: only these of its template fields (None: all)."""
+    view: dict[str, Any] = {"record_id": record.record_id, "institution_id": record.institution_id,
+                            "institution_name": record.institution_name, "version": int(record.version)}
+    shown = record_fields(record)
+    if fields is not None:
+        return view | {name: value for name, value in shown.items() if name in fields}
+    return view | {"dakpr_registration_number": record.dakpr_registration_number} | shown
 
 
 def sections(records: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -31,6 +31,7 @@ from pynamodb.exceptions import PynamoDBException, UpdateError
 from chalicelib import observability, storage
 from chalicelib.domain import policy
 from chalicelib.domain.errors import DomainValidationError
+from chalicelib.domain.identity import IDENTITY_MISMATCH
 from chalicelib.domain.ids import record_id_for
 from chalicelib.domain.records import RecordBase, validate_record
 from chalicelib.domain.spreadsheet import neutralise
@@ -49,16 +50,27 @@ from chalicelib.domain.upload import (
     sniff_encoding,
 )
 from chalicelib.errors import Problem
-from chalicelib.models.base import batch_put, condition_failed
+from chalicelib.models.base import condition_failed
 from chalicelib.models.institutions import institution_profile
-from chalicelib.models.journal import JournalEvent, event_key
 from chalicelib.models.persons import Person
-from chalicelib.models.records import record_heads
+from chalicelib.models.records import ACTIVE, Record, RecordHead, RecordsItem, enrolled_institutions, record_heads
 from chalicelib.models.uploads import DONE, FAILED, PENDING, PROCESSING, REJECTED, Upload
 from chalicelib.services.access import caller_facts
-from chalicelib.services.journal import CREATE, Actor, new_event
-from chalicelib.services.persons import summary_of
-from chalicelib.services.records import person_from_record, person_problems, record_items, write_record
+from chalicelib.services.journal import Actor
+from chalicelib.services.records import (
+    VIA_UPLOAD,
+    Plan,
+    Writer,
+    apply_in_groups,
+    identity_problem,
+    needs_relation,
+    new_person,
+    plan_person,
+    plan_record,
+    row_fingerprint,
+    write_record,
+)
+from chalicelib.services.suspension import note_identity_mismatches
 
 # Rows gathered before writing: BatchGetItem takes 100 keys, so one head look-up serves 100 rows;
 # the writes still go 25 items a call.
@@ -152,8 +164,10 @@ def _claim(upload: Upload) -> None:
 
 def _process(upload: Upload, report: Report, today: date) -> str:
     facts = caller_facts(upload.uploaded_by, today)
-    if not policy.write_records(facts, upload.institution_id).allowed:
-        return _finish(upload, report, REJECTED, [RowProblem(0, "", "file.permit")])
+    decision = policy.write_records(facts, upload.institution_id)
+    if not decision.allowed:
+        code = decision.code if decision.code == "representative.suspended" else "file.permit"
+        return _finish(upload, report, REJECTED, [RowProblem(0, "", code)])
     if storage.object_size(upload.object_key) > MAX_FILE_BYTES:
         return _finish(upload, report, REJECTED, [RowProblem(0, "", "file.too_large")])
     profile = institution_profile(upload.institution_id)
@@ -300,13 +314,17 @@ def _cell(value: object) -> object:
 
 
 class Batch:
-    """Valid rows gathered 25 at a time and written together."""
+    """Valid rows gathered a chunk at a time, planned through the records' one write path
+    (`services/records.py`) and applied in transactions of many rows."""
 
     def __init__(self, upload: Upload, actor: Actor, report: Report, today: date) -> None:
-        self.upload, self.actor, self.report, self.today = upload, actor, report, today
+        self.upload, self.report, self.today = upload, report, today
+        self.writer = Writer(upload.institution_id, actor, VIA_UPLOAD, upload.upload_id)
         self.rows: list[tuple[int, RecordBase]] = []
         self.ids: set[str] = set()
         self.persons: dict[str, Person] = {}
+        self.pupils_here: dict[str, bool] = {}
+        self.suspended = False
 
     def add(self, line: int, values: dict[str, object]) -> None:
         try:
@@ -328,44 +346,79 @@ class Batch:
         if not self.rows:
             return
         rows, self.rows, self.ids = self.rows, [], set()
+        if self.suspended:
+            self._reject(rows, "representative.suspended")
+            return
         persons = self._persons({r.person_id for _, r in rows})
-        heads = record_heads([record_id_for(self.upload.institution_id, r.source_id) for _, r in rows])
+        checked: list[tuple[int, RecordBase, str]] = []
+        mismatched: list[int] = []
+        created: dict[str, Person] = {}
+        person_plans: list[Plan] = []
         now = datetime.now(UTC)
-        writes: list[Any] = []
-        new_heads: list[Any] = []
-        updates: list[tuple[int, RecordBase]] = []
         for line, record in rows:
-            person = persons.get(record.person_id)
-            problems = person_problems(record, person)
-            if problems:
-                for problem in problems:
-                    self.report.problem(RowProblem(line, problem.field, problem.code), counts_row=False)
-                self.report.rows_rejected += 1
+            person = persons.get(record.person_id) or created.get(record.person_id)
+            problem = identity_problem(record, person, pupil_here=self._pupil_here(record, person))
+            if problem is not None:
+                if problem.code == IDENTITY_MISMATCH:
+                    mismatched.append(line)
+                self._problem(line, problem)
                 continue
             if person is None:
-                person = person_from_record(record, self.actor.person_id, now)
-                person.version = 1  # a batch write bypasses PynamoDB's versioning: set it as it would
-                self.persons[person.person_id] = persons[person.person_id] = person
-                writes += [person, summary_of(person)]
-            record_id = record_id_for(self.upload.institution_id, record.source_id)
-            head = heads.get(record_id)
-            items = record_items(record, person.person_id, self.upload.institution_id, self.actor, number=1, now=now)
-            if head is not None:
-                if head.fingerprint != items.head.fingerprint:
-                    updates.append((line, record))
-                    continue
-                self.report.rows_written += 1  # already stored as it is (a re-upload, a retry)
-                continue
-            writes += [items.record, items.version, self._journal(line, record, items.record)]
-            new_heads.append(items.head)
-            self.report.rows_written += 1
-        if not self.upload.dry_run:
-            batch_put(writes)
-            # Heads last: a head says its record is complete (a retry skips a row whose head
-            # matches), so it must not land before the record, version and outbox entry it vouches for.
-            batch_put(new_heads)
-        for line, record in updates:
-            self._update(line, record)
+                person = created[record.person_id] = new_person(record, self.upload.institution_id,
+                                                                self.writer.actor.person_id, now)
+                person_plans.append(plan_person(person))
+            checked.append((line, record, record_id_for(self.upload.institution_id, record.source_id)))
+        if mismatched and note_identity_mismatches(self.upload.institution_id, self.writer.actor.person_id,
+                                                   len(mismatched)):
+            # Past the day's limit: nothing more of this representative is written.
+            self.suspended = True
+            self._reject([(line, record) for line, record, _ in checked], "representative.suspended")
+            return
+        heads = record_heads([record_id for _, _, record_id in checked])
+        currents = self._currents(heads, checked)
+        planned: list[tuple[int, RecordBase, Plan]] = []
+        for line, record, record_id in checked:
+            try:
+                planned.append((line, record, plan_record(record, record.person_id, self.writer,
+                                                          head=heads.get(record_id), current=currents.get(record_id),
+                                                          now=now)))
+            except Problem as problem:
+                self._problem(line, problem)
+        if self.upload.dry_run:
+            self.report.rows_written += len(planned)
+            return
+        lost = {person_plans[i].record_id for i in apply_in_groups(person_plans)}
+        # A pupil created meanwhile by another writer: their rows are checked again, one by one.
+        again = [(line, record) for line, record, _ in planned if record.person_id in lost]
+        planned = [entry for entry in planned if entry[0] not in {line for line, _ in again}]
+        refused = apply_in_groups([plan for _, _, plan in planned])
+        again += [(planned[i][0], planned[i][1]) for i in refused]
+        self.report.rows_written += len(planned) - len(refused)
+        for line, record in sorted(again, key=lambda entry: entry[0]):
+            self._single(line, record)
+
+    def _reject(self, rows: list[tuple[int, RecordBase]], code: str) -> None:
+        for line, _ in rows:
+            self.report.problem(RowProblem(line, "", code))
+
+    def _problem(self, line: int, problem: Problem) -> None:
+        """A refusal of the write path as report lines (the row counts as rejected once)."""
+        if problem.errors:
+            for error in problem.errors:
+                self.report.problem(RowProblem(line, error["field"], error["code"]), counts_row=False)
+            self.report.rows_rejected += 1
+            return
+        code = "row.conflict" if problem.code == "record.conflict" else problem.code
+        self.report.problem(RowProblem(line, "", code, str(problem.extra.get("changed_on", ""))))
+
+    def _single(self, line: int, record: RecordBase) -> None:
+        """A row whose batched write lost a race: read afresh and write alone, or report why not."""
+        try:
+            write_record(record, self.upload.institution_id, self.writer.actor, self.upload.upload_id, via=VIA_UPLOAD)
+        except Problem as problem:
+            self._problem(line, problem)
+            return
+        self.report.rows_written += 1
 
     def _persons(self, wanted: set[str]) -> dict[str, Person]:
         missing = wanted - set(self.persons)
@@ -375,26 +428,30 @@ class Batch:
             self.persons.update((p.person_id, p) for p in Person.batch_get(missing, consistent_read=True))
         return {person_id: self.persons[person_id] for person_id in wanted if person_id in self.persons}
 
-    def _journal(self, line: int, record: RecordBase, item: Any) -> JournalEvent:
-        """The CREATE entry, keyed by upload and line: written again on a retry, never twice."""
-        event = new_event(record.person_id, CREATE, self.actor, record_id=item.record_id, after=record.fields(),
-                          correlation_id=self.upload.upload_id)
-        event.event_id = f"{self.upload.upload_id}-{line}"
-        event.at = self.upload.created_at
-        event.event_key = event_key(self.upload.created_at.isoformat(timespec="microseconds"), event.event_id)
-        return event
+    def _pupil_here(self, record: RecordBase, person: Person | None) -> bool:
+        """Whether the person is this institution's pupil — asked only where the identity rule needs
+        it (a known person named without their full identity), once per person per upload."""
+        if not needs_relation(record, person):
+            return False
+        if record.person_id not in self.pupils_here:
+            if len(self.pupils_here) > PERSON_CACHE:
+                self.pupils_here.clear()
+            self.pupils_here[record.person_id] = self.upload.institution_id in enrolled_institutions(record.person_id)
+        return self.pupils_here[record.person_id]
 
-    def _update(self, line: int, record: RecordBase) -> None:
-        if self.upload.dry_run:
-            self.report.rows_written += 1
-            return
-        try:
-            write_record(record, self.upload.institution_id, self.actor, self.upload.upload_id)
-        except Problem as problem:
-            code = "row.conflict" if problem.status == 409 else problem.code
-            self.report.problem(RowProblem(line, "", code))
-            return
-        self.report.rows_written += 1
+    @staticmethod
+    def _currents(heads: dict[str, RecordHead], rows: list[tuple[int, RecordBase, str]]) -> dict[str, Record]:
+        """The stored records of rows that change one (an unchanged row needs only its head)."""
+        wanted = {}
+        for _, record, record_id in rows:
+            head = heads.get(record_id)
+            if head is not None and head.status == ACTIVE and head.fingerprint != row_fingerprint(record, record_id):
+                wanted[(head.owner_person_id, head.owner_record_key)] = record_id
+        if not wanted:
+            return {}
+        return {wanted[(item.person_id, item.record_key)]: item for item in RecordsItem.batch_get(list(wanted),
+                                                                                                consistent_read=True)
+                if isinstance(item, Record)}
 
 
 def _finish(

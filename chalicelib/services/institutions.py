@@ -11,7 +11,7 @@ from pynamodb.exceptions import DeleteError, PutError
 from chalicelib.domain import policy
 from chalicelib.domain.errors import DomainValidationError, FieldError
 from chalicelib.domain.institutions import InstitutionInput, PermitInput
-from chalicelib.domain.person_id import person_id_error
+from chalicelib.domain.person_id import normalise_person_id, person_id_error
 from chalicelib.domain.policy import CallerFacts
 from chalicelib.domain.validation import validate_model
 from chalicelib.errors import Problem, invalid
@@ -106,6 +106,7 @@ def _permit_view(permit: Permit) -> dict[str, Any]:
 
 
 def _person_id(person_id: str) -> str:
+    person_id = normalise_person_id(person_id)
     reason = person_id_error(person_id)
     if reason:
         raise invalid([FieldError("person_id", reason)])
@@ -115,7 +116,7 @@ def _person_id(person_id: str) -> str:
 def add_representative(caller: CallerFacts, institution_id: str, person_id: str) -> bool:
     """Make a person a representative; True if they were not one already."""
     require(policy.administer(caller))
-    _person_id(person_id)
+    person_id = _person_id(person_id)
     _existing(institution_id)
     staff = StaffMember(institution_id, staff_item(person_id), staff_person_id=person_id,
                         created_at=datetime.now(UTC), created_by=caller.person_id)
@@ -130,7 +131,7 @@ def add_representative(caller: CallerFacts, institution_id: str, person_id: str)
 
 def remove_representative(caller: CallerFacts, institution_id: str, person_id: str) -> None:
     require(policy.administer(caller))
-    _person_id(person_id)
+    person_id = _person_id(person_id)
     try:
         # Delete whatever version is stored: removal must not depend on having read the item
         # (PynamoDB would otherwise add "version does not exist", which a stored item never meets).

@@ -12,7 +12,7 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain import policy
 from chalicelib.domain.errors import DomainValidationError, FieldError
-from chalicelib.domain.person_id import person_id_error
+from chalicelib.domain.person_id import normalise_person_id, person_id_error
 from chalicelib.domain.personal_code import parse_personal_code
 from chalicelib.domain.persons import PersonInput, birth_date_conflict
 from chalicelib.domain.policy import CallerFacts
@@ -73,6 +73,7 @@ def put_person(
     caller: CallerFacts, person_id: str, body: dict[str, Any], correlation_id: str | None
 ) -> tuple[int, bool]:
     """`PUT /persons/{person_id}`: create or correct. Returns (version, created)."""
+    person_id = normalise_person_id(person_id)
     reason = person_id_error(person_id)
     if reason:
         raise invalid([FieldError("person_id", reason)], "The person id is not valid.")
@@ -87,6 +88,7 @@ def put_person(
     decision = require(policy.manage_person(
         caller, exists=person is not None, enrolled_at=enrolled,
         names_from_population_register=person is not None and person.source == GATEWAY_SOURCE,
+        created_by_institution=person.created_institution if person is not None else None,
     ))
     if person is not None and data.version is not None and data.version != person.version:
         raise Problem(409, "person.conflict", f"The person was changed meanwhile (version {person.version}).")
@@ -94,7 +96,8 @@ def put_person(
     before = _visible(person) if person else None
     new = person is None
     if person is None:
-        person = Person(person_id, created_at=now, source="MINISTRY" if caller.is_ministry else "INSTITUTION")
+        person = Person(person_id, created_at=now, source="MINISTRY" if caller.is_ministry else "INSTITUTION",
+                        created_institution=decision.acting_institution)
     person.given_name, person.family_name = data.given_name, data.family_name
     if data.birth_date:
         person.birth_date = data.birth_date.isoformat()

@@ -1,32 +1,45 @@
-"""Applying a record change: validate, check access, write the record, its version and the
-journal entry in one DynamoDB transaction (all or nothing).
+"""The one write path for records: every change — an API create, correction or annulment, and every
+row of a bulk upload — is planned here as DynamoDB items with their conditions, and applied in a
+transaction (one for an API call; groups of rows for an upload).
 
 A record is named by (institution, source_id): `record_id_for` derives its id, so a re-submission
-updates instead of duplicating; its `RecordHead` says where it lives and at which version, and
-every change is conditional on that head as read, so two concurrent writers cannot both win.
+updates instead of duplicating. Its `RecordHead` says where it lives, at which version, and how that
+version was made. Every plan is conditional on the head as read — absent for a create, at the
+version read for a change — and on the version item not existing yet, so two writers racing on one
+record end as two consecutive versions or one of them refused, never as a silent overwrite; and a
+DAKPR idempotency key (`<record_id>.<version>`) can only ever stand for one content.
+
+Rules stated once, for both paths:
+- a record naming a person must satisfy the identity rule (`domain/identity.py`);
+- an annulled record is not revived (`record.annulled`);
+- a file row does not undo a change made through the API after the record's last upload
+  (`row.conflict`, naming the date of that change);
+- the same content again changes nothing (fingerprint of the head).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from pynamodb.exceptions import TransactWriteError
 
 from chalicelib.domain import policy
 from chalicelib.domain.errors import DomainValidationError, FieldError
+from chalicelib.domain.identity import IDENTITY_MISMATCH, Identity, check_identity, claimed_birth_date
 from chalicelib.domain.ids import record_id_for
 from chalicelib.domain.personal_code import PersonalCodeError, parse_personal_code
 from chalicelib.domain.policy import CallerFacts
 from chalicelib.domain.records import AnnulmentInput, RecordBase, validate_record
-from chalicelib.domain.text import fold
 from chalicelib.domain.transfer import is_transferred
 from chalicelib.domain.validation import validate_model
 from chalicelib.errors import Problem, invalid
-from chalicelib.models.base import transaction
+from chalicelib.models.base import RegisterModel, transaction
 from chalicelib.models.institutions import institution_profile
 from chalicelib.models.persons import Person
 from chalicelib.models.records import (
@@ -36,6 +49,7 @@ from chalicelib.models.records import (
     Record,
     RecordHead,
     RecordVersion,
+    enrolled_institutions,
     record_head,
     record_key,
     version_key,
@@ -43,7 +57,10 @@ from chalicelib.models.records import (
 )
 from chalicelib.services.access import require
 from chalicelib.services.journal import ANNUL, CREATE, UPDATE, Actor, new_event
-from chalicelib.services.persons import add_person_writes
+from chalicelib.services.persons import summary_of
+
+# How a version was made (`RecordHead.via`).
+VIA_API, VIA_UPLOAD = "API", "UPLOAD"
 
 # Record attributes that hold template fields (`class` is `class_name` in the model).
 FIELD_ATTRIBUTES = {
@@ -53,6 +70,8 @@ FIELD_ATTRIBUTES = {
     "title": "title", "document_type": "document_type", "document_series": "document_series",
     "document_number": "document_number", "teacher": "teacher", "notes": "notes",
 }
+# DynamoDB takes at most 100 actions in one transaction.
+MAX_TRANSACTION_ITEMS = 100
 
 
 @dataclass(frozen=True)
@@ -63,14 +82,389 @@ class Outcome:
     changed: bool
 
 
+class Write(NamedTuple):
+    """One item of a plan: `put` (with a condition), `delete` or `update` (conditional)."""
+
+    action: str
+    item: RegisterModel
+    condition: Any = None
+    actions: tuple[Any, ...] = ()
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What one change writes. No writes: nothing to change (the same content again)."""
+
+    record_id: str
+    number: int
+    created: bool
+    changed: bool
+    writes: tuple[Write, ...] = ()
+
+
+@dataclass(frozen=True)
+class Writer:
+    """Who writes, for which institution, through which path (API or an upload)."""
+
+    institution_id: str
+    actor: Actor
+    via: str = VIA_API
+    correlation_id: str | None = None
+
+
 def record_fields(record: Record) -> dict[str, Any]:
     """A stored record as template fields (what the API returns and the journal keeps)."""
     fields: dict[str, Any] = {"kind": record.kind, "source_id": record.source_id}
-    for field, attribute in FIELD_ATTRIBUTES.items():
+    for name, attribute in FIELD_ATTRIBUTES.items():
         value = getattr(record, attribute)
         if value is not None:
-            fields[field] = int(value) if field == "score" else value
+            fields[name] = int(value) if name == "score" else value
     return fields
+
+
+def fingerprint(person_id: str, key: str, fields: dict[str, Any], status: str = ACTIVE) -> str:
+    content = json.dumps([person_id, key, fields, status], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(content.encode()).hexdigest()[:32]
+
+
+def row_fingerprint(record: RecordBase, record_id: str) -> str:
+    """The fingerprint `record` would have as an active record (compared with a head's)."""
+    return fingerprint(record.person_id, record_key(record.kind.value, record.sort_date.isoformat(), record_id),
+                       record.fields())
+
+
+# --- the identity of the person a record names ---------------------------------------------------
+
+
+def claimed_identity(record: RecordBase) -> Identity:
+    return Identity(record.given_name, record.family_name, claimed_birth_date(record.person_id, record.birth_date))
+
+
+def stored_identity(person: Person) -> Identity:
+    return Identity(person.given_name, person.family_name,
+                    date.fromisoformat(person.birth_date) if person.birth_date else None)
+
+
+def needs_relation(record: RecordBase, person: Person | None) -> bool:
+    """Whether deciding the identity rule needs to know if the person is the institution's pupil:
+    only when the person exists and the record leaves a part of the identity out (with all parts
+    given, the rule is the same either way)."""
+    claimed = claimed_identity(record)
+    return person is not None and None in (claimed.given_name, claimed.family_name, claimed.birth_date)
+
+
+def identity_problem(record: RecordBase, person: Person | None, *, pupil_here: bool) -> Problem | None:
+    """The refusal for a record naming this person, or None (`domain/identity.py`)."""
+    check = check_identity(claimed_identity(record), stored_identity(person) if person else None,
+                           pupil_here=pupil_here)
+    if check.missing:
+        return invalid(check.missing)
+    if check.mismatch:
+        # One code, no field: the answer must not say which part was right.
+        return Problem(422, IDENTITY_MISMATCH, "The person's names or birth date do not match the register.")
+    return None
+
+
+def new_person(record: RecordBase, institution_id: str, changed_by: str, now: datetime) -> Person:
+    """A person the register does not know, from a record's names, with sex and birth date from
+    the personal code."""
+    try:
+        code = parse_personal_code(record.person_id)
+        birth, sex = (code.birth_date.isoformat() if code.birth_date else None), code.sex
+    except PersonalCodeError:
+        birth, sex = None, None  # a register-issued id carries no date
+    if record.birth_date:
+        birth = record.birth_date.isoformat()
+    return Person(record.person_id, given_name=record.given_name, family_name=record.family_name, birth_date=birth,
+                  sex=sex, source="INSTITUTION", created_institution=institution_id, created_at=now,
+                  updated_at=now, updated_by=changed_by)
+
+
+def plan_person(person: Person) -> Plan:
+    """Creating a person (and their summary in the records partition), only if absent (PynamoDB's
+    versioning adds "no version yet" and writes version 1)."""
+    return Plan(person.person_id, 1, created=True, changed=True, writes=(
+        Write("put", person, Person.person_id.does_not_exist()), Write("put", summary_of(person))))
+
+
+# --- planning a version -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecordItems:
+    """The items one version of a record consists of."""
+
+    record: Record
+    version: RecordVersion
+    head: RecordHead
+
+
+def record_items(
+    record: RecordBase, person_id: str, writer: Writer, *, number: int, now: datetime,
+    current: Record | None = None,
+) -> RecordItems:
+    """Version `number` of a record as DynamoDB items."""
+    institution_id, actor = writer.institution_id, writer.actor
+    record_id = record_id_for(institution_id, record.source_id)
+    fields = record.fields()
+    key = record_key(record.kind.value, record.sort_date.isoformat(), record_id)
+    item = Record(person_id, key, record_id=record_id, kind=record.kind.value, institution_id=institution_id,
+                  institution_name=actor.institution_name, source_id=record.source_id, status=ACTIVE,
+                  created_at=current.created_at if current else now,
+                  created_by=current.created_by if current else actor.person_id,
+                  updated_at=now, updated_by=actor.person_id, version=number)
+    for name, attribute in FIELD_ATTRIBUTES.items():
+        setattr(item, attribute, fields.get(name))
+    version = RecordVersion(version_partition(record_id), version_key(number), record_id=record_id,
+                            version_number=number, owner_person_id=person_id, owner_record_key=key,
+                            change=UPDATE if current else CREATE, changed_at=now, changed_by=actor.person_id,
+                            submitting_institution=institution_id, snapshot=fields)
+    if is_transferred(record.kind.value, current.kind if current else None):
+        version.queue_for_dakpr(now)  # written with the version: no change without its delivery
+    head = RecordHead(version_partition(record_id), HEAD_KEY, record_id=record_id, version_number=number,
+                      owner_person_id=person_id, owner_record_key=key, status=ACTIVE,
+                      fingerprint=fingerprint(person_id, key, fields), via=writer.via, changed_at=now)
+    return RecordItems(item, version, head)
+
+
+def head_condition(head: RecordHead | None) -> Any:
+    """Every change is conditional on the head as read: the guard against concurrent writers."""
+    if head is None:
+        return RecordHead.person_id.does_not_exist()
+    return RecordHead.version_number == head.version_number
+
+
+def stale(current: Record | None) -> Problem:
+    version = int(current.version) if current is not None else None
+    return Problem(409, "record.conflict", "The record was changed meanwhile: read it again and reapply your change.",
+                   extra={"current_version": version})
+
+
+ANNULLED_PROBLEM = ("record.annulled", "The record is annulled; submit a new one instead.")
+
+
+def plan_record(
+    record: RecordBase, person_id: str, writer: Writer, *, head: RecordHead | None, current: Record | None,
+    now: datetime, expected_version: int | None = None,
+) -> Plan:
+    """The writes that make `record` the next version, given the head and current record as read.
+    Raises `Problem` for a refusal (stale version, annulled, a file row undoing an API change)."""
+    record_id = record_id_for(writer.institution_id, record.source_id)
+    if expected_version is not None and (current is None or int(current.version) != expected_version):
+        raise stale(current)
+    if head is not None and head.status == ANNULLED:
+        raise Problem(409, *ANNULLED_PROBLEM)
+    fields = record.fields()
+    key = record_key(record.kind.value, record.sort_date.isoformat(), record_id)
+    from_file_over_api = writer.via == VIA_UPLOAD and head is not None and head.via == VIA_API
+    if head is not None and head.fingerprint == fingerprint(person_id, key, fields):
+        # The same content again (a retried request, a re-uploaded file): nothing changes twice. A
+        # file that now agrees with a change made through the API has caught up with it.
+        sync = (Write("update", head, head_condition(head), (RecordHead.via.set(VIA_UPLOAD),)),) \
+            if from_file_over_api else ()
+        return Plan(record_id, int(head.version_number), created=False, changed=False, writes=sync)
+    if from_file_over_api:
+        changed_on = head.changed_at.date().isoformat() if head and head.changed_at else ""
+        raise Problem(409, "row.conflict", "The record was changed through the API after its last upload.",
+                      extra={"changed_on": changed_on})
+    number = int(head.version_number) + 1 if head else 1
+    items = record_items(record, person_id, writer, number=number, now=now, current=current)
+    before = record_fields(current) if current else None
+    writes = [Write("put", items.head, head_condition(head)),
+              Write("put", items.version, RecordVersion.person_id.does_not_exist())]
+    if current is None:
+        writes.append(Write("put", items.record, Record.person_id.does_not_exist()))
+    elif (current.person_id, current.record_key) != (person_id, key):
+        # The sort date or the person changed: the record moves to its new key.
+        writes += [Write("delete", current, Record.version == current.version),
+                   Write("put", items.record, Record.person_id.does_not_exist())]
+    else:
+        writes.append(Write("put", items.record, Record.version == current.version))
+    writes.append(Write("put", new_event(person_id, UPDATE if current else CREATE, writer.actor, record_id=record_id,
+                                         before=before, after=fields, correlation_id=writer.correlation_id)))
+    if current is not None and current.person_id != person_id:
+        writes.append(Write("put", new_event(current.person_id, UPDATE, writer.actor, record_id=record_id,
+                                             before=before, after={"moved_to_another_person": True},
+                                             correlation_id=writer.correlation_id)))
+    return Plan(record_id, number, created=current is None, changed=True, writes=tuple(writes))
+
+
+def plan_annulment(current: Record, head: RecordHead, reason: str, writer: Writer, now: datetime) -> Plan:
+    """The writes that annul `current` (kept in its versions and the journal)."""
+    record_id, number = current.record_id, int(current.version) + 1
+    fields = record_fields(current)
+    version = RecordVersion(version_partition(record_id), version_key(number), record_id=record_id,
+                            version_number=number, owner_person_id=current.person_id,
+                            owner_record_key=current.record_key, change=ANNUL, changed_at=now,
+                            changed_by=writer.actor.person_id, submitting_institution=writer.institution_id,
+                            snapshot=fields | {"status": ANNULLED, "annul_reason": reason})
+    if is_transferred(current.kind, current.kind):
+        version.queue_for_dakpr(now)  # DAKPR must hear that the document no longer stands
+    annulled_head = RecordHead(version_partition(record_id), HEAD_KEY, record_id=record_id, version_number=number,
+                               owner_person_id=current.person_id, owner_record_key=current.record_key,
+                               status=ANNULLED, via=writer.via, changed_at=now,
+                               fingerprint=fingerprint(current.person_id, current.record_key, fields, ANNULLED))
+    return Plan(record_id, number, created=False, changed=True, writes=(
+        Write("put", annulled_head, head_condition(head)),
+        Write("put", version, RecordVersion.person_id.does_not_exist()),
+        Write("update", current, Record.version == current.version,
+              (Record.status.set(ANNULLED), Record.annul_reason.set(reason), Record.version.set(number),
+               Record.updated_at.set(now), Record.updated_by.set(writer.actor.person_id))),
+        Write("put", new_event(current.person_id, ANNUL, writer.actor, record_id=record_id, before=fields,
+                               after={"status": ANNULLED, "annul_reason": reason},
+                               correlation_id=writer.correlation_id)),
+    ))
+
+
+# --- applying plans -----------------------------------------------------------------------------
+
+
+class Refused(Exception):
+    """A transaction was cancelled by the conditions of some of its plans (their indexes)."""
+
+    def __init__(self, plans: list[int]) -> None:
+        super().__init__(f"{len(plans)} plans refused by their conditions")
+        self.plans = plans
+
+
+def apply(plans: Sequence[Plan]) -> None:
+    """All writes of `plans` in one transaction: all or nothing. Raises `Refused` naming the plans
+    whose conditions failed (another writer was first)."""
+    writes = [(index, write) for index, plan in enumerate(plans) for write in plan.writes]
+    if not writes:
+        return
+    # PynamoDB sends deletes, then puts, then updates: cancellation reasons come in that order.
+    ordered = [entry for action in ("delete", "put", "update") for entry in writes if entry[1].action == action]
+    try:
+        with transaction(Record) as tx:
+            for _, write in ordered:
+                if write.action == "put":
+                    tx.save(write.item, condition=write.condition)
+                elif write.action == "delete":
+                    tx.delete(write.item, condition=write.condition)
+                else:
+                    tx.update(write.item, actions=list(write.actions), condition=write.condition)
+    except TransactWriteError as exc:
+        reasons = list(getattr(exc, "cancellation_reasons", None) or [])
+        failed = sorted({ordered[i][0] for i, reason in enumerate(reasons)
+                         if reason is not None and reason.code == "ConditionalCheckFailed"})
+        if failed:
+            raise Refused(failed) from None
+        raise
+
+
+def apply_in_groups(plans: Sequence[Plan], attempts: int = 5) -> list[int]:
+    """Apply many plans in as few transactions as fit (100 items each, no item twice in one).
+    Returns the indexes of plans refused by their conditions; every other plan is written. A group
+    cancelled for another reason (a concurrent transaction on the same items) is tried again."""
+    refused: list[int] = []
+    for group in _groups(plans):
+        pending = list(group)
+        for attempt in range(attempts):
+            try:
+                apply([plans[i] for i in pending])
+                break
+            except Refused as exc:
+                lost = {pending[i] for i in exc.plans}
+                refused += sorted(lost)
+                pending = [i for i in pending if i not in lost]
+            except TransactWriteError as exc:
+                if exc.cause_response_code not in ("TransactionCanceledException", "TransactionConflictException",
+                                                   "ThrottlingException", "ProvisionedThroughputExceededException") \
+                        or attempt == attempts - 1:
+                    raise
+                time.sleep(0.05 * 2 ** attempt)
+            if not pending:
+                break
+    return refused
+
+
+def _groups(plans: Sequence[Plan]) -> Iterable[list[int]]:
+    group: list[int] = []
+    size, keys = 0, set[tuple[str, Any, Any]]()
+    for index, plan in enumerate(plans):
+        if not plan.writes:
+            continue
+        plan_keys = {_key(write.item) for write in plan.writes}
+        if group and (size + len(plan.writes) > MAX_TRANSACTION_ITEMS or plan_keys & keys):
+            yield group
+            group, size, keys = [], 0, set()
+        group.append(index)
+        size += len(plan.writes)
+        keys |= plan_keys
+    if group:
+        yield group
+
+
+def _key(item: RegisterModel) -> tuple[str, Any, Any]:
+    """(logical table, hash key, range key): DynamoDB refuses a transaction naming one item twice."""
+    hash_key, range_key = item._get_hash_range_key_serialized_values()
+    return item.logical_table(), hash_key, range_key
+
+
+# --- the single-change path (API, and upload rows that need a fresh look) -------------------------
+
+
+@dataclass
+class PersonLookup:
+    """The person a record names and whether they are the writing institution's pupil, read once."""
+
+    person: Person | None
+    pupil_here: bool = False
+    enrolments: frozenset[str] = field(default_factory=frozenset)
+
+
+def look_up_person(record: RecordBase, institution_id: str) -> PersonLookup:
+    try:
+        person: Person | None = Person.get(record.person_id, consistent_read=True)
+    except Person.DoesNotExist:
+        person = None
+    if not needs_relation(record, person):
+        return PersonLookup(person)
+    enrolments = enrolled_institutions(record.person_id)
+    return PersonLookup(person, institution_id in enrolments, enrolments)
+
+
+def write_record(
+    record: RecordBase, institution_id: str, actor: Actor, correlation_id: str | None = None, *,
+    expected_version: int | None = None, via: str = VIA_API,
+) -> Outcome:
+    """Write one validated record whose access has been decided: read the person and the head,
+    plan, apply. A lost race is `record.conflict` (the API) — the caller reads again."""
+    from chalicelib.services.suspension import note_identity_mismatches
+
+    writer = Writer(institution_id, actor, via, correlation_id)
+    found = look_up_person(record, institution_id)
+    problem = identity_problem(record, found.person, pupil_here=found.pupil_here)
+    if problem is not None:
+        if problem.code == IDENTITY_MISMATCH:
+            note_identity_mismatches(institution_id, actor.person_id, 1)
+        raise problem
+    now = datetime.now(UTC)
+    plans = [plan_person(new_person(record, institution_id, actor.person_id, now))] if found.person is None else []
+    record_id = record_id_for(institution_id, record.source_id)
+    head = record_head(record_id)
+    current = current_record(head)
+    plans.append(plan_record(record, record.person_id, writer, head=head, current=current, now=now,
+                             expected_version=expected_version))
+    try:
+        apply(plans)
+    except Refused:
+        raise stale(current_record(record_head(record_id))) from None
+    plan = plans[-1]
+    return Outcome(plan.record_id, plan.number, created=plan.created, changed=plan.changed)
+
+
+def current_record(head: RecordHead | None) -> Record | None:
+    if head is None:
+        return None
+    try:
+        return Record.get(head.owner_person_id, head.owner_record_key, consistent_read=True)
+    except Record.DoesNotExist:
+        return None
+
+
+# --- the API's use cases ------------------------------------------------------------------------
 
 
 def submit_record(
@@ -85,16 +479,6 @@ def submit_record(
     return write_record(record, institution_id, actor, correlation_id)
 
 
-def write_record(
-    record: RecordBase, institution_id: str, actor: Actor, correlation_id: str | None = None, *,
-    expected_version: int | None = None,
-) -> Outcome:
-    """Write a validated record whose access has been decided (API, ingest, demo data)."""
-    person, new_person = _person_for(record, actor.person_id)
-    return _write(record, person, new_person=new_person, institution_id=institution_id, actor=actor,
-                  correlation_id=correlation_id, expected_version=expected_version)
-
-
 def _acting(caller: CallerFacts, institution_id: str) -> Actor:
     decision = require(policy.write_records(caller, institution_id))
     profile = institution_profile(institution_id)
@@ -107,7 +491,7 @@ def _located(institution_id: str, record_id: str, head: RecordHead | None = None
     """The current record with this id, if it is this institution's (404 otherwise, whoever's it is)."""
     if head is None and len(record_id) <= 64:
         head = record_head(record_id)
-    current = _current(head)
+    current = current_record(head)
     if current is None or current.institution_id != institution_id:
         raise Problem(404, "record.not_found", "No such record.")
     return current
@@ -134,7 +518,7 @@ def correct_record(
     if source_id != current.source_id:
         raise invalid([FieldError("source_id", "mismatch")])
     if current.status != ACTIVE:
-        raise Problem(409, "record.annulled", "The record is annulled; submit a new one instead.")
+        raise Problem(409, *ANNULLED_PROBLEM)
     try:
         record = validate_record(body, today=today)
     except DomainValidationError as exc:
@@ -152,43 +536,20 @@ def annul_record(
         annulment = validate_model(AnnulmentInput, body)
     except DomainValidationError as exc:
         raise invalid(exc.errors) from None
-    reason = annulment.reason
     head = record_head(record_id)
     current = _located(institution_id, record_id, head)
     if current.status != ACTIVE:
         return Outcome(record_id, int(current.version), created=False, changed=False)  # annulled already
-    expected = annulment.version
-    if expected is not None and expected != current.version:
-        raise _stale(current)
-    now, number = datetime.now(UTC), int(current.version) + 1
-    fields = record_fields(current)
-    version = RecordVersion(version_partition(record_id), version_key(number), record_id=record_id,
-                            version_number=number, owner_person_id=current.person_id,
-                            owner_record_key=current.record_key, change=ANNUL, changed_at=now,
-                            changed_by=actor.person_id, submitting_institution=institution_id,
-                            snapshot=fields | {"status": ANNULLED, "annul_reason": reason})
-    if is_transferred(current.kind, current.kind):
-        version.queue_for_dakpr(now)  # DAKPR must hear that the document no longer stands
+    if annulment.version is not None and annulment.version != current.version:
+        raise stale(current)
     assert head is not None
-    annulled_head = RecordHead(version_partition(record_id), HEAD_KEY, record_id=record_id, version_number=number,
-                               owner_person_id=current.person_id, owner_record_key=current.record_key,
-                               status=ANNULLED, fingerprint=fingerprint(current.person_id, current.record_key,
-                                                                        fields, ANNULLED))
+    plan = plan_annulment(current, head, annulment.reason, Writer(institution_id, actor, VIA_API, correlation_id),
+                          datetime.now(UTC))
     try:
-        with transaction(Record) as tx:
-            tx.save(annulled_head, condition=_head_condition(head))
-            tx.save(version, condition=RecordVersion.person_id.does_not_exist())
-            tx.update(current, actions=[Record.status.set(ANNULLED), Record.annul_reason.set(reason),
-                                        Record.version.set(number), Record.updated_at.set(now),
-                                        Record.updated_by.set(actor.person_id)],
-                      condition=Record.version == current.version)
-            tx.save(new_event(current.person_id, ANNUL, actor, record_id=record_id, before=fields,
-                              after={"status": ANNULLED, "annul_reason": reason}, correlation_id=correlation_id))
-    except TransactWriteError as exc:
-        if _conflict(exc):
-            raise _stale(_current(record_head(record_id))) from None
-        raise
-    return Outcome(record_id, number, created=False, changed=True)
+        apply([plan])
+    except Refused:
+        raise stale(current_record(record_head(record_id))) from None
+    return Outcome(record_id, plan.number, created=False, changed=True)
 
 
 def record_with_versions(caller: CallerFacts, institution_id: str, record_id: str) -> dict[str, Any]:
@@ -205,153 +566,3 @@ def record_with_versions(caller: CallerFacts, institution_id: str, record_id: st
             "status": current.status, "annul_reason": current.annul_reason, "version": int(current.version),
             "dakpr_registration_number": current.dakpr_registration_number,
             **record_fields(current), "versions": versions}
-
-
-def person_problems(record: RecordBase, person: Person | None) -> list[FieldError]:
-    """Why this record cannot go to this person: a new person needs names (the register would
-    otherwise hold a bare code); a known one must have the names given (a typo in a personal code
-    must not attach a record to somebody else), case and accents aside."""
-    if person is None:
-        return [FieldError(f, "required") for f in ("given_name", "family_name") if not getattr(record, f)]
-    return [FieldError(f, "mismatch") for f in ("given_name", "family_name")
-            if getattr(record, f) and fold(getattr(record, f)) != fold(getattr(person, f))]
-
-
-def person_from_record(record: RecordBase, changed_by: str, now: datetime) -> Person:
-    """A new person from a record's names, with sex and birth date from the personal code."""
-    try:
-        code = parse_personal_code(record.person_id)
-        birth, sex = (code.birth_date.isoformat() if code.birth_date else None), code.sex
-    except PersonalCodeError:
-        birth, sex = None, None  # a register-issued id carries no date
-    if record.birth_date:
-        birth = record.birth_date.isoformat()
-    return Person(record.person_id, given_name=record.given_name, family_name=record.family_name, birth_date=birth,
-                  sex=sex, source="INSTITUTION", created_at=now, updated_at=now, updated_by=changed_by)
-
-
-def _person_for(record: RecordBase, changed_by: str) -> tuple[Person, bool]:
-    """The record's person: the register's, checked against the names given; or a new one."""
-    try:
-        person: Person | None = Person.get(record.person_id, consistent_read=True)
-    except Person.DoesNotExist:
-        person = None
-    problems = person_problems(record, person)
-    if problems:
-        raise invalid(problems)
-    if person is None:
-        return person_from_record(record, changed_by, datetime.now(UTC)), True
-    return person, False
-
-
-@dataclass(frozen=True)
-class RecordItems:
-    """The items one version of a record consists of."""
-
-    record: Record
-    version: RecordVersion
-    head: RecordHead
-
-
-def fingerprint(person_id: str, key: str, fields: dict[str, Any], status: str = ACTIVE) -> str:
-    content = json.dumps([person_id, key, fields, status], sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(content.encode()).hexdigest()[:32]
-
-
-def record_items(
-    record: RecordBase, person_id: str, institution_id: str, actor: Actor, *, number: int, now: datetime,
-    current: Record | None = None,
-) -> RecordItems:
-    """Version `number` of a record as DynamoDB items (API transactions and bulk ingest alike)."""
-    record_id = record_id_for(institution_id, record.source_id)
-    fields = record.fields()
-    key = record_key(record.kind.value, record.sort_date.isoformat(), record_id)
-    item = Record(person_id, key, record_id=record_id, kind=record.kind.value, institution_id=institution_id,
-                  institution_name=actor.institution_name, source_id=record.source_id, status=ACTIVE,
-                  created_at=current.created_at if current else now,
-                  created_by=current.created_by if current else actor.person_id,
-                  updated_at=now, updated_by=actor.person_id, version=number)
-    for field, attribute in FIELD_ATTRIBUTES.items():
-        setattr(item, attribute, fields.get(field))
-    version = RecordVersion(version_partition(record_id), version_key(number), record_id=record_id,
-                            version_number=number, owner_person_id=person_id, owner_record_key=key,
-                            change=UPDATE if current else CREATE, changed_at=now, changed_by=actor.person_id,
-                            submitting_institution=institution_id, snapshot=fields)
-    if is_transferred(record.kind.value, current.kind if current else None):
-        version.queue_for_dakpr(now)  # written with the version: no change without its delivery
-    head = RecordHead(version_partition(record_id), HEAD_KEY, record_id=record_id, version_number=number,
-                      owner_person_id=person_id, owner_record_key=key, status=ACTIVE,
-                      fingerprint=fingerprint(person_id, key, fields))
-    return RecordItems(item, version, head)
-
-
-def _head_condition(head: RecordHead | None) -> Any:
-    """Every change is conditional on the head as read: the guard against concurrent writers."""
-    if head is None:
-        return RecordHead.person_id.does_not_exist()
-    return RecordHead.version_number == head.version_number
-
-
-def _write(
-    record: RecordBase, person: Person, *, new_person: bool, institution_id: str, actor: Actor,
-    correlation_id: str | None, expected_version: int | None = None,
-) -> Outcome:
-    record_id = record_id_for(institution_id, record.source_id)
-    fields = record.fields()
-    key = record_key(record.kind.value, record.sort_date.isoformat(), record_id)
-    head = record_head(record_id)
-    current = _current(head)
-    if expected_version is not None and (current is None or int(current.version) != expected_version):
-        raise _stale(current)
-    if head is not None and head.fingerprint == fingerprint(person.person_id, key, fields) and current is not None:
-        # The same row again (a retried request, a re-uploaded file): nothing changes twice.
-        return Outcome(record_id, int(current.version), created=False, changed=False)
-
-    number = int(head.version_number) + 1 if head else 1
-    items = record_items(record, person.person_id, institution_id, actor, number=number, now=datetime.now(UTC),
-                         current=current)
-    before = record_fields(current) if current else None
-    try:
-        with transaction(Record) as tx:
-            if new_person:
-                add_person_writes(tx, person, new=True)
-            tx.save(items.head, condition=_head_condition(head))
-            tx.save(items.version, condition=RecordVersion.person_id.does_not_exist())
-            if current is None:
-                tx.save(items.record, condition=Record.person_id.does_not_exist())
-            elif (current.person_id, current.record_key) != (person.person_id, key):
-                # The sort date or the person changed: the record moves to its new key.
-                tx.delete(current, condition=Record.version == current.version)
-                tx.save(items.record, condition=Record.person_id.does_not_exist())
-            else:
-                tx.save(items.record, condition=Record.version == current.version)
-            tx.save(new_event(person.person_id, UPDATE if current else CREATE, actor, record_id=record_id,
-                              before=before, after=fields, correlation_id=correlation_id))
-            if current is not None and current.person_id != person.person_id:
-                tx.save(new_event(current.person_id, UPDATE, actor, record_id=record_id, before=before,
-                                  after={"moved_to_another_person": True}, correlation_id=correlation_id))
-    except TransactWriteError as exc:
-        if _conflict(exc):
-            raise _stale(_current(record_head(record_id))) from None
-        raise
-    return Outcome(record_id, number, created=current is None, changed=True)
-
-
-def _stale(current: Record | None) -> Problem:
-    version = int(current.version) if current is not None else None
-    return Problem(409, "record.conflict", "The record was changed meanwhile: read it again and reapply your change.",
-                   extra={"current_version": version})
-
-
-def _current(head: RecordHead | None) -> Record | None:
-    if head is None:
-        return None
-    try:
-        return Record.get(head.owner_person_id, head.owner_record_key, consistent_read=True)
-    except Record.DoesNotExist:
-        return None
-
-
-def _conflict(exc: TransactWriteError) -> bool:
-    reasons = getattr(exc, "cancellation_reasons", None) or []
-    return any(reason is not None and reason.code == "ConditionalCheckFailed" for reason in reasons)

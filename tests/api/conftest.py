@@ -115,6 +115,7 @@ def build_world(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Wor
             {
                 "kind": "ENROLLMENT",
                 "person_id": PEOPLE[pupil],
+                **identity_of(pupil),
                 "source_id": f"{pupil}-1",
                 "start_date": "2020-09-01",
                 "programme": "201001001",
@@ -127,6 +128,13 @@ def build_world(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Wor
         tokens[who] = issue_access_token(PEOPLE[who], f"s-{who}", identity.roles, identity.institutions)[0]
     with Client(app, stage_name="local") as client:
         yield World(client, tokens, permits)
+
+
+def identity_of(who: str) -> dict[str, str]:
+    """The names and birth date the world's register holds for `who` (what a first record needs)."""
+    birth = parse_personal_code(PEOPLE[who]).birth_date
+    assert birth is not None
+    return {"given_name": who.title().replace("_", ""), "family_name": "Testas", "birth_date": birth.isoformat()}
 
 
 def record_body(person: str, source_id: str = "x-1", **extra: Any) -> dict[str, Any]:

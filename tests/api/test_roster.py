@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from chalicelib.domain.records import validate_record
 from chalicelib.services.journal import Actor
 from chalicelib.services.records import write_record
-from tests.api.conftest import PEOPLE, World
+from tests.api.conftest import PEOPLE, World, identity_of
 
 HEADER = ("Nr.;Asmens kodas;Pavardė Vardas;Gimimo data;Lytis;Bylos Nr./Asm. vardinis Nr.;Klasė;Mokymosi programa;"
           "Pagrindinė mokymosi forma/būdas")
@@ -22,7 +22,7 @@ ACTOR = Actor("seed", "representative", "inst-a", "Mokykla A")
 def enrol(person: str, source_id: str, **fields: Any) -> None:
     row = {"kind": "ENROLLMENT", "person_id": PEOPLE[person], "source_id": source_id, "start_date": "2024-09-01",
            "programme": "(201001001) Pagrindinio ugdymo programa", "learning_form": "Grupinio mokymosi/Kasdienis"}
-    write_record(validate_record(row | fields), "inst-a", ACTOR)
+    write_record(validate_record(row | identity_of(person) | fields), "inst-a", ACTOR)
 
 
 def test_csv_in_the_current_registers_columns(world: World) -> None:

@@ -19,11 +19,11 @@ from openpyxl import Workbook
 from chalicelib.config import settings
 from chalicelib.domain import upload as upload_rules
 from chalicelib.domain.records import TEMPLATE_FIELDS, canonical_field
-from chalicelib.models.base import batch_put
 from chalicelib.models.journal import JournalEvent
-from chalicelib.models.records import Record, RecordVersion
+from chalicelib.models.records import Record, RecordVersion, record_head
 from chalicelib.models.uploads import Upload
 from chalicelib.services import ingest
+from chalicelib.services import records as records_service
 from tests.api.conftest import PEOPLE, World
 
 HEADER = "kind;asmens_kodas;vardas;pavarde;source_id;subject;start_date;score;level;notes"
@@ -138,7 +138,7 @@ def test_every_rejected_row_is_explained_and_counts_reconcile(world: World, buck
     codes = {(e["line"], e["code"]) for e in result["errors"]}
     assert (4, "validation.person_id.checksum") in codes
     assert {(5, "validation.score.range"), (5, "validation.level.choice")} <= codes
-    assert (6, "validation.given_name.mismatch") in codes
+    assert (6, "person.identity_mismatch") in codes
     assert any(code == "row.malformed" for _, code in codes)
     # A report never repeats what a row said: the wrong personal code is not in it.
     report = requests.get(result["report"]["json"], timeout=10).text
@@ -162,17 +162,17 @@ def test_the_same_event_twice_leaves_one_copy(world: World, bucket: Any) -> None
 def test_a_retry_after_a_crash_half_way_writes_everything_once(
     world: World, bucket: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real_put: Callable[..., None] = batch_put
+    real_apply: Callable[..., None] = records_service.apply
     calls = {"n": 0}
 
-    def crash_on_third(items: list[Any], **kwargs: Any) -> None:
+    def crash_on_third(plans: Any) -> None:
         calls["n"] += 1
         if calls["n"] == 3:
             raise RuntimeError("the function was stopped here")
-        real_put(items, **kwargs)
+        real_apply(plans)
 
-    monkeypatch.setattr(ingest, "batch_put", crash_on_third)
-    sent = upload(world, bucket, csv_file(*exam_rows(300)), deliver_it=False)  # three chunks of 100
+    monkeypatch.setattr(records_service, "apply", crash_on_third)
+    sent = upload(world, bucket, csv_file(*exam_rows(300)), deliver_it=False)  # several transactions
     from chalicelib.handlers.uploads import ingest_upload
 
     with pytest.raises(RuntimeError):
@@ -180,6 +180,11 @@ def test_a_retry_after_a_crash_half_way_writes_everything_once(
     crashed = status(world, sent["upload_id"])
     assert crashed["status"] == "FAILED" and crashed["failure_reason"] == "RuntimeError"
     assert 0 < len(exams_of()) < 300  # part-way
+    # Whatever was written is whole: every record has its head and its version (one transaction).
+    for exam in exams_of():
+        assert record_head(exam.record_id) is not None
+        assert [v.version_number for v in RecordVersion.query(f"RID#{exam.record_id}",
+                                                              RecordVersion.record_key.startswith("V#"))] == [1]
 
     ingest_upload(sqs_event(sent["key"]), None)  # SQS delivers it again
     done = status(world, sent["upload_id"])
@@ -188,45 +193,21 @@ def test_a_retry_after_a_crash_half_way_writes_everything_once(
     assert len(exams) == len({r.record_id for r in exams}) == 300
     creates = [e for e in JournalEvent.query(PUPIL) if e.action == "CREATE" and e.record_id in
                {r.record_id for r in exams}]
-    assert len(creates) == 300  # the retried chunks wrote the same journal entries, not new ones
+    assert len(creates) == 300  # the retry skipped what was written: no second journal entry
 
 
-def test_heads_land_after_what_they_vouch_for(world: World, bucket: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A crash between a chunk's items and its heads leaves no head: the retry writes the rows
-    again instead of skipping them as already complete."""
-    from chalicelib.models.records import RecordHead, RecordsItem, version_partition
+def _transaction_error(code: str) -> Exception:
+    from botocore.exceptions import ClientError
 
-    real_put: Callable[..., None] = batch_put
-    writes: list[list[str]] = []
-
-    def crash_before_heads(items: list[Any], **kwargs: Any) -> None:
-        writes.append([type(item).__name__ for item in items])
-        if any(isinstance(item, RecordHead) for item in items):
-            raise RuntimeError("the function was stopped before the heads")
-        real_put(items, **kwargs)
-
-    monkeypatch.setattr(ingest, "batch_put", crash_before_heads)
-    sent = upload(world, bucket, csv_file(*exam_rows(5)), deliver_it=False)
-    from chalicelib.handlers.uploads import ingest_upload
-
-    with pytest.raises(RuntimeError):
-        ingest_upload(sqs_event(sent["key"]), None)
-    assert set(writes[0]) == {"Record", "RecordVersion", "JournalEvent"} and set(writes[1]) == {"RecordHead"}
-    written = exams_of()
-    assert len(written) == 5
-    assert not [i for r in written for i in RecordsItem.query(version_partition(r.record_id))
-                if isinstance(i, RecordHead)]
-    monkeypatch.setattr(ingest, "batch_put", real_put)
-    ingest_upload(sqs_event(sent["key"]), None)
-    assert status(world, sent["upload_id"])["rows_written"] == 5
-    assert all(isinstance(RecordsItem.get(version_partition(r.record_id), "HEAD"), RecordHead) for r in exams_of())
+    return ClientError({"Error": {"Code": code, "Message": "injected"}}, "TransactWriteItems")
 
 
-def test_unprocessed_items_are_retried_with_back_off(
+def test_a_contended_transaction_is_retried_with_back_off(
     world: World, bucket: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """DynamoDB may hand back part of a batch (throttling). Fault injection around moto's real
-    answers: the first two answers claim everything came back unprocessed."""
+    """DynamoDB cancels a transaction that meets another one on the same items
+    (TransactionConflict). Fault injection around moto's real answers: the first two tries are
+    cancelled; the rows are written on the third, after waiting longer each time."""
     from pynamodb.connection.base import Connection
 
     real_dispatch = Connection.dispatch
@@ -234,13 +215,13 @@ def test_unprocessed_items_are_retried_with_back_off(
     sleeps: list[float] = []
     monkeypatch.setattr("time.sleep", sleeps.append)
 
-    def flaky(self: Any, operation: str, kwargs: dict[str, Any]) -> Any:
-        if operation == "BatchWriteItem" and seen["n"] < 2:
+    def contended(self: Any, operation: str, kwargs: dict[str, Any]) -> Any:
+        if operation == "TransactWriteItems" and seen["n"] < 2:
             seen["n"] += 1
-            return {"UnprocessedItems": kwargs["RequestItems"]}
+            raise _transaction_error("TransactionConflictException")
         return real_dispatch(self, operation, kwargs)
 
-    monkeypatch.setattr(Connection, "dispatch", flaky)
+    monkeypatch.setattr(Connection, "dispatch", contended)
     result = status(world, upload(world, bucket, csv_file(*exam_rows(10)))["upload_id"])
     assert result["rows_written"] == 10 and len(exams_of()) == 10
     assert len(sleeps) == 2 and sleeps[1] > sleeps[0] > 0  # waited, longer the second time
@@ -255,8 +236,13 @@ def test_permanent_failure_ends_failed_and_in_the_dead_letter_queue(
 
     monkeypatch.setattr("time.sleep", lambda seconds: None)
     real_dispatch = Connection.dispatch
-    monkeypatch.setattr(Connection, "dispatch", lambda self, op, kw: {"UnprocessedItems": kw["RequestItems"]}
-                        if op == "BatchWriteItem" else real_dispatch(self, op, kw))
+
+    def always_contended(self: Any, operation: str, kwargs: dict[str, Any]) -> Any:
+        if operation == "TransactWriteItems":
+            raise _transaction_error("TransactionConflictException")
+        return real_dispatch(self, operation, kwargs)
+
+    monkeypatch.setattr(Connection, "dispatch", always_contended)
     sqs = boto3.client("sqs")
     dlq = sqs.create_queue(QueueName="mr-uploads-dlq")["QueueUrl"]
     dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
@@ -276,9 +262,10 @@ def test_permanent_failure_ends_failed_and_in_the_dead_letter_queue(
                 continue
             sqs.delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])
     failed = status(world, sent["upload_id"])
-    assert failed["status"] == "FAILED" and failed["failure_reason"] == "PutError"
+    assert failed["status"] == "FAILED" and failed["failure_reason"] == "TransactWriteError"
     dead = sqs.receive_message(QueueUrl=dlq, MaxNumberOfMessages=1).get("Messages", [])
     assert len(dead) == 1 and sent["key"].split("/")[2] in dead[0]["Body"]
+    assert exams_of() == []
 
 
 @pytest.mark.parametrize(
@@ -434,7 +421,7 @@ def test_templates_are_what_the_ingest_reads(world: World, bucket: Any) -> None:
 
 
 def test_throttling_is_retried_by_the_sdk(world: World, bucket: Any) -> None:
-    """A throttled BatchWriteItem (HTTP 400, ProvisionedThroughputExceededException) is sent again
+    """A throttled TransactWriteItems (HTTP 400, ProvisionedThroughputExceededException) is sent again
     by botocore's standard retry mode, with back-off; the upload completes."""
     from botocore.awsrequest import AWSResponse
 
@@ -451,10 +438,10 @@ def test_throttling_is_retried_by_the_sdk(world: World, bucket: Any) -> None:
         return None
 
     events = Record._get_connection().connection.client.meta.events
-    events.register_first("before-send.dynamodb.BatchWriteItem", throttle_twice)
+    events.register_first("before-send.dynamodb.TransactWriteItems", throttle_twice)
     try:
         result = status(world, upload(world, bucket, csv_file(*exam_rows(3)))["upload_id"])
     finally:
-        events.unregister("before-send.dynamodb.BatchWriteItem", throttle_twice)
+        events.unregister("before-send.dynamodb.TransactWriteItems", throttle_twice)
     assert throttled["n"] == 2
     assert (result["status"], result["rows_written"]) == ("DONE", 3) and len(exams_of()) == 3

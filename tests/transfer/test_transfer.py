@@ -261,11 +261,12 @@ def test_a_version_whose_write_did_not_complete_is_not_sent(
 ) -> None:
     from chalicelib.domain.records import validate_record
     from chalicelib.services.journal import Actor
-    from chalicelib.services.records import record_items
+    from chalicelib.services.records import Writer, record_items
 
     monkeypatch.setenv("DAKPR_MAX_ATTEMPTS", "2")
-    items = record_items(validate_record(QUALIFICATION | {"source_id": "half"}), PUPIL, "inst-a",
-                         Actor("test", "representative", "inst-a", "Mokykla A"), number=1, now=clock())
+    items = record_items(validate_record(QUALIFICATION | {"source_id": "half"}), PUPIL,
+                         Writer("inst-a", Actor("test", "representative", "inst-a", "Mokykla A")), number=1,
+                         now=clock())
     items.version.save()  # a bulk write stopped before the head: the record is not complete
     assert drain(clock, 2) == [{"retried": 1}, {"dead": 1}]
     assert got(dakpr)["requests"] == 0
