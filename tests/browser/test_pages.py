@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect, sync_playwright
@@ -106,6 +107,27 @@ def log_in(page: Page, stack: dict[str, str], who: str, provider: str = "auth.lt
     expect(page.locator("nav")).to_be_visible()
 
 
+def open_link(context: BrowserContext, url: str) -> tuple[Page, list[str]]:
+    """A link opened in a new tab of a logged-in browser, and the URLs that tab requests."""
+    page = context.new_page()
+    seen = requests_made(page)
+    page.goto(url)
+    return page, seen
+
+
+def requests_made(page: Page) -> list[str]:
+    """The URLs the page requests from now on (Playwright's request events): what reached the API."""
+    seen: list[str] = []
+    page.on("request", lambda request: seen.append(request.url))
+    return seen
+
+
+def api_paths(seen: list[str]) -> set[str]:
+    """The API paths among `seen` (the page's own files left out)."""
+    paths = {urlparse(url).path for url in seen}
+    return {path for path in paths if path != "/" and not path.startswith("/static/")}
+
+
 def test_start_page_explains_and_logs_in(context: BrowserContext, stack: dict[str, str]) -> None:
     page = context.new_page()
     page.goto(stack["url"] + "/")
@@ -146,6 +168,10 @@ def test_guardian_reads_the_childs_history(context: BrowserContext, stack: dict[
     expect(page.get_by_role("heading", level=1)).to_contain_text("Matas")
     expect(page.get_by_role("heading", name="Olimpiados")).to_be_visible()
     check(page, "05-guardian-child")
+    # A link to someone who is not among the guardian's children reads nothing and says so.
+    link, seen = open_link(context, f"{stack['url']}/#/child/{stack['resident']}")
+    expect(link.get_by_role("alert")).to_have_text("Tokio vaiko jūsų vaikų sąraše nėra.")
+    assert api_paths(seen) == {"/auth/token", "/me"}, seen
 
 
 def test_representative_uploads_and_reads_the_report(context: BrowserContext, stack: dict[str, str],
@@ -175,6 +201,98 @@ def test_representative_uploads_and_reads_the_report(context: BrowserContext, st
     card.locator("#edit-score").fill("72")
     card.get_by_role("button", name="Išsaugoti").click()
     expect(card.get_by_text("Išsaugota.")).to_be_visible()
+
+
+# The tests below read as the Vilnius representative: they run before the ministry revokes that
+# school's permit (test_ministry_revokes_and_the_representative_loses_access).
+
+
+def test_a_link_to_a_pupil_only_fills_in_the_form(context: BrowserContext, stack: dict[str, str]) -> None:
+    """A crafted link to a pupil reads nothing: the representative types a purpose and presses the button."""
+    log_in(context.new_page(), stack, "representative")
+    page, seen = open_link(context, f"{stack['url']}/#/school/{stack['resident']}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Rasti mokinį")
+    expect(page.locator("#personal-code")).to_have_value(stack["resident"])
+    expect(page.locator("#purpose")).to_have_value("")
+    check(page, "15-pupil-link")
+    assert not [url for url in seen if "/persons/" in url]
+    # A purpose of blanks is no purpose: still nothing is read.
+    page.fill("#purpose", "   ")
+    page.get_by_role("button", name="Ieškoti").click()
+    expect(page.get_by_role("alert")).to_have_text("Įrašykite, kokiu tikslu žiūrite duomenis.")
+    assert not [url for url in seen if "/persons/" in url]
+
+    page.fill("#purpose", "Brandos atestato patikra")
+    page.get_by_role("button", name="Ieškoti").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Gabija")
+    expect(page.get_by_text("Matematika").first).to_be_visible()
+    reads = [url for url in seen if "/persons/" in url]
+    assert len(reads) == 1 and "purpose=Brandos+atestato+patikra" in reads[0], reads
+    # Back, then forward to the result: the address alone does not read again.
+    page.go_back()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Rasti mokinį")
+    expect(page.locator("#personal-code")).to_have_value(stack["resident"])
+    page.go_forward()
+    expect(page.locator("#personal-code")).to_have_value("")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Rasti mokinį")
+    assert len([url for url in seen if "/persons/" in url]) == 1
+
+
+def test_a_link_never_reads_another_persons_history_as_a_child(context: BrowserContext, stack: dict[str, str]) -> None:
+    """`#/child/<code>` is only for the children `/me` lists: for anyone else it reads nothing."""
+    log_in(context.new_page(), stack, "representative")
+    page, seen = open_link(context, f"{stack['url']}/#/child/{stack['resident']}")
+    expect(page.get_by_role("alert")).to_have_text("Tokio vaiko jūsų vaikų sąraše nėra.")
+    expect(page.get_by_text("Matematika")).to_have_count(0)
+    assert api_paths(seen) == {"/auth/token", "/me"}, seen
+
+
+def test_malformed_addresses_never_reach_the_api(context: BrowserContext, stack: dict[str, str]) -> None:
+    log_in(context.new_page(), stack, "representative")
+    for hash_path, shown in [
+        ("#/school/..%2F..%2Fme", "Nuoroda netinkama"),
+        ("#/school/%2F", "Nuoroda netinkama"),
+        ("#/school/" + "1" * 500, "Nuoroda netinkama"),
+        (f"#/school/{stack['resident']}%2F..%2F..%2Fme", "Nuoroda netinkama"),
+        (f"#/school/{stack['resident']}/history", "Nuoroda netinkama"),
+        ("#/school/%E0%A4%A", "Nuoroda netinkama"),
+        ("#/child/..%2F..%2Fme", "Tokio vaiko"),
+        ("#/child/../../me", "Nuoroda netinkama"),
+        ("#/ministry/..%2Fme", "Nerasta"),
+        ("#/ministry/" + "a" * 500, "Nerasta"),
+        ("#/shared/..%2F..%2Fme", "Nuoroda negalioja"),
+    ]:
+        page, seen = open_link(context, f"{stack['url']}/{hash_path}")
+        expect(page.get_by_role("alert")).to_contain_text(shown)
+        # Logging the tab in, and the caller's own institutions (the school and ministry pages list them).
+        assert api_paths(seen) <= {"/auth/token", "/me", "/institutions"}, (hash_path, seen)
+        if hash_path.startswith("#/school/..%2F"):
+            check(page, "16-bad-link")
+        page.close()
+
+
+def test_the_learner_list_is_exported_only_on_request_with_a_purpose(context: BrowserContext,
+                                                                     stack: dict[str, str]) -> None:
+    log_in(context.new_page(), stack, "representative")
+    page, seen = open_link(context, f"{stack['url']}/#/school/learners")
+    expect(page.get_by_role("alert")).to_contain_text("Nuoroda netinkama")
+    page.goto(f"{stack['url']}/#/school")
+    expect(page.get_by_role("heading", name="Besimokančių sąrašas")).to_be_visible()
+    assert not [url for url in seen if "/learners" in url]
+    page.get_by_role("button", name="Atsisiųsti sąrašą").click()
+    expect(page.locator("#export-result").get_by_role("alert")).to_have_text(
+        "Įrašykite, kokiu tikslu žiūrite duomenis.")
+    assert not [url for url in seen if "/learners" in url]
+
+    page.fill("#export-purpose", "Klasių sąrašai rugsėjui")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Atsisiųsti sąrašą").click()
+    assert download.value.suggested_filename.endswith(".csv")
+    table = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert table.splitlines()[0].startswith("Nr.;Asmens kodas"), table[:80]
+    exports = [url for url in seen if "/learners" in url]
+    assert len(exports) == 1 and "purpose=Klasi" in exports[0], exports
+    check(page, "17-school-export")
 
 
 def test_ministry_revokes_and_the_representative_loses_access(browser: Browser, stack: dict[str, str]) -> None:

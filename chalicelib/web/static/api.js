@@ -27,7 +27,8 @@ export async function logout() {
   token = null;
 }
 
-export async function api(path, { method = "GET", body, headers = {} } = {}) {
+// `as: "blob"` for a file the API sends (the learner list), else the JSON answer.
+export async function api(path, { method = "GET", body, headers = {}, as = "json" } = {}) {
   for (let attempt = 0; attempt < 2; attempt += 1) {
     if (!token && !(await refresh())) throw new ApiError(401, { code: "auth.session" });
     const response = await fetch(path, {
@@ -40,6 +41,7 @@ export async function api(path, { method = "GET", body, headers = {} } = {}) {
       continue;
     }
     if (response.status === 204) return null;
+    if (response.ok && as === "blob") return response.blob();
     const data = await response.json().catch(() => null);
     if (!response.ok) throw new ApiError(response.status, data);
     return data;

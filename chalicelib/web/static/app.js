@@ -51,12 +51,54 @@ function alertBox(text) {
   return h("p", { role: "alert", class: "alert", text });
 }
 
+function saveFile(blob, name) {
+  const link = h("a", { href: URL.createObjectURL(blob), download: name });
+  link.click();
+  URL.revokeObjectURL(link.href);
+}
+
+// --- addresses ------------------------------------------------------------------------------------
+// Whoever wrote a link wrote the part after `#`, so it is read strictly: `#/page` or
+// `#/page/argument`, the argument decoded once and checked against the form of what it names before
+// anything is asked of the API. API paths are built only by `path()`, which encodes every segment,
+// so no value can add a segment, a `..` or a query.
+const PERSON_ID_FORM = "[0-9]{11}|MR-[0-9A-HJKMNP-TV-Z]{10}"; // chalicelib/domain/person_id.py
+const PERSON_ID = new RegExp(`^(?:${PERSON_ID_FORM})$`);
+const SHARE_SECRET = /^[A-Za-z0-9_-]{43}$/; // secrets.token_urlsafe(32), chalicelib/services/shares.py
+const BAD = Symbol("an address argument that cannot be valid");
+
+function parseAddress(hash) {
+  const [page, argument, ...rest] = (hash || "#/history").replace(/^#\/?/, "").split("/");
+  if (rest.length) return { page, argument: BAD };
+  if (!argument) return { page, argument: null };
+  try {
+    return { page, argument: decodeURIComponent(argument) };
+  } catch {
+    return { page, argument: BAD }; // a stray `%`
+  }
+}
+
+function path(...segments) {
+  return segments.map((segment) => encodeURIComponent(segment)).join("/");
+}
+
+// Why someone else's data is read: typed by the user for this one read, never taken from the
+// address or kept for later. One line of at most 200 characters, as the API accepts.
+function purposeInput(id) {
+  return h("input", { id, required: true, maxlength: "200", autocomplete: "off" });
+}
+
+function typedPurpose(input) {
+  const text = input.value.trim();
+  return text && !/[\u0000-\u001f\u007f]/.test(text) ? text : null;
+}
+
 // --- navigation ---------------------------------------------------------------------------------
 
 function renderNav() {
   const links = [["#/history", t("myHistory")], ["#/journal", t("journal")], ["#/shares", t("shares")]];
   for (const child of me.children || []) {
-    links.push([`#/child/${child.person_id}`, `${t("childHistory")}: ${child.given_name || ""}`.trim()]);
+    links.push([`#/child/${encodeURIComponent(child.person_id)}`, `${t("childHistory")}: ${child.given_name || ""}`.trim()]);
   }
   if (me.roles.includes("representative")) links.push(["#/school", t("school")]);
   if (me.roles.includes("ministry")) links.push(["#/ministry", t("ministry")]);
@@ -70,7 +112,7 @@ function renderNav() {
 
 async function route() {
   const live = (routeSeq += 1, current());
-  const [, page, argument] = (location.hash || "#/history").split("/");
+  const { page, argument } = parseAddress(location.hash);
   // Pages for whoever holds a link or a transcript: no login, nothing of the visitor's own.
   if (page === "shared" || page === "verify") {
     nav.hidden = true;
@@ -87,9 +129,10 @@ async function route() {
   if (!live()) return null;
   renderNav();
   try {
+    if (argument === BAD) return show(t("badLinkTitle"), alertBox(t("badLink")));
     if (page === "journal") return await journal();
     if (page === "shares") return await shares();
-    if (page === "child") return await history(argument);
+    if (page === "child") return await childHistory(argument);
     if (page === "school") return await school(argument);
     if (page === "ministry") return await ministry(argument);
     return await history(null);
@@ -97,6 +140,18 @@ async function route() {
     if (live()) show(t("failed"), alertBox(problemText(error)));
   }
   return null;
+}
+
+// A page shown by pressing a button rather than by opening an address: it counts as a navigation,
+// so a page still loading from before does not overwrite it.
+async function navigated(render) {
+  const live = (routeSeq += 1, current());
+  renderNav();
+  try {
+    await render();
+  } catch (error) {
+    if (live()) show(t("failed"), alertBox(problemText(error)));
+  }
 }
 
 function start() {
@@ -159,13 +214,13 @@ function renderSections(target, page, extra) {
 
 async function history(personId, options = {}) {
   const live = current();
-  const base = personId ? `persons/${personId}/history` : "me/history";
-  const query = new URLSearchParams(options.query || (personId ? { purpose: "guardian" } : {}));
+  const base = personId ? path("persons", personId, "history") : "me/history";
+  const query = new URLSearchParams(options.query || {});
   const first = await api(`${base}?${query}`);
   if (!live()) return;
   const holder = h("div", {});
   const person = first.person;
-  show(personId ? `${t("childHistory")}: ${person.given_name || ""} ${person.family_name || ""}`.trim() : t("myHistory"), holder);
+  show(personId ? `${options.title}: ${person.given_name || ""} ${person.family_name || ""}`.trim() : t("myHistory"), holder);
   if (!first.records.length) holder.append(h("p", { class: "empty", text: t("emptyHistory") }));
   renderSections(holder, first, options.extra);
   let cursor = first.next_cursor;
@@ -177,6 +232,13 @@ async function history(personId, options = {}) {
   } });
   more.hidden = !cursor;
   main.append(more);
+}
+
+// A guardian reads the children `/me` lists, and only those: a link naming anyone else reads nothing.
+async function childHistory(personId) {
+  const child = (me.children || []).find((candidate) => candidate.person_id === personId);
+  if (!child) return show(t("childHistory"), alertBox(t("notYourChild")));
+  return history(child.person_id, { title: t("childHistory"), query: { purpose: "guardian" } });
 }
 
 // --- journal --------------------------------------------------------------------------------------
@@ -250,15 +312,13 @@ async function shares() {
     h("p", { text: `${t("expiresOn")}: ${link.expires_on} · ${t("recordsShared")}: ${link.record_ids.length} · ${t("views")}: ${link.views}` }),
     link.revoked ? h("p", { class: "muted", text: t("revoked") })
       : h("button", { type: "button", text: t("revokeLink"), onclick: async () => {
-        try { await api(`me/shares/${link.share_id}`, { method: "DELETE" }); await shares(); } catch (error) { message.replaceChildren(alertBox(problemText(error))); }
+        try { await api(path("me", "shares", link.share_id), { method: "DELETE" }); await shares(); } catch (error) { message.replaceChildren(alertBox(problemText(error))); }
       } }))))
     : h("p", { class: "empty", text: t("noLinks") });
   const transcriptButton = h("button", { type: "button", text: t("downloadTranscript"), onclick: async () => {
     try {
       const { transcript } = await api("me/transcript");
-      const link = h("a", { href: URL.createObjectURL(new Blob([transcript], { type: "application/vc+jwt" })), download: "mokymosi-istorija.jwt" });
-      link.click();
-      URL.revokeObjectURL(link.href);
+      saveFile(new Blob([transcript], { type: "application/vc+jwt" }), "mokymosi-istorija.jwt");
     } catch (error) {
       message.replaceChildren(alertBox(problemText(error)));
     }
@@ -273,9 +333,10 @@ async function shares() {
 
 async function sharedView(secret) {
   const live = current();
+  if (typeof secret !== "string" || !SHARE_SECRET.test(secret)) return show(t("sharedTitle"), alertBox(t("linkInvalid")));
   let view;
   try {
-    view = await publicApi(`shared/${encodeURIComponent(secret || "")}`);
+    view = await publicApi(path("shared", secret));
   } catch (error) {
     if (error instanceof ApiError && error.status === 404) return live() ? show(t("sharedTitle"), alertBox(t("linkInvalid"))) : null;
     throw error;
@@ -317,7 +378,11 @@ async function school(argument) {
   const { institutions } = await api("institutions");
   if (!live()) return null;
   const institution = institutions[0];
-  if (argument) return pupil(institution, decodeURIComponent(argument));
+  if (!institution) return show(t("school"), alertBox(t("noAccess")));
+  // `#/school/pupil` is where a search's result is shown; opened on its own (reload, back, forward, a
+  // link) it is the search form again. `#/school/<code>` (a link) fills in the code, nothing more.
+  if (argument === "pupil") return findPupilPage(institution, "");
+  if (argument !== null) return findPupilPage(institution, PERSON_ID.test(argument) ? argument : "", !PERSON_ID.test(argument));
   const file = h("input", { id: "file", type: "file", accept: ".csv,.xlsx", required: true });
   const dryRun = h("input", { id: "dry-run", type: "checkbox" });
   const result = h("div", { id: "upload-result", "aria-live": "polite" });
@@ -329,7 +394,7 @@ async function school(argument) {
     result.replaceChildren(h("p", { text: t("loading") }));
     try {
       const chosen = file.files[0];
-      const started = await api(`institutions/${institution.institution_id}/uploads`, { method: "POST", body: { file_name: chosen.name, dry_run: dryRun.checked } });
+      const started = await api(path("institutions", institution.institution_id, "uploads"), { method: "POST", body: { file_name: chosen.name, dry_run: dryRun.checked } });
       await postFile(started, chosen);
       await followUpload(institution.institution_id, started.upload_id, result);
     } catch (error) {
@@ -340,28 +405,75 @@ async function school(argument) {
   h("p", {}, h("label", { for: "file", text: t("chooseFile") }), file),
   h("p", {}, dryRun, " ", h("label", { for: "dry-run", text: t("dryRun") })),
   h("button", { type: "submit", text: t("send") }));
-  const code = h("input", { id: "personal-code", inputmode: "numeric", autocomplete: "off", required: true, pattern: "[0-9]{11}|MR-[0-9A-Z]{10}" });
-  const purpose = h("input", { id: "purpose", required: true, maxlength: "200" });
-  const find = h("form", { onsubmit: (event) => {
-    event.preventDefault();
-    sessionStorage.setItem("mr-purpose", purpose.value);
-    location.hash = `#/school/${encodeURIComponent(code.value.trim())}`;
-  } },
-  h("p", {}, h("label", { for: "personal-code", text: t("personalCode") }), code),
-  h("p", {}, h("label", { for: "purpose", text: t("purpose") }), purpose),
-  h("button", { type: "submit", text: t("find") }));
   const lang = currentLanguage();
   show(`${t("school")}: ${institution.name}`,
     h("section", {}, h("h2", { text: t("upload") }), form, result),
     h("section", {}, h("h2", { text: t("templates") }),
       h("ul", {}, h("li", {}, h("a", { href: `templates/upload?format=csv&lang=${lang}`, text: "CSV" })),
         h("li", {}, h("a", { href: `templates/upload?format=xlsx&lang=${lang}`, text: "XLSX" })))),
-    h("section", {}, h("h2", { text: t("findPupil") }), find));
+    h("section", {}, h("h2", { text: t("findPupil") }), pupilForm(institution, "")),
+    h("section", {}, h("h2", { text: t("learnerList") }), learnerListForm(institution)));
+}
+
+function findPupilPage(institution, code, badLink = false) {
+  show(t("findPupil"), ...(badLink ? [alertBox(t("badLink"))] : []),
+    h("p", { class: "muted", text: institution.name }), pupilForm(institution, code));
+}
+
+// A pupil's history is read only from here, when the button is pressed with a purpose typed in.
+// The result goes to `#/school/pupil` in the browser's history without reading again on the way.
+function pupilForm(institution, code) {
+  const codeInput = h("input", { id: "personal-code", inputmode: "numeric", autocomplete: "off", required: true, value: code });
+  const purpose = purposeInput("purpose");
+  const message = h("div", { "aria-live": "polite" });
+  return h("form", { novalidate: true, onsubmit: (event) => {
+    event.preventDefault();
+    const personId = codeInput.value.trim();
+    const why = typedPurpose(purpose);
+    if (!PERSON_ID.test(personId)) return message.replaceChildren(alertBox(t("checkCode")));
+    if (!why) return message.replaceChildren(alertBox(t("purposeNeeded")));
+    window.history.pushState(null, "", "#/school/pupil");
+    return navigated(() => pupil(institution, personId, why));
+  } },
+  h("p", {}, h("label", { for: "personal-code", text: t("personalCode") }), codeInput),
+  h("p", {}, h("label", { for: "purpose", text: t("purpose") }), purpose),
+  h("button", { type: "submit", text: t("find") }),
+  message);
+}
+
+// The list names every current learner and is journaled in each one's history: it is made only when
+// the button is pressed with a purpose typed in, never by opening an address.
+function learnerListForm(institution) {
+  const purpose = purposeInput("export-purpose");
+  const formats = ["csv", "xlsx"].map((format) => [format,
+    h("input", { id: `export-${format}`, type: "radio", name: "export-format", value: format, checked: format === "csv" })]);
+  const result = h("div", { id: "export-result", "aria-live": "polite" });
+  return h("form", { novalidate: true, onsubmit: async (event) => {
+    event.preventDefault();
+    const why = typedPurpose(purpose);
+    if (!why) return result.replaceChildren(alertBox(t("purposeNeeded")));
+    const format = formats.find(([, input]) => input.checked)[0];
+    result.replaceChildren(h("p", { text: t("loading") }));
+    try {
+      const file = await api(`${path("institutions", institution.institution_id, "learners")}?${new URLSearchParams({ format, purpose: why })}`, { as: "blob" });
+      saveFile(file, `besimokantys-${institution.institution_id}.${format}`);
+      result.replaceChildren(h("p", { text: t("listSaved") }));
+    } catch (error) {
+      result.replaceChildren(alertBox(problemText(error)));
+    }
+    return null;
+  } },
+  h("p", { class: "muted", text: t("learnerListHelp") }),
+  h("p", {}, h("label", { for: "export-purpose", text: t("purpose") }), purpose),
+  h("fieldset", {}, h("legend", { text: t("format") }),
+    formats.map(([format, input]) => h("p", {}, input, " ", h("label", { for: input.id, text: format.toUpperCase() })))),
+  h("button", { type: "submit", text: t("downloadList") }),
+  result);
 }
 
 async function followUpload(institutionId, uploadId, target) {
   for (let i = 0; i < 120; i += 1) {
-    const upload = await api(`institutions/${institutionId}/uploads/${uploadId}`);
+    const upload = await api(path("institutions", institutionId, "uploads", uploadId));
     if (!["PENDING", "PROCESSING"].includes(upload.status)) return target.replaceChildren(uploadReport(upload));
     target.replaceChildren(h("p", { text: `${t("status")}: ${t(`status_${upload.status}`)}` }));
     await new Promise((resolve) => { setTimeout(resolve, 1000); });
@@ -383,9 +495,9 @@ function uploadReport(upload) {
       h("a", { href: upload.report.csv, text: t("reportCsv") })) : null);
 }
 
-async function pupil(institution, personId) {
-  const purpose = sessionStorage.getItem("mr-purpose") || "";
+async function pupil(institution, personId, purpose) {
   await history(personId, {
+    title: t("pupilHistory"),
     query: { purpose, institution_id: institution.institution_id },
     extra: (record) => (record.institution_id === institution.institution_id ? editButton(institution, record) : null),
   });
@@ -394,7 +506,8 @@ async function pupil(institution, personId) {
 function editButton(institution, record) {
   return h("button", { type: "button", class: "link", text: t("edit"), onclick: async (event) => {
     const card = event.target.closest("article");
-    const detail = await api(`institutions/${institution.institution_id}/records/${record.record_id}`);
+    const recordPath = path("institutions", institution.institution_id, "records", record.record_id);
+    const detail = await api(recordPath);
     const editable = ["start_date", "end_date", "class", "programme", "subject", "grade", "score", "level", "place", "title", "teacher", "notes"]
       .filter((name) => detail[name] !== undefined);
     const inputs = editable.map((name) => [name, h("input", { id: `edit-${name}`, value: detail[name] })]);
@@ -405,7 +518,7 @@ function editButton(institution, record) {
         .filter((name) => detail[name] !== undefined).map((name) => [name, detail[name]]));
       for (const [name, input] of inputs) if (input.value !== "") fields[name] = name === "score" ? Number(input.value) : input.value;
       try {
-        await api(`institutions/${institution.institution_id}/records/${record.record_id}`, { method: "PUT", body: { ...fields, person_id: detail.person_id, version: detail.version } });
+        await api(recordPath, { method: "PUT", body: { ...fields, person_id: detail.person_id, version: detail.version } });
         message.replaceChildren(t("saved"));
       } catch (error) {
         message.replaceChildren(alertBox(problemText(error)));
@@ -424,11 +537,13 @@ async function ministry(argument) {
   if (!live()) return null;
   if (!argument) {
     return show(t("institutions"), h("ul", { class: "plain" }, institutions.map((i) =>
-      h("li", {}, h("a", { href: `#/ministry/${i.institution_id}`, text: `${i.name} (${i.municipality})` })))));
+      h("li", {}, h("a", { href: `#/ministry/${encodeURIComponent(i.institution_id)}`, text: `${i.name} (${i.municipality})` })))));
   }
+  // Only an institution the register listed: a link naming anything else asks nothing more.
   const institution = institutions.find((i) => i.institution_id === argument);
+  if (!institution) return show(t("institutions"), alertBox(t("notFound")));
   const [{ permits }, { representatives }] = await Promise.all([
-    api(`institutions/${argument}/permits`), api(`institutions/${argument}/staff`)]);
+    api(path("institutions", argument, "permits")), api(path("institutions", argument, "staff"))]);
   if (!live()) return null;
   const refresh = () => ministry(argument);
   const message = h("div", { "aria-live": "polite" });
@@ -437,13 +552,13 @@ async function ministry(argument) {
   const to = h("input", { id: "valid-to", type: "date", required: true });
   const write = h("input", { id: "scope-write", type: "checkbox", checked: true });
   const person = h("input", { id: "representative", inputmode: "numeric", required: true });
-  show(institution ? institution.name : argument,
+  show(institution.name,
     message,
     h("section", {}, h("h2", { text: t("permits") }),
       h("ul", { class: "plain" }, permits.map((p) => h("li", { class: "card" },
         h("p", { text: `${p.valid_from} – ${p.valid_to} · ${p.scope.join(", ")} · ${t(`state_${p.state}`)}` }),
-        p.state === "ACTIVE" ? h("button", { type: "button", text: t("revoke"), onclick: () => act(() => api(`institutions/${argument}/permits/${p.permit_id}`, { method: "DELETE" })) }) : null))),
-      h("form", { onsubmit: (event) => { event.preventDefault(); act(() => api(`institutions/${argument}/permits`, { method: "POST", body: { scope: write.checked ? ["read", "write"] : ["read"], valid_from: from.value, valid_to: to.value } })); } },
+        p.state === "ACTIVE" ? h("button", { type: "button", text: t("revoke"), onclick: () => act(() => api(path("institutions", argument, "permits", p.permit_id), { method: "DELETE" })) }) : null))),
+      h("form", { onsubmit: (event) => { event.preventDefault(); act(() => api(path("institutions", argument, "permits"), { method: "POST", body: { scope: write.checked ? ["read", "write"] : ["read"], valid_from: from.value, valid_to: to.value } })); } },
         h("h3", { text: t("grant") }),
         h("p", {}, h("label", { for: "valid-from", text: t("from") }), from),
         h("p", {}, h("label", { for: "valid-to", text: t("to") }), to),
@@ -451,8 +566,13 @@ async function ministry(argument) {
         h("button", { type: "submit", text: t("grant") }))),
     h("section", {}, h("h2", { text: t("representatives") }),
       h("ul", { class: "plain" }, representatives.map((r) => h("li", {}, `${r.name} `,
-        h("button", { type: "button", class: "link", text: t("remove"), onclick: () => act(() => api(`institutions/${argument}/staff/${r.person_id}`, { method: "DELETE" })) })))),
-      h("form", { onsubmit: (event) => { event.preventDefault(); act(() => api(`institutions/${argument}/staff/${person.value.trim()}`, { method: "PUT" })); } },
+        h("button", { type: "button", class: "link", text: t("remove"), onclick: () => act(() => api(path("institutions", argument, "staff", r.person_id), { method: "DELETE" })) })))),
+      h("form", { onsubmit: (event) => {
+        event.preventDefault();
+        const personId = person.value.trim();
+        if (!PERSON_ID.test(personId)) return message.replaceChildren(alertBox(t("checkCode")));
+        return act(() => api(path("institutions", argument, "staff", personId), { method: "PUT" }));
+      } },
         h("p", {}, h("label", { for: "representative", text: t("personalCode") }), person),
         h("button", { type: "submit", text: t("addRepresentative") }))));
 }
