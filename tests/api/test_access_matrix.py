@@ -11,7 +11,7 @@ import pytest
 
 from chalicelib.domain.personal_code import make_personal_code
 from chalicelib.models.institutions import Permit, permit_item
-from tests.api.conftest import CALLERS, PEOPLE, TODAY, World, dynamodb_calls, record_body
+from tests.api.conftest import CALLERS, PEOPLE, TODAY, World, dynamodb_calls, identity_of, record_body
 
 # (name, method, path, body, headers, {caller: expected status}); callers not listed expect `default`.
 Case = tuple[str, str, str, Any, dict[str, str], dict[str, int], int]
@@ -279,3 +279,37 @@ def test_a_removed_representative_is_refused_on_the_very_next_request(world: Wor
     # Removing again: nothing to remove.
     again = world.call("ministry", "DELETE", f"/institutions/inst-a/staff/{PEOPLE['rep_a']}")
     assert again.status_code == 404 and again.json_body["code"] == "staff.not_found"
+
+
+# What each role reads of a pupil who attends A and attended B (docs/ACCESS.md, "Minimum").
+def test_a_school_reads_other_schools_enrolments_and_qualifications_only(world: World) -> None:
+    pupil = PEOPLE["pupil_a"]
+    b_enrolment = {"kind": "ENROLLMENT", "person_id": pupil, "source_id": "b-enr", "start_date": "2024-09-01",
+                   "programme": "201001001"}
+    assert world.call("rep_b", "POST", "/institutions/inst-b/records", b_enrolment | identity_of("pupil_a") | {
+        "notes": "B's private note", "teacher": "B. Mokytoja"}).status_code == 201
+    for body in (record_body("pupil_a", "b-exam"),
+                 {"kind": "SUBJECT", "person_id": pupil, "source_id": "b-subj", "subject": "Dailė",
+                  "start_date": "2024-09-01", "grade": 9},
+                 {"kind": "QUALIFICATION", "person_id": pupil, "source_id": "b-qual", "document_type":
+                  "Brandos atestatas", "document_series": "BA", "document_number": "1234567",
+                  "issue_date": "2025-07-01"}):
+        assert world.call("rep_b", "POST", "/institutions/inst-b/records", body).status_code == 201, body
+    a_exam = record_body("pupil_a", "a-exam")
+    assert world.call("rep_a", "POST", "/institutions/inst-a/records", a_exam).status_code == 201
+
+    seen_by_a = world.call("rep_a", "GET", f"/persons/{pupil}/history").json_body["records"]
+    a_sees = {(r["institution_id"], r["kind"]) for r in seen_by_a}
+    assert a_sees == {("inst-a", "ENROLLMENT"), ("inst-a", "EXAM"), ("inst-b", "ENROLLMENT"),
+                      ("inst-b", "QUALIFICATION")}
+    b_seen = next(r for r in seen_by_a if r["institution_id"] == "inst-b" and r["kind"] == "ENROLLMENT")
+    assert set(b_seen) - {"record_id", "institution_id", "institution_name", "version"} <= {
+        "kind", "start_date", "end_date", "class", "programme", "learning_form"}
+    assert "B's private note" not in json.dumps(seen_by_a)
+    # The person, their guardian and the ministry still see everything.
+    everything = {("inst-a", "ENROLLMENT"), ("inst-a", "EXAM"), ("inst-b", "ENROLLMENT"), ("inst-b", "EXAM"),
+                  ("inst-b", "SUBJECT"), ("inst-b", "QUALIFICATION")}
+    for who, path in (("pupil_a", "/me/history"), ("guardian", f"/persons/{pupil}/history"),
+                      ("ministry", f"/persons/{pupil}/history?purpose=audit")):
+        records = world.call(who, "GET", path).json_body["records"]
+        assert {(r["institution_id"], r["kind"]) for r in records} == everything, who

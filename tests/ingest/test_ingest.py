@@ -199,7 +199,8 @@ def test_a_retry_after_a_crash_half_way_writes_everything_once(
 def _transaction_error(code: str) -> Exception:
     from botocore.exceptions import ClientError
 
-    return ClientError({"Error": {"Code": code, "Message": "injected"}}, "TransactWriteItems")
+    error: Exception = ClientError({"Error": {"Code": code, "Message": "injected"}}, "TransactWriteItems")
+    return error
 
 
 def test_a_contended_transaction_is_retried_with_back_off(
