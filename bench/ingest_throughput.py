@@ -3,11 +3,14 @@
 - the real `ingest_object` on a 50,000-row CSV (1,000 new pupils, 50 exams each);
 - (a) the limit: a bare boto3 `batch_write_item` loop writing exactly the items the ingest wrote
   (records, versions, heads, journal entries, persons, summaries), 25 a call;
-- (b) one `put_item` per item, on a tenth of them, scaled.
+- (b) the same items as conditional `transact_write_items`, 100 a call: what the ingest's
+  conditions cost by themselves;
+- (c) one `put_item` per item, on a tenth of them, scaled.
 
 And peak memory of the ingest process for 50,000 and 500,000 rows (dry runs: the same reading,
 validation, look-ups and report, without the writes, so moto's own storage does not count).
-Moto runs as a separate server process (`moto_server`), so its memory is not the ingest's.
+Moto runs as a separate server process (`python -m devstack.moto_server`: moto with item-level
+transaction rollback, devstack/moto_fixes.py), so its memory is not the ingest's.
 """
 
 from __future__ import annotations
@@ -42,13 +45,14 @@ def _env(endpoint: str, prefix: str) -> dict[str, str]:
 
 def run() -> dict[str, dict[str, Any]]:
     port = _free_port()
-    server = subprocess.Popen([str(Path(sys.executable).with_name("moto_server")), "-p", str(port)],
+    server = subprocess.Popen([sys.executable, "-m", "devstack.moto_server", "-p", str(port)], cwd=ROOT,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     endpoint = f"http://127.0.0.1:{port}"
     try:
         _wait(endpoint)
         ingest = _worker(endpoint, "ingest", 50_000)
         bare = _worker(endpoint, "bare", 50_000)
+        transact = _worker(endpoint, "transact", 50_000)
         per_item = _worker(endpoint, "put", 50_000)
         memory_50k = _worker(endpoint, "dry", 50_000)
         memory_500k = _worker(endpoint, "dry", 500_000)
@@ -63,6 +67,12 @@ def run() -> dict[str, dict[str, Any]]:
         "ingest_vs_batch_write_limit": {"value": round(bare["seconds"] / ingest["seconds"], 2), "unit": "×",
                                         "goal": "≥ 0.7× a bare batch_write_item loop of the same items",
                                         "measured_at": today},
+        "conditional_transactions_vs_batch_write": {
+            "value": round(bare["seconds"] / transact["seconds"], 2), "unit": "×",
+            "goal": "informative: the same items as conditional 100-item transactions vs bare batch writes "
+                    "(on DynamoDB a transactional write costs 2 write units instead of 1)", "measured_at": today},
+        "ingest_items_per_new_row": {"value": round(bare["items"] / 50_000, 2), "unit": "items",
+                                     "goal": "informative (issue 17 will cut it)", "measured_at": today},
         "ingest_vs_put_item_per_item": {"value": round(per_item_seconds / ingest["seconds"], 1), "unit": "×",
                                         "goal": "≥ 5× one put_item per item", "measured_at": today},
         "ingest_peak_memory_50k_rows": {"value": memory_50k["peak_mb"], "unit": "MB",
@@ -159,19 +169,24 @@ def _peak_rss_mb() -> float:
 
 
 def _record_writes() -> None:
-    """During the timed ingest, note every item its batch writes send (for the baselines)."""
-    from chalicelib.models import base
-    from chalicelib.services import ingest
+    """During the timed ingest, note every item its transactions write (for the baselines)."""
+    from chalicelib.services import records
 
-    real = base.batch_put
+    real = records.apply
     sink = ITEMS_FILE.open("w")
 
-    def recording(items: list[Any], **kwargs: Any) -> None:
-        for item in items:
-            sink.write(json.dumps([item.logical_table(), item.serialize()]) + "\n")
-        real(items, **kwargs)
+    def recording(plans: Any) -> None:
+        real(plans)  # only what was committed is noted
+        for plan in plans:
+            for write in plan.writes:
+                if write.action == "put":
+                    sink.write(json.dumps([write.item.logical_table(), write.item.serialize()]) + "\n")
 
-    vars(ingest)["batch_put"] = recording  # the name the ingest module calls
+    vars(records)["apply"] = recording  # the name apply_in_groups calls
+
+
+def _key_names(client: Any, table: str) -> str:
+    return str(client.describe_table(TableName=table)["Table"]["KeySchema"][0]["AttributeName"])
 
 
 def _written_items() -> list[tuple[str, dict[str, Any]]]:
@@ -213,6 +228,17 @@ def _main(mode: str, rows: int, prefix: str) -> dict[str, Any]:
                 requests.setdefault(tables[table], []).append({"PutRequest": {"Item": item}})
             while requests:
                 requests = client.batch_write_item(RequestItems=requests).get("UnprocessedItems") or {}
+        written = len(items)
+    elif mode == "transact":
+        # The same items, each conditional on being new, 100 to a TransactWriteItems: what the
+        # conditions alone cost, apart from the ingest's reading, planning and reporting.
+        keys = {t: _key_names(client, tables[t]) for t in tables}
+        for index in range(0, len(items), 100):
+            client.transact_write_items(TransactItems=[
+                {"Put": {"TableName": tables[table], "Item": item,
+                         "ConditionExpression": "attribute_not_exists(#k)",
+                         "ExpressionAttributeNames": {"#k": keys[table]}}}
+                for table, item in items[index:index + 100]])
         written = len(items)
     else:
         subset = items[::10]

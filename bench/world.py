@@ -22,7 +22,9 @@ def demo_register() -> Iterator[dict[str, str]]:
     from chalicelib.auth.keys import generate_pem
     from chalicelib.models.tables import create_tables
     from devstack import seed
+    from devstack.moto_fixes import install
 
+    install()
     with mock_aws():
         os.environ["SIGNING_KEY_PEM"] = generate_pem().decode()
         os.environ["MINISTRY_STAFF"] = ",".join(seed.ministry_staff())

@@ -140,6 +140,10 @@ def main() -> int:
     port = int(os.environ.get("PORT", "8000"))
     from moto.server import ThreadedMotoServer
 
+    from devstack.moto_fixes import install
+
+    install()
+
     # Moto's server logs every request through werkzeug; the banner must stay readable.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
 

@@ -34,7 +34,9 @@ from moto import mock_aws  # noqa: E402
 def aws() -> Iterator[None]:
     """A fresh moto account with every register table created."""
     from chalicelib.models.tables import create_tables
+    from devstack.moto_fixes import install
 
+    install()  # item-level transaction rollback, as DynamoDB behaves (devstack/moto_fixes.py)
     with mock_aws():
         create_tables()
         yield

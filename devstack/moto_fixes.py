@@ -1,0 +1,119 @@
+"""A correction to moto's DynamoDB `TransactWriteItems`, for the embedded stack, the tests and the
+benchmarks (never the Lambda package: AWS is the real thing there).
+
+Moto 5.2 backs a transaction up by deep-copying every table it touches — once per item of the
+transaction — and, when any condition fails, puts those copies back. That costs O(table) per item
+(a 100-item transaction on a table of 100,000 items copies ten million items), so bulk uploads,
+which write every row through a conditional transaction, could not be measured on moto; and under
+the threaded server a cancelled transaction put back a stale copy of the whole table, erasing what
+other requests wrote meanwhile.
+
+This version keeps DynamoDB's semantics — every condition is checked before anything is written,
+all items are written or none, `CancellationReasons` one per item in order — with an item-level
+undo log instead: it touches only the items the transaction names. Install it with `install()`
+before the first request (idempotent).
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+_INSTALLED = "_register_item_level_transactions"
+
+
+def install() -> None:
+    from moto.dynamodb.models import DynamoDBBackend
+
+    if getattr(DynamoDBBackend.transact_write_items, _INSTALLED, False):
+        return
+    setattr(_transact_write_items, _INSTALLED, True)
+    DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
+
+
+def _key_of(backend: Any, op_type: str, op: dict[str, Any]) -> dict[str, Any]:
+    if op_type != "Put":
+        return dict(op["Key"])
+    table = backend.get_table(op["TableName"])
+    key = {table.hash_key_attr: op["Item"][table.hash_key_attr]}
+    if table.range_key_attr is not None:
+        key[table.range_key_attr] = op["Item"][table.range_key_attr]
+    return key
+
+
+def _transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
+    from moto.dynamodb.comparisons import get_filter_expression
+    from moto.dynamodb.exceptions import (
+        MockValidationException,
+        MultipleTransactionsException,
+        TooManyTransactionsException,
+        TransactionCanceledException,
+        TransactWriteSingleOpException,
+    )
+
+    if len(transact_items) > 100:
+        raise TooManyTransactionsException()
+    operations: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
+    seen: set[tuple[str, str]] = set()
+    for item in transact_items:
+        if len(item) > 1:
+            raise TransactWriteSingleOpException
+        op_type, op = next(iter(item.items()))
+        if op_type not in {"ConditionCheck", "Put", "Delete", "Update"}:
+            raise ValueError("Unsupported transaction operation")
+        key = _key_of(self, op_type, op)
+        unique = (str(op["TableName"]), str(dict(sorted(key.items()))))
+        if unique in seen:
+            raise MultipleTransactionsException()
+        seen.add(unique)
+        operations.append((op_type, op, key))
+
+    # 1. Every condition against the state before the transaction; nothing is written yet.
+    reasons: list[tuple[str | None, str | None, Any]] = []
+    for op_type, op, key in operations:
+        expression = op.get("ConditionExpression")
+        if expression is None:
+            reasons.append((None, None, None))
+            continue
+        current = self.get_item(op["TableName"], key)
+        condition = get_filter_expression(expression, op.get("ExpressionAttributeNames"),
+                                          op.get("ExpressionAttributeValues"))
+        if condition.expr(current):
+            reasons.append((None, None, None))
+            continue
+        old = current.to_json()["Attributes"] if current and op.get(
+            "ReturnValuesOnConditionCheckFailure") == "ALL_OLD" else None
+        reasons.append(("ConditionalCheckFailed", "The conditional request failed", old))
+    if any(code is not None for code, _, _ in reasons):
+        raise TransactionCanceledException(reasons)
+
+    # 2. Write, remembering each item as it was; on an error put those items back.
+    undo: list[tuple[str, dict[str, Any], Any]] = []
+    try:
+        for index, (op_type, op, key) in enumerate(operations):
+            if op_type == "ConditionCheck":
+                continue
+            table_name = op["TableName"]
+            undo.append((table_name, key, copy.deepcopy(self.get_item(table_name, key))))
+            try:
+                if op_type == "Put":
+                    self.put_item(table_name, op["Item"])
+                elif op_type == "Delete":
+                    self.delete_item(table_name, key)
+                else:
+                    self.update_item(table_name, key, update_expression=op["UpdateExpression"],
+                                     expression_attribute_names=op.get("ExpressionAttributeNames"),
+                                     expression_attribute_values=op.get("ExpressionAttributeValues"))
+            except MockValidationException:
+                raise
+            except Exception as exc:  # what moto reports as that item's cancellation reason
+                failed: list[tuple[str | None, str | None, Any]] = [(None, None, None)] * len(operations)
+                failed[index] = (type(exc).__name__, str(exc), None)
+                raise TransactionCanceledException(failed) from exc
+    except Exception:
+        for table_name, key, before in reversed(undo):
+            if before is None:
+                self.delete_item(table_name, key)
+            else:
+                self.put_item(table_name, before.to_json()["Attributes"])
+        raise
