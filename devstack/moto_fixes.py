@@ -41,19 +41,31 @@ def _key_of(backend: Any, op_type: str, op: dict[str, Any]) -> dict[str, Any]:
     return key
 
 
+Operation = tuple[str, dict[str, Any], dict[str, Any]]  # (type, request, key)
+Reason = tuple[str | None, str | None, Any]  # (code, message, old item): moto's cancellation reason
+
+
 def _transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
-    from moto.dynamodb.comparisons import get_filter_expression
+    from moto.dynamodb.exceptions import TransactionCanceledException
+
+    operations = _operations(self, transact_items)
+    reasons = _conditions(self, operations)
+    if any(code is not None for code, _, _ in reasons):
+        raise TransactionCanceledException(reasons)
+    _write_all_or_nothing(self, operations)
+
+
+def _operations(backend: Any, transact_items: list[dict[str, Any]]) -> list[Operation]:
+    """The request's operations, refused as DynamoDB refuses them: too many, or one item twice."""
     from moto.dynamodb.exceptions import (
-        MockValidationException,
         MultipleTransactionsException,
         TooManyTransactionsException,
-        TransactionCanceledException,
         TransactWriteSingleOpException,
     )
 
     if len(transact_items) > 100:
         raise TooManyTransactionsException()
-    operations: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
+    operations: list[Operation] = []
     seen: set[tuple[str, str]] = set()
     for item in transact_items:
         if len(item) > 1:
@@ -61,21 +73,26 @@ def _transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> No
         op_type, op = next(iter(item.items()))
         if op_type not in {"ConditionCheck", "Put", "Delete", "Update"}:
             raise ValueError("Unsupported transaction operation")
-        key = _key_of(self, op_type, op)
+        key = _key_of(backend, op_type, op)
         unique = (str(op["TableName"]), str(dict(sorted(key.items()))))
         if unique in seen:
             raise MultipleTransactionsException()
         seen.add(unique)
         operations.append((op_type, op, key))
+    return operations
 
-    # 1. Every condition against the state before the transaction; nothing is written yet.
-    reasons: list[tuple[str | None, str | None, Any]] = []
-    for op_type, op, key in operations:
+
+def _conditions(backend: Any, operations: list[Operation]) -> list[Reason]:
+    """Every condition against the state before the transaction; nothing is written yet."""
+    from moto.dynamodb.comparisons import get_filter_expression
+
+    reasons: list[Reason] = []
+    for _, op, key in operations:
         expression = op.get("ConditionExpression")
         if expression is None:
             reasons.append((None, None, None))
             continue
-        current = self.get_item(op["TableName"], key)
+        current = backend.get_item(op["TableName"], key)
         condition = get_filter_expression(expression, op.get("ExpressionAttributeNames"),
                                           op.get("ExpressionAttributeValues"))
         if condition.expr(current):
@@ -84,36 +101,43 @@ def _transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> No
         old = current.to_json()["Attributes"] if current and op.get(
             "ReturnValuesOnConditionCheckFailure") == "ALL_OLD" else None
         reasons.append(("ConditionalCheckFailed", "The conditional request failed", old))
-    if any(code is not None for code, _, _ in reasons):
-        raise TransactionCanceledException(reasons)
+    return reasons
 
-    # 2. Write, remembering each item as it was; on an error put those items back.
+
+def _write_all_or_nothing(backend: Any, operations: list[Operation]) -> None:
+    """Write, remembering each item as it was; on an error put those items back."""
+    from moto.dynamodb.exceptions import MockValidationException, TransactionCanceledException
+
     undo: list[tuple[str, dict[str, Any], Any]] = []
     try:
         for index, (op_type, op, key) in enumerate(operations):
             if op_type == "ConditionCheck":
                 continue
             table_name = op["TableName"]
-            undo.append((table_name, key, copy.deepcopy(self.get_item(table_name, key))))
+            undo.append((table_name, key, copy.deepcopy(backend.get_item(table_name, key))))
             try:
-                if op_type == "Put":
-                    self.put_item(table_name, op["Item"])
-                elif op_type == "Delete":
-                    self.delete_item(table_name, key)
-                else:
-                    self.update_item(table_name, key, update_expression=op["UpdateExpression"],
-                                     expression_attribute_names=op.get("ExpressionAttributeNames"),
-                                     expression_attribute_values=op.get("ExpressionAttributeValues"))
+                _write(backend, op_type, op, key)
             except MockValidationException:
                 raise
             except Exception as exc:  # what moto reports as that item's cancellation reason
-                failed: list[tuple[str | None, str | None, Any]] = [(None, None, None)] * len(operations)
+                failed: list[Reason] = [(None, None, None)] * len(operations)
                 failed[index] = (type(exc).__name__, str(exc), None)
                 raise TransactionCanceledException(failed) from exc
     except Exception:
         for table_name, key, before in reversed(undo):
             if before is None:
-                self.delete_item(table_name, key)
+                backend.delete_item(table_name, key)
             else:
-                self.put_item(table_name, before.to_json()["Attributes"])
+                backend.put_item(table_name, before.to_json()["Attributes"])
         raise
+
+
+def _write(backend: Any, op_type: str, op: dict[str, Any], key: dict[str, Any]) -> None:
+    if op_type == "Put":
+        backend.put_item(op["TableName"], op["Item"])
+    elif op_type == "Delete":
+        backend.delete_item(op["TableName"], key)
+    else:
+        backend.update_item(op["TableName"], key, update_expression=op["UpdateExpression"],
+                            expression_attribute_names=op.get("ExpressionAttributeNames"),
+                            expression_attribute_values=op.get("ExpressionAttributeValues"))
