@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from chalicelib.domain.dates import vilnius_date, vilnius_today
 from chalicelib.domain.legal_entity import make_legal_entity_code
 from chalicelib.domain.personal_code import PersonalCodeError, make_personal_code, parse_personal_code
 from chalicelib.domain.records import validate_record
@@ -177,7 +178,7 @@ def _records() -> list[tuple[str, str, dict[str, Any]]]:
 def seed(today: date | None = None) -> dict[str, int]:
     """Write the demo register (idempotent: items are overwritten, not duplicated)."""
     now = datetime.now(UTC)
-    today = today or now.date()
+    today = today or vilnius_date(now)
     people = {p.key: p for p in PEOPLE}
     for person in PEOPLE:
         if find_person(person.person_id) is not None:
@@ -211,7 +212,7 @@ def seed(today: date | None = None) -> dict[str, int]:
 
 def identities() -> list[tuple[str, str, str]]:
     """(role, name, personal code) of the people a tester logs in as."""
-    today = date.today().isoformat()
+    today = vilnius_today().isoformat()
     rep_of = {
         i.representative: i.name + (" (permit expired)" if i.permit[1] < today else "")
         for i in INSTITUTIONS

@@ -16,6 +16,7 @@ from typing import Annotated, Any, ClassVar
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, ValidationInfo
 from pydantic_core import PydanticCustomError
 
+from chalicelib.domain.dates import vilnius_today
 from chalicelib.domain.errors import DomainValidationError, FieldError
 from chalicelib.domain.person_id import person_id_error
 from chalicelib.domain.personal_code import PersonalCodeError, parse_personal_code
@@ -129,7 +130,7 @@ def _date_validator(allow_future: bool) -> BeforeValidator:
 def _today(info: ValidationInfo) -> date:
     context = info.context or {}
     today = context.get("today")
-    return today if isinstance(today, date) else date.today()
+    return today if isinstance(today, date) else vilnius_today()
 
 
 def _person_id(value: object) -> str | None:
@@ -409,7 +410,7 @@ def validate_record(raw: Mapping[str, object], today: date | None = None) -> Rec
     model = KIND_MODELS[kind]
     record: RecordBase | None = None
     try:
-        record = model.model_validate(data, context={"today": today or date.today()})
+        record = model.model_validate(data, context={"today": today or vilnius_today()})
     except ValidationError as exc:
         errors.extend(field_errors(exc))
     errors.extend(_crossfield_errors(data))
@@ -434,7 +435,7 @@ def _check_common(data: Mapping[str, object], today: date | None) -> list[FieldE
     common = {k: v for k, v in data.items() if k in RecordBase.model_fields and k != "kind"}
     errors: list[FieldError] = []
     try:
-        _CommonFields.model_validate(common, context={"today": today or date.today()})
+        _CommonFields.model_validate(common, context={"today": today or vilnius_today()})
     except ValidationError as exc:
         errors.extend(field_errors(exc))
     return errors

@@ -15,6 +15,7 @@ from datetime import date
 from pynamodb.exceptions import PynamoDBException
 
 from chalicelib.domain import policy
+from chalicelib.domain.dates import vilnius_today
 from chalicelib.domain.personal_code import PersonalCodeError, parse_personal_code
 from chalicelib.domain.policy import CallerFacts
 from chalicelib.domain.spreadsheet import class_order, neutralise
@@ -49,7 +50,7 @@ def current_learners(
     today: date | None = None,
 ) -> list[Learner]:
     decision = require(policy.act_for_institution(caller, institution_id, policy.READ))
-    today_iso = (today or date.today()).isoformat()
+    today_iso = (today or vilnius_today()).isoformat()
     found = Record.by_institution.query(institution_id, Record.record_key.startswith(kind_prefix("ENROLLMENT")),
                                         filter_condition=Record.status == ACTIVE)
     enrolments = [r for r in found if isinstance(r, Record) and _current_on(r, today_iso)]
