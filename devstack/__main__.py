@@ -5,7 +5,7 @@ seeds the demo register, serves the Chalice app with `chalice local` on 127.0.0.
 the URL and the demo identities. Ctrl-C stops everything.
 
 `chalice local` runs without auto-reload: it restarts on any file change under the project, which
-drops connections mid-demo (PITFALLS.md). Nothing here writes inside the checkout.
+drops connections mid-demo (docs/KNOWN_TRAPS.md). Nothing here writes inside the checkout.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Record kinds, their fields and rules, shared by the API and the upload ingest.
 
-Field names are those of the upload template (DESIGN.md §11). `validate_record` takes one row or
-request body as a mapping of field name to raw value and returns a normalised record, or raises
-`DomainValidationError` carrying every problem found (never only the first).
+Field names are those of the upload template (README.md, "Upload template"). `validate_record`
+takes one row or request body as a mapping of field name to raw value and returns a normalised
+record, or raises `DomainValidationError` carrying every problem found (never only the first).
 """
 
 from __future__ import annotations
@@ -34,8 +34,8 @@ class RecordKind(StrEnum):
 
 
 # Every field of the upload template, in template order. `learning_form` and `leaving_reason`
-# belong to ENROLLMENT (the current register's roster carries the learning form; DESIGN.md §3
-# names the reason for leaving).
+# belong to ENROLLMENT: the current register's roster carries the learning form, and an enrolment
+# records why the pupil left (from, to, reason for leaving).
 TEMPLATE_FIELDS: tuple[str, ...] = (
     "kind", "person_id", "given_name", "family_name", "birth_date", "source_id",
     "start_date", "end_date", "programme", "class", "subject", "level", "grade", "score", "place",
