@@ -5,7 +5,7 @@ seeds the demo register, serves the Chalice app with `chalice local` on 127.0.0.
 the URL and the demo identities. Ctrl-C stops everything.
 
 `chalice local` runs without auto-reload: it restarts on any file change under the project, which
-drops connections mid-demo (PITFALLS.md). Nothing here writes inside the checkout.
+drops connections mid-demo (docs/KNOWN_TRAPS.md). Nothing here writes inside the checkout.
 """
 
 from __future__ import annotations
@@ -88,12 +88,14 @@ def dev_secrets() -> dict[str, str]:
     return {name: str(path) for name, path in files.items()}
 
 
-def prepare_aws(moto_url: str) -> dict[str, int]:
-    """Environment, tables, bucket and demo data on the moto server; the counts seeded."""
+def prepare_aws(moto_url: str, extra_ministry: list[str]) -> dict[str, int]:
+    """Environment, tables, bucket and demo data on the moto server; the counts seeded.
+
+    `extra_ministry` (the caller's MINISTRY_STAFF) is added to the demo ministry staff."""
     # Imported only now: the demo data names the ministry staff the app's environment needs.
     from devstack import seed as demo
 
-    os.environ.update(local_aws_environment(moto_url, demo.ministry_staff()))
+    os.environ.update(local_aws_environment(moto_url, demo.ministry_staff(extra_ministry)))
     import boto3
 
     from chalicelib.config import settings
@@ -138,6 +140,10 @@ def configure_app(url: str, moto_url: str, gateway_url: str, keys: dict[str, str
 
 def main() -> int:
     port = int(os.environ.get("PORT", "8000"))
+    from devstack import seed as demo
+
+    # Checked before anything starts; read before prepare_aws sets the stack's own value.
+    extra_ministry = demo.extra_ministry_staff(os.environ.get("MINISTRY_STAFF", ""))
     from moto.server import ThreadedMotoServer
 
     from devstack.moto_fixes import install
@@ -152,10 +158,9 @@ def main() -> int:
     moto_host, moto_port = moto.get_host_and_port()
     moto_url = f"http://{moto_host}:{moto_port}"
 
-    counts = prepare_aws(moto_url)
+    counts = prepare_aws(moto_url, extra_ministry)
     url = f"http://{HOST}:{port}"
     keys = dev_secrets()
-    from devstack import seed as demo
     from devstack.fake_dakpr import FakeDakpr, TransferScheduler
     from devstack.fake_viisp import FakeGateway, GatewayState
     from devstack.uploads_bridge import Poller, wire_bucket
@@ -164,7 +169,7 @@ def main() -> int:
     gateway = FakeGateway(GatewayState(
         gateway_key_pem=Path(keys["fake-gateway.pem"]).read_bytes(),
         client_cert_pem=Path(keys["viisp-client.crt"]).read_bytes(),
-        identities=demo.gateway_identities(),
+        identities=demo.gateway_identities(extra_ministry),
     )).start()
     dakpr = FakeDakpr().start()
     configure_app(url, moto_url, gateway.url, keys, dakpr.url)
@@ -184,7 +189,8 @@ def main() -> int:
     signal.signal(signal.SIGTERM, stop)
     try:
         wait_for(f"{url}/health", app)
-        print_banner(url, moto_url, gateway.url, dakpr.url, counts, people=demo.identities())
+        print_banner(url, moto_url, gateway.url, dakpr.url, counts, people=demo.identities(),
+                     extra_ministry=len(extra_ministry))
         app.wait()
         return app.returncode or 0
     except KeyboardInterrupt:
@@ -206,7 +212,7 @@ def main() -> int:
 
 def print_banner(
     url: str, moto_url: str, gateway_url: str, dakpr_url: str, counts: dict[str, int], *,
-    people: list[tuple[str, str, str]],
+    people: list[tuple[str, str, str]], extra_ministry: int = 0,
 ) -> None:
     width = max(len(role) for role, _, _ in people)
     lines = [
@@ -223,6 +229,9 @@ def print_banner(
         f"{counts['records']} records",
         "  Demo identities (personal codes are made up, with valid check digits):",
         *(f"    {role:<{width}}  {name:<24} {code}" for role, name, code in people),
+        # Their codes are not printed: they may be real people's.
+        *([f"  Also ministry staff from MINISTRY_STAFF: {extra_ministry} personal code(s), offered by the "
+           "fake gateway"] if extra_ministry else []),
         "  A token without the browser: .venv/bin/python -m chalicelib.auth.devtoken <personal code>",
         "  Press Ctrl-C to stop.",
         "",

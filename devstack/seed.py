@@ -7,12 +7,14 @@ same on every start. Records go through the same domain validation as the API.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from chalicelib.domain.dates import vilnius_date, vilnius_today
 from chalicelib.domain.legal_entity import make_legal_entity_code
-from chalicelib.domain.personal_code import make_personal_code
+from chalicelib.domain.personal_code import PersonalCodeError, make_personal_code, parse_personal_code
 from chalicelib.domain.records import validate_record
 from chalicelib.models.base import transaction
 from chalicelib.models.institutions import (
@@ -176,7 +178,7 @@ def _records() -> list[tuple[str, str, dict[str, Any]]]:
 def seed(today: date | None = None) -> dict[str, int]:
     """Write the demo register (idempotent: items are overwritten, not duplicated)."""
     now = datetime.now(UTC)
-    today = today or now.date()
+    today = today or vilnius_date(now)
     people = {p.key: p for p in PEOPLE}
     for person in PEOPLE:
         if find_person(person.person_id) is not None:
@@ -213,7 +215,7 @@ def seed(today: date | None = None) -> dict[str, int]:
 
 def identities() -> list[tuple[str, str, str]]:
     """(role, name, personal code) of the people a tester logs in as."""
-    today = date.today().isoformat()
+    today = vilnius_today().isoformat()
     rep_of = {
         i.representative: i.name + (" (permit expired)" if i.permit[1] < today else "")
         for i in INSTITUTIONS
@@ -240,14 +242,40 @@ def guardianships() -> dict[str, list[str]]:
     return {people[g].person_id: [people[c].person_id for c in kids] for g, kids in GUARDIANSHIPS.items()}
 
 
-def ministry_staff() -> list[str]:
-    return [p.person_id for p in PEOPLE if p.role == "ministry"]
+def extra_ministry_staff(value: str) -> list[str]:
+    """The personal codes of `MINISTRY_STAFF` (comma-separated), checked and normalised, in order.
+
+    A bad entry stops the stack with its position and reason, never its value (it may be a real
+    person's code)."""
+    codes: list[str] = []
+    for position, entry in enumerate((part for part in value.split(",") if part.strip()), start=1):
+        try:
+            code = parse_personal_code(entry).value
+        except PersonalCodeError as exc:
+            raise SystemExit(f"MINISTRY_STAFF: entry {position} is not a valid personal code ({exc})") from None
+        if code not in codes:
+            codes.append(code)
+    return codes
 
 
-def gateway_identities() -> list[tuple[str, str, str, str]]:
+def ministry_staff(extra: Sequence[str] = ()) -> list[str]:
+    """The demo ministry staff, plus `extra` (added, never instead: the demo identities keep working)."""
+    demo = [p.person_id for p in PEOPLE if p.role == "ministry"]
+    return demo + [code for code in extra if code not in demo]
+
+
+# How the fake gateway names a person it knows only from MINISTRY_STAFF (the register has no names
+# for them: they are not seeded as persons).
+EXTRA_MINISTRY_LABEL = "ministry (MINISTRY_STAFF)"
+EXTRA_MINISTRY_NAME = ("Ministerijos", "Darbuotojas")
+
+
+def gateway_identities(extra_ministry: Sequence[str] = ()) -> list[tuple[str, str, str, str]]:
     """What the fake gateway offers to log in as: (label, personal code, first name, last name)."""
     offered = []
     for role, name, code in identities():
         first, last = name.split(" ", 1)
         offered.append((role, code, first, last))
+    known = {code for _, code, _, _ in offered}
+    offered += [(EXTRA_MINISTRY_LABEL, code, *EXTRA_MINISTRY_NAME) for code in extra_ministry if code not in known]
     return offered

@@ -14,11 +14,16 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections import Counter
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import boto3
+import pytest
 import requests
+
+from chalicelib.domain.personal_code import make_personal_code
+from devstack import seed
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -88,10 +93,24 @@ def who_am_i(base: str, token: str) -> dict[str, object]:
     return dict(json.loads(body))
 
 
+# Someone the demo data does not know, named ministry staff the way a developer would (with a stray space).
+EXTRA_MINISTRY = make_personal_code("F", date(1990, 3, 4), 512)
+
+
+def test_ministry_staff_entries_are_checked_normalised_and_added_to_the_demo_ones() -> None:
+    demo = seed.ministry_staff()
+    assert demo and seed.extra_ministry_staff(f" {EXTRA_MINISTRY} ,,{EXTRA_MINISTRY}") == [EXTRA_MINISTRY]
+    assert seed.ministry_staff([EXTRA_MINISTRY, demo[0]]) == [*demo, EXTRA_MINISTRY]
+    bad = EXTRA_MINISTRY[:-1] + str((int(EXTRA_MINISTRY[-1]) + 1) % 10)
+    with pytest.raises(SystemExit) as refused:
+        seed.extra_ministry_staff(f"{EXTRA_MINISTRY},{bad}")
+    assert str(refused.value) == "MINISTRY_STAFF: entry 2 is not a valid personal code (checksum)"
+
+
 def test_dev_stack_comes_up_seeded_and_stops_on_ctrl_c(tmp_path: Path) -> None:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | {
-        "PORT": str(port), "XDG_CACHE_HOME": str(tmp_path)}
+        "PORT": str(port), "XDG_CACHE_HOME": str(tmp_path), "MINISTRY_STAFF": f" {EXTRA_MINISTRY}"}
     process = subprocess.Popen(
         [sys.executable, "-m", "devstack"], cwd=ROOT, env=env,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -140,6 +159,11 @@ def test_dev_stack_comes_up_seeded_and_stops_on_ctrl_c(tmp_path: Path) -> None:
         assert ministry and guardian
         assert who_am_i(base, click_through_login(base, ministry.group(1)))["roles"] == ["ministry", "resident"]
         assert who_am_i(base, click_through_login(base, guardian.group(1)))["roles"] == ["guardian", "resident"]
+        # MINISTRY_STAFF adds to the demo ministry staff (the demo ministry person kept it above),
+        # and the fake gateway offers the added person; their code is not printed.
+        assert "Also ministry staff from MINISTRY_STAFF: 1 personal code(s)" in banner
+        assert EXTRA_MINISTRY not in banner
+        assert who_am_i(base, click_through_login(base, EXTRA_MINISTRY))["roles"] == ["ministry", "resident"]
 
         # A school uploads a file through the API; the bridge hands it to ingest_upload.
         representative = re.search(r"representative of Vilniaus .*?(\d{11})", banner)
@@ -188,10 +212,13 @@ def test_dev_stack_comes_up_seeded_and_stops_on_ctrl_c(tmp_path: Path) -> None:
         assert http("GET", f"{base}/me", headers={"Authorization": "Bearer a.b.c"})[0] == 403
 
         # The dev token CLI, from a shell that knows nothing but the cache folder.
-        cli_env = {k: v for k, v in env.items() if k not in ("REGISTER_STAGE", "TABLE_PREFIX")}
+        cli_env = {k: v for k, v in env.items() if k not in ("REGISTER_STAGE", "TABLE_PREFIX", "MINISTRY_STAFF")}
         token = subprocess.run([sys.executable, "-m", "chalicelib.auth.devtoken", guardian.group(1)], cwd=ROOT,
                                env=cli_env, capture_output=True, text=True, timeout=60, check=True).stdout.strip()
         assert who_am_i(base, token)["roles"] == ["guardian", "resident"]
+        extra_token = subprocess.run([sys.executable, "-m", "chalicelib.auth.devtoken", EXTRA_MINISTRY], cwd=ROOT,
+                                     env=cli_env, capture_output=True, text=True, timeout=60, check=True).stdout.strip()
+        assert who_am_i(base, extra_token)["roles"] == ["ministry", "resident"]
         refused = subprocess.run(
             [sys.executable, "-m", "chalicelib.auth.devtoken", guardian.group(1)], cwd=ROOT,
             env=cli_env | {"REGISTER_STAGE": "prod"}, capture_output=True, text=True, timeout=60, check=False,

@@ -1,6 +1,6 @@
 """Access tokens: issued after a gateway login, verified on every API call.
 
-Verification is deliberately narrow (python-jose's history, PITFALLS.md): the header must say
+Verification is deliberately narrow (python-jose's history: docs/KNOWN_TRAPS.md): the header must say
 RS256 and name a `kid` we hold; the key object passed to jose is that one RSA key, built for RS256
 only, and `algorithms` is that one algorithm, so neither an HMAC-with-public-key token
 (CVE-2024-33663, and the DER variant, python-jose #414) nor `alg: none` can pass; a JWE (five

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationInfo
 
+from chalicelib.domain.dates import vilnius_today
 from chalicelib.domain.personal_code import PersonalCodeError, parse_personal_code
 from chalicelib.domain.text import TextError, clean_name
 from chalicelib.domain.validation import fail, parse_iso_date
@@ -23,7 +24,7 @@ def _birth_date(value: object, info: ValidationInfo) -> date | None:
     if value is None or value == "":
         return None
     parsed = parse_iso_date(value)
-    today = (info.context or {}).get("today") or date.today()
+    today = (info.context or {}).get("today") or vilnius_today()
     if parsed > today:
         raise fail("future")
     if parsed < date(1900, 1, 1):

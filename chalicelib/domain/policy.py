@@ -1,4 +1,4 @@
-"""Who may see and change what (DESIGN.md §4), as pure decisions over facts.
+"""Who may see and change what (docs/ACCESS.md), as pure decisions over facts.
 
 Handlers never decide access: they ask a service, which gathers the facts from the register's
 current data (not from the token, which may be up to 15 minutes old) and asks these functions.

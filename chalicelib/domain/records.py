@@ -1,8 +1,8 @@
 """Record kinds, their fields and rules, shared by the API and the upload ingest.
 
-Field names are those of the upload template (DESIGN.md §11). `validate_record` takes one row or
-request body as a mapping of field name to raw value and returns a normalised record, or raises
-`DomainValidationError` carrying every problem found (never only the first).
+Field names are those of the upload template (README.md, "Upload template"). `validate_record`
+takes one row or request body as a mapping of field name to raw value and returns a normalised
+record, or raises `DomainValidationError` carrying every problem found (never only the first).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Annotated, Any, ClassVar
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, ValidationInfo
 from pydantic_core import PydanticCustomError
 
+from chalicelib.domain.dates import vilnius_today
 from chalicelib.domain.errors import DomainValidationError, FieldError
 from chalicelib.domain.person_id import normalise_person_id, person_id_error
 from chalicelib.domain.personal_code import PersonalCodeError, parse_personal_code
@@ -33,8 +34,8 @@ class RecordKind(StrEnum):
 
 
 # Every field of the upload template, in template order. `learning_form` and `leaving_reason`
-# belong to ENROLLMENT (the current register's roster carries the learning form; DESIGN.md §3
-# names the reason for leaving).
+# belong to ENROLLMENT: the current register's roster carries the learning form, and an enrolment
+# records why the pupil left (from, to, reason for leaving).
 TEMPLATE_FIELDS: tuple[str, ...] = (
     "kind", "person_id", "given_name", "family_name", "birth_date", "source_id",
     "start_date", "end_date", "programme", "class", "subject", "level", "grade", "score", "place",
@@ -129,7 +130,7 @@ def _date_validator(allow_future: bool) -> BeforeValidator:
 def _today(info: ValidationInfo) -> date:
     context = info.context or {}
     today = context.get("today")
-    return today if isinstance(today, date) else date.today()
+    return today if isinstance(today, date) else vilnius_today()
 
 
 def _person_id(value: object) -> str | None:
@@ -410,7 +411,7 @@ def validate_record(raw: Mapping[str, object], today: date | None = None) -> Rec
     model = KIND_MODELS[kind]
     record: RecordBase | None = None
     try:
-        record = model.model_validate(data, context={"today": today or date.today()})
+        record = model.model_validate(data, context={"today": today or vilnius_today()})
     except ValidationError as exc:
         errors.extend(field_errors(exc))
     errors.extend(_crossfield_errors(data))
@@ -435,7 +436,7 @@ def _check_common(data: Mapping[str, object], today: date | None) -> list[FieldE
     common = {k: v for k, v in data.items() if k in RecordBase.model_fields and k != "kind"}
     errors: list[FieldError] = []
     try:
-        _CommonFields.model_validate(common, context={"today": today or date.today()})
+        _CommonFields.model_validate(common, context={"today": today or vilnius_today()})
     except ValidationError as exc:
         errors.extend(field_errors(exc))
     return errors

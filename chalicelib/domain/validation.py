@@ -10,6 +10,7 @@ from typing import TypeVar
 from pydantic import BaseModel, BeforeValidator, ValidationError
 from pydantic_core import PydanticCustomError
 
+from chalicelib.domain.dates import vilnius_today
 from chalicelib.domain.errors import DomainValidationError, FieldError
 from chalicelib.domain.text import TextError, clean_text
 
@@ -80,6 +81,6 @@ def field_errors(exc: ValidationError) -> list[FieldError]:
 def validate_model(model: type[M], raw: object, today: date | None = None) -> M:
     """Validate `raw` with `model`; raise `DomainValidationError` with every field problem."""
     try:
-        return model.model_validate(raw, context={"today": today or date.today()})
+        return model.model_validate(raw, context={"today": today or vilnius_today()})
     except ValidationError as exc:
         raise DomainValidationError(field_errors(exc)) from None

@@ -1,6 +1,7 @@
 """The JWT authoriser every API route uses, and the caller it hands to handlers.
 
-The authoriser never raises: an exception inside it is a 500 in `chalice local` (PITFALLS.md).
+The authoriser never raises: an exception inside it is a 500 in `chalice local`
+(docs/KNOWN_TRAPS.md).
 A bad token is denied (403 everywhere); a missing `Authorization` header is 401 (API Gateway and
 Chalice refuse it before the authoriser runs). An allowed token is allowed for every route
 (`routes=['*']`): API Gateway caches the decision per token, and a policy naming one route would
@@ -73,7 +74,7 @@ class Caller(NamedTuple):
 
 def caller(request: Request) -> Caller:
     context = (request.context or {}).get("authorizer") or {}
-    # Context values arrive as strings (PITFALLS.md): lists travel comma-joined.
+    # API Gateway hands the authoriser's context values over as strings: lists travel comma-joined.
     return Caller(
         person_id=str(context.get("person_id", "")),
         roles=frozenset(filter(None, str(context.get("roles", "")).split(","))),

@@ -11,6 +11,7 @@ from datetime import date
 
 from chalicelib.config import settings
 from chalicelib.domain.access import PermitFacts, is_minor, permit_is_valid
+from chalicelib.domain.dates import vilnius_today
 from chalicelib.domain.policy import WRITE, CallerFacts, Decision
 from chalicelib.errors import Problem
 from chalicelib.models.institutions import Permit, appointments_of, permits_of
@@ -24,7 +25,7 @@ def permit_facts(permit: Permit) -> PermitFacts:
 
 
 def caller_facts(person_id: str, today: date | None = None) -> CallerFacts:
-    today = today or date.today()
+    today = today or vilnius_today()
     scopes: dict[str, frozenset[str]] = {}
     suspended = set()
     for appointment in appointments_of(person_id):

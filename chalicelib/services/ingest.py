@@ -30,6 +30,7 @@ from pynamodb.exceptions import PynamoDBException, UpdateError
 
 from chalicelib import observability, storage
 from chalicelib.domain import policy
+from chalicelib.domain.dates import vilnius_today
 from chalicelib.domain.errors import DomainValidationError
 from chalicelib.domain.identity import IDENTITY_MISMATCH
 from chalicelib.domain.ids import record_id_for
@@ -139,7 +140,7 @@ def ingest_object(raw_key: str, today: date | None = None) -> str:
     _claim(upload)
     report = Report()
     try:
-        status = _process(upload, report, today or date.today())
+        status = _process(upload, report, today or vilnius_today())
     except Exception as exc:
         reason = type(exc).__name__
         observability.log_exception("ingest_failed", exc, upload_id=upload_id)

@@ -124,12 +124,11 @@ def _visible(person: Person) -> dict[str, Any]:
 def minor_children(person_id: str) -> list[dict[str, str | None]]:
     """The person's children under 18 (the Population Register source), with names where known:
     what a guardian may switch to."""
-    from datetime import date
-
     from chalicelib.domain.access import is_minor
+    from chalicelib.domain.dates import vilnius_today
     from chalicelib.services.population import population_register
 
-    today = date.today()
+    today = vilnius_today()
     codes = [c.person_id for c in population_register().children_of(person_id) if is_minor(c.birth_date, today)]
     known = {p.person_id: p for p in Person.batch_get(codes)} if codes else {}
     return [{"person_id": code, "given_name": known[code].given_name if code in known else None,

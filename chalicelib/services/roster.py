@@ -15,6 +15,8 @@ from datetime import date
 from pynamodb.exceptions import PynamoDBException
 
 from chalicelib.domain import policy
+from chalicelib.domain.dates import vilnius_today
+from chalicelib.domain.personal_code import PersonalCodeError, parse_personal_code
 from chalicelib.domain.policy import CallerFacts
 from chalicelib.domain.spreadsheet import class_order, neutralise
 from chalicelib.errors import Problem
@@ -48,7 +50,7 @@ def current_learners(
     today: date | None = None,
 ) -> list[Learner]:
     decision = require(policy.act_for_institution(caller, institution_id, policy.READ))
-    today_iso = (today or date.today()).isoformat()
+    today_iso = (today or vilnius_today()).isoformat()
     found = Record.by_institution.query(institution_id, Record.record_key.startswith(kind_prefix("ENROLLMENT")),
                                         filter_condition=Record.status == ACTIVE)
     enrolments = [r for r in found if isinstance(r, Record) and _current_on(r, today_iso)]
@@ -74,9 +76,18 @@ def _current_on(enrolment: Record, today_iso: str) -> bool:
 
 def _learner(enrolment: Record, person: Person | None) -> Learner:
     name = f"{person.family_name} {person.given_name}".upper() if person else ""
+    # The personal code states sex and (usually) birth date: a person a school created has them in
+    # the code even when the stored person lacks them. A register-issued id (or a 9-code) states
+    # neither; then only what is stored can be shown.
+    try:
+        code = parse_personal_code(enrolment.person_id)
+        coded_sex, coded_birth = code.sex, code.birth_date.isoformat() if code.birth_date else None
+    except PersonalCodeError:
+        coded_sex, coded_birth = None, None
+    stored_sex, stored_birth = (person.sex, person.birth_date) if person else (None, None)
     return Learner(
-        person_id=enrolment.person_id, name=name, birth_date=(person.birth_date or "") if person else "",
-        sex=SEX.get((person.sex or "") if person else "", ""), file_number=enrolment.source_id,
+        person_id=enrolment.person_id, name=name, birth_date=stored_birth or coded_birth or "",
+        sex=SEX.get(coded_sex or stored_sex or "", ""), file_number=enrolment.source_id,
         class_name=enrolment.class_name or "", programme=enrolment.programme or "",
         learning_form=enrolment.learning_form or "",
     )

@@ -11,13 +11,14 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from pydantic_core import PydanticCustomError
 from pynamodb.exceptions import PynamoDBException
 
 from chalicelib.config import settings
+from chalicelib.domain.dates import end_of_vilnius_day, vilnius_date, vilnius_today
 from chalicelib.domain.errors import FieldError
 from chalicelib.domain.validation import parse_iso_date
 from chalicelib.errors import Problem, invalid
@@ -37,7 +38,7 @@ def _hash(secret: str) -> str:
 
 
 def create_link(person_id: str, body: dict[str, Any], today: date | None = None) -> dict[str, Any]:
-    today = today or date.today()
+    today = today or vilnius_today()
     errors = []
     unknown = sorted(set(body) - {"record_ids", "expires_on"})
     errors += [FieldError(name[:40], "unknown") for name in unknown]
@@ -65,7 +66,7 @@ def create_link(person_id: str, body: dict[str, Any], today: date | None = None)
     secret = secrets.token_urlsafe(32)
     link = ShareLink(_hash(secret), share_id=secrets.token_hex(8), owner_person_id=person_id,
                      record_ids=set(record_ids), created_at=now,
-                     expires_at=datetime.combine(expires, time.max, UTC))
+                     expires_at=end_of_vilnius_day(expires))
     link.save(condition=ShareLink.secret_hash.does_not_exist())
     # The page that shows it; the secret after `#` never reaches a server log or a Referer header
     # with the page (the page then asks `GET /shared/{secret}`, the same view as JSON).
@@ -75,7 +76,7 @@ def create_link(person_id: str, body: dict[str, Any], today: date | None = None)
 
 def list_links(person_id: str) -> list[dict[str, Any]]:
     return [{"share_id": s.share_id, "record_ids": sorted(s.record_ids or ()),
-             "expires_on": s.expires_at.date().isoformat(), "revoked": bool(s.revoked), "views": int(s.views)}
+             "expires_on": vilnius_date(s.expires_at).isoformat(), "revoked": bool(s.revoked), "views": int(s.views)}
             for s in ShareLink.by_owner.query(person_id, scan_index_forward=False)]
 
 
@@ -105,4 +106,4 @@ def view_link(secret: str, correlation_id: str | None) -> dict[str, Any]:
         link.update(actions=[ShareLink.views.add(1)])
     except PynamoDBException:
         raise Problem(503, "journal.unavailable", "This view cannot be recorded now; try later.") from None
-    return {"person": person, "records": chosen, "expires_on": link.expires_at.date().isoformat()}
+    return {"person": person, "records": chosen, "expires_on": vilnius_date(link.expires_at).isoformat()}

@@ -10,13 +10,13 @@ the suspension; the `RepresentativesSuspended` metric raises an alarm (infra/app
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from chalicelib import observability
 from chalicelib.config import settings
 from chalicelib.domain import policy
 from chalicelib.domain.policy import CallerFacts
-from chalicelib.domain.vilnius import vilnius_today
+from chalicelib.domain.dates import utc_now, vilnius_date
 from chalicelib.errors import Problem
 from chalicelib.models.institutions import add_identity_mismatches, set_suspension
 from chalicelib.services.access import require
@@ -26,8 +26,8 @@ def note_identity_mismatches(institution_id: str, person_id: str, count: int, no
     """Count `count` mismatches by this representative; True if their writes are suspended now."""
     if count <= 0:
         return False
-    now = now or datetime.now(UTC)
-    total = add_identity_mismatches(institution_id, person_id, vilnius_today(now).isoformat(), count)
+    now = now or utc_now()
+    total = add_identity_mismatches(institution_id, person_id, vilnius_date(now).isoformat(), count)
     observability.metric("IdentityMismatches", count)
     if total <= settings().identity_mismatch_limit:
         return False

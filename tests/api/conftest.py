@@ -18,6 +18,7 @@ from chalice.test import Client
 from app import app
 from chalicelib.auth.keys import generate_pem
 from chalicelib.auth.tokens import issue_access_token
+from chalicelib.domain.dates import vilnius_today
 from chalicelib.domain.personal_code import make_personal_code, parse_personal_code
 from chalicelib.domain.records import validate_record
 from chalicelib.models.base import transaction
@@ -35,7 +36,7 @@ from chalicelib.services.journal import Actor
 from chalicelib.services.persons import add_person_writes
 from chalicelib.services.records import write_record
 
-TODAY = date.today()
+TODAY = vilnius_today()  # the register's today (chalicelib/domain/dates.py), not this machine's
 PEOPLE = {
     "ministry": make_personal_code("F", date(1975, 1, 1), 1),
     "rep_a": make_personal_code("M", date(1980, 1, 1), 2),

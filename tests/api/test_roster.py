@@ -5,10 +5,12 @@ from __future__ import annotations
 import base64
 import csv
 import io
+from datetime import date
 from typing import Any
 
 from openpyxl import load_workbook
 
+from chalicelib.domain.personal_code import make_personal_code
 from chalicelib.domain.records import validate_record
 from chalicelib.services.journal import Actor
 from chalicelib.services.records import write_record
@@ -20,7 +22,8 @@ ACTOR = Actor("seed", "representative", "inst-a", "Mokykla A")
 
 
 def enrol(person: str, source_id: str, **fields: Any) -> None:
-    row = {"kind": "ENROLLMENT", "person_id": PEOPLE[person], "source_id": source_id, "start_date": "2024-09-01",
+    row = {"kind": "ENROLLMENT", "person_id": PEOPLE.get(person, person), "source_id": source_id,
+           "start_date": "2024-09-01",
            "programme": "(201001001) Pagrindinio ugdymo programa", "learning_form": "Grupinio mokymosi/Kasdienis"}
     write_record(validate_record(row | identity_of(person) | fields), "inst-a", ACTOR)
 
@@ -43,6 +46,18 @@ def test_csv_in_the_current_registers_columns(world: World) -> None:
     ]
     assert rows[0][5] == "pupil_a-1" and rows[0][7] == "(201001001) Pagrindinio ugdymo programa"
     assert rows[1][8] == "'=HYPERLINK(\"x\")"  # a formula arrives as text
+
+
+def test_sex_and_birth_date_come_from_the_personal_code_for_a_person_a_school_created(world: World) -> None:
+    newcomer = make_personal_code("F", date(2013, 4, 5), 321)
+    # The school creates the person with names only: the register stores no sex or birth date.
+    assert world.call("rep_a", "PUT", f"/persons/{newcomer}",
+                      {"given_name": "Ūla", "family_name": "Naujokaitė"}).status_code == 201
+    enrol(newcomer, "newcomer-1", **{"class": "7a"})
+    response = world.call("rep_a", "GET", "/institutions/inst-a/learners")
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.body.decode("utf-8-sig")), delimiter=";"))[1:]
+    assert [(r[2], r[3], r[4]) for r in rows if r[1] == newcomer] == [("NAUJOKAITĖ ŪLA", "2013-04-05", "moteris")]
 
 
 def test_xlsx_keeps_codes_as_text(world: World) -> None:

@@ -4,9 +4,10 @@ and guessed, tampered, expired or revoked links all refused alike; every view jo
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from chalicelib.domain.dates import vilnius_today
 from chalicelib.domain.ids import record_id_for
 from chalicelib.models.shares import ShareLink
 from tests.api.conftest import PEOPLE, World, record_body
@@ -17,7 +18,7 @@ def my_records(world: World, who: str = "pupil_a") -> list[dict[str, Any]]:
 
 
 def share(world: World, record_ids: list[str], days: int = 30, who: str = "pupil_a") -> Any:
-    expires = (date.today() + timedelta(days=days)).isoformat()
+    expires = (vilnius_today() + timedelta(days=days)).isoformat()  # the register's today
     return world.call(who, "POST", "/me/shares", {"record_ids": record_ids, "expires_on": expires})
 
 

@@ -33,7 +33,8 @@ def test_an_allowed_token_is_allowed_for_every_route_and_names_no_person() -> No
     response = authorize(AuthRequest("TOKEN", f"Bearer {token}", "arn:aws:execute-api:eu-north-1:1:api/api/GET/me"))
     policy = response.to_dict(AuthRequest("TOKEN", f"Bearer {token}",
                                           "arn:aws:execute-api:eu-north-1:1:api/api/GET/me"))
-    # API Gateway caches this per token: naming only /me would break the next route (PITFALLS.md).
+    # API Gateway caches this per token: a policy naming only /me would refuse the next, cached call
+    # to another route.
     resources = policy["policyDocument"]["Statement"][0]["Resource"]
     assert all(resource.endswith("/*/*") for resource in resources)
     assert policy["principalId"] == "session-1" and PERSON not in policy["principalId"]

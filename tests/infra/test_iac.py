@@ -74,6 +74,19 @@ def test_every_function_has_its_own_least_privilege_role(packaged: dict[str, Pat
         assert "CURSOR_SECRET_ARN" in env and "VIISP_CLIENT_KEY_SECRET_ARN" in env
 
 
+def test_the_rate_limits_reach_the_packaged_template(packaged: dict[str, Path]) -> None:
+    """infra/app.json's web ACL (its rules: tests/unit/test_infra.py) survives the merge, on the API's stage."""
+    for stage, out in packaged.items():
+        packaged_template = template(out / "sam.json")
+        resources = packaged_template["Resources"]
+        assert resources["ApiRateLimits"]["Type"] == "AWS::WAFv2::WebACL", stage
+        assert len(resources["ApiRateLimits"]["Properties"]["Rules"]) == 3, stage
+        association = resources["ApiRateLimitsAssociation"]["Properties"]
+        assert association["WebACLArn"] == {"Fn::GetAtt": ["ApiRateLimits", "Arn"]}, stage
+        assert resources["RestAPI"]["Properties"]["StageName"] == "api"  # what ${RestAPI.Stage} resolves to
+        assert {"AuthRateLimit", "TranscriptRateLimit", "SharedRateLimit"} <= set(packaged_template["Parameters"])
+
+
 def test_the_package_leaves_the_sdk_to_the_runtime_and_xml_signing_to_the_api_layer(
     packaged: dict[str, Path],
 ) -> None:
