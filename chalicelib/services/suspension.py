@@ -15,8 +15,8 @@ from datetime import datetime
 from chalicelib import observability
 from chalicelib.config import settings
 from chalicelib.domain import policy
-from chalicelib.domain.policy import CallerFacts
 from chalicelib.domain.dates import utc_now, vilnius_date
+from chalicelib.domain.policy import CallerFacts
 from chalicelib.errors import Problem
 from chalicelib.models.institutions import add_identity_mismatches, set_suspension
 from chalicelib.services.access import require
