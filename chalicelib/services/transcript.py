@@ -87,6 +87,7 @@ def _withdrawn(stated: list[dict[str, Any]], issued_at: int) -> list[Withdrawn]:
     unstated = [rid for rid in ids if rid not in versions and rid in heads]
     if unstated:
         versions |= _versions_at(unstated, heads, issued_at)
+    # No record has a version 0: a record whose version at issue is unknown counts as changed.
     return withdrawn_records({rid: versions.get(rid, 0) for rid in ids}, heads)
 
 

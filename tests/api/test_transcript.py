@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import base64
 import gzip
+import io
 import json
 import os
+import re
 import time
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -138,6 +141,26 @@ def test_an_annulled_qualification_withdraws_the_transcript(world: World, monkey
     # Nobody else's transcript is touched.
     assert verify_online(world, other).json_body["valid"] is True
     assert withdrawn_offline(world, verify_offline(other, jwks), jwks) is False
+
+
+def test_the_readme_offline_example_tells_a_withdrawn_transcript(
+    world: World, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    example = re.search(r"## Verifying a transcript offline.*?```python\n(.*?)```", readme, re.DOTALL)
+    assert example is not None
+    record_id = world.call("rep_a", "POST", RECORDS, QUALIFICATION).json_body["record_id"]
+    (tmp_path / "transcript.jwt").write_text(transcript_of(world))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("urllib.request.urlopen",
+                        lambda url: io.BytesIO(world.client.http.get(urlsplit(url).path).body))
+
+    exec(example.group(1), {})  # the README's own code, run as a reader would
+    assert "1234567" in capsys.readouterr().out  # the records: not withdrawn
+    world.call("rep_a", "DELETE", f"{RECORDS}/{record_id}", {"reason": "Suklastotas"})
+    stale_lists(monkeypatch)
+    exec(example.group(1), {})
+    assert capsys.readouterr().out.strip() == "WITHDRAWN"
 
 
 def test_a_changed_record_withdraws_the_transcript(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
