@@ -6,7 +6,7 @@ models as strings (`contract.RouteDoc`), so a cold start does not pay for pydant
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_serializer
 
@@ -328,11 +328,23 @@ class TranscriptToCheck(BaseModel):
     transcript: str = Field(max_length=2 * 1024 * 1024)
 
 
+class WithdrawnRecord(Out):
+    """A record of the transcript that no longer stands as issued: `annulled` (or gone) or `changed`."""
+
+    record_id: str
+    change: Literal["annulled", "changed"]
+    record: dict[str, object]  # as the transcript states it
+
+
 class Verified(Out):
+    """`valid`: signed by the register, unchanged, and none of its records annulled or changed since
+    issue; `withdrawn` says which were."""
+
     valid: bool
     issued_at: int
-    subject: str
+    subject: str | None = None  # the personal code, if the holder put it in
     credential: dict[str, object]
+    withdrawn: list[WithdrawnRecord] = []
 
 
 # --- transfer ---

@@ -7,6 +7,7 @@ scrolling at 360 px. With SCREENSHOT_DIR set (`make screenshots`), every page is
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import signal
@@ -59,7 +60,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     try:
         yield {"url": f"http://127.0.0.1:{port}", "gateway": re.search(r"Fake VIISP gateway: (\S+)", banner).group(1),  # type: ignore[union-attr]
                "resident": code(r"resident\s+Gabija"), "guardian": code("guardian of"), "ministry": code(r"ministry\s"),
-               "representative": code("representative of Vilniaus"), "pupil": code(r"minor\s")}
+               "representative": code("representative of Vilniaus"), "pupil": code(r"minor\s"),
+               "representative_kaunas": code("representative of Kauno")}
     finally:
         process.send_signal(signal.SIGINT)
         process.communicate(timeout=30)
@@ -399,4 +401,49 @@ def test_a_person_shares_records_by_link_and_a_stranger_checks_a_transcript(
         checker.get_by_role("button", name="Tikrinti").click()
         expect(checker.get_by_role("alert")).to_contain_text("netikras arba pakeistas")
     finally:
+        stranger.close()
+
+
+def test_a_transcript_whose_record_was_corrected_is_no_longer_valid(
+    browser: Browser, context: BrowserContext, stack: dict[str, str]
+) -> None:
+    page = context.new_page()
+    log_in(page, stack, "resident")
+    page.goto(stack["url"] + "/#/shares")
+    expect(page.get_by_label("Įtraukti mano asmens kodą")).not_to_be_checked()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Atsisiųsti išrašą").click()
+    transcript = Path(download.value.path()).read_text().strip()
+    payload = transcript.split(".")[1]
+    assert stack["resident"] not in base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)).decode()
+
+    # The Kaunas school corrects the class of its enrolment: the transcript states the old version.
+    school = browser.new_context(viewport=PHONE, locale="lt-LT")
+    stranger = browser.new_context(viewport=PHONE, locale="lt-LT")
+    try:
+        rep = school.new_page()
+        log_in(rep, stack, "representative_kaunas")
+        rep.get_by_role("link", name="Mokykla").click()
+        rep.fill("#personal-code", stack["resident"])
+        rep.fill("#purpose", "Klasės taisymas")
+        rep.get_by_role("button", name="Ieškoti").click()
+        card = rep.locator("article", has_text="Kauno Jono Jablonskio").first
+        card.get_by_role("button", name="Taisyti").click()
+        card.locator("#edit-class").fill("8c")
+        card.get_by_role("button", name="Išsaugoti").click()
+        expect(card.get_by_text("Išsaugota.")).to_be_visible()
+
+        checker = stranger.new_page()
+        checker.goto(stack["url"] + "/#/verify")
+        checker.locator("#transcript").fill(transcript)
+        checker.get_by_role("button", name="Tikrinti").click()
+        expect(checker.get_by_role("alert")).to_contain_text("Išrašas nebegalioja")
+        withdrawn = checker.locator("#withdrawn li")
+        expect(withdrawn).to_have_count(1)
+        expect(withdrawn.first).to_contain_text("Kauno Jono Jablonskio gimnazija")
+        expect(withdrawn.first).to_contain_text("pakeistas")
+        expect(checker.get_by_text("Išrašas tikras")).not_to_be_visible()
+        check(checker, "15-verify-withdrawn")
+    finally:
+        school.close()
         stranger.close()

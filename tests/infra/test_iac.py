@@ -230,7 +230,8 @@ def test_a_broken_policy_is_caught(packaged: dict[str, Path], tmp_path: Path, br
 def test_the_policies_name_only_their_own_tables() -> None:
     """Each function's DynamoDB access: only the tables its code uses."""
     expected = {
-        "api_handler": {"persons", "records", "institutions", "uploads", "journal", "sessions", "shares"},
+        "api_handler": {"persons", "records", "institutions", "uploads", "journal", "sessions", "shares",
+                        "transcripts"},
         "jwt_auth": set(),
         "ingest_upload": {"persons", "records", "institutions", "uploads", "journal"},
         "transfer_qualifications": {"persons", "records", "institutions", "journal"},

@@ -315,9 +315,10 @@ async function shares() {
         try { await api(path("me", "shares", link.share_id), { method: "DELETE" }); await shares(); } catch (error) { message.replaceChildren(alertBox(problemText(error))); }
       } }))))
     : h("p", { class: "empty", text: t("noLinks") });
+  const includeCode = h("input", { id: "include-code", type: "checkbox" });
   const transcriptButton = h("button", { type: "button", text: t("downloadTranscript"), onclick: async () => {
     try {
-      const { transcript } = await api("me/transcript");
+      const { transcript } = await api(`me/transcript?include_personal_code=${includeCode.checked}`);
       saveFile(new Blob([transcript], { type: "application/vc+jwt" }), "mokymosi-istorija.jwt");
     } catch (error) {
       message.replaceChildren(alertBox(problemText(error)));
@@ -328,6 +329,7 @@ async function shares() {
       records.length ? create : h("p", { class: "empty", text: t("emptyHistory") }), h("div", { id: "share-result", "aria-live": "polite" })),
     h("section", {}, h("h2", { text: t("yourLinks") }), listed),
     h("section", {}, h("h2", { text: t("transcript") }), h("p", { class: "muted", text: t("transcriptHelp") }),
+      h("p", {}, includeCode, " ", h("label", { for: "include-code", text: t("includeCode") })),
       transcriptButton, h("p", {}, h("a", { href: "#/verify", text: t("verify") }))));
 }
 
@@ -359,10 +361,14 @@ function verifyPage() {
       try {
         const checked = await publicApi("transcripts/verify", { method: "POST", body: { transcript: pasted.value.trim() } });
         const subject = checked.credential.credentialSubject || {};
-        result.replaceChildren(h("p", { class: "ok", text: t("transcriptValid") }),
-          h("dl", {}, [[t("holder"), `${subject.given_name || ""} ${subject.family_name || ""}`.trim()],
-            [t("issued"), new Date(checked.issued_at * 1000).toISOString().slice(0, 10)],
-            [t("recordsShared"), (subject.records || []).length]].map(([label, value]) => [h("dt", { text: label }), h("dd", { text: value })])));
+        const facts = h("dl", {}, [[t("holder"), `${subject.given_name || ""} ${subject.family_name || ""}`.trim()],
+          [t("born"), subject.birth_date || ""],
+          [t("issued"), new Date(checked.issued_at * 1000).toISOString().slice(0, 10)],
+          [t("recordsShared"), (subject.records || []).length]].map(([label, value]) => [h("dt", { text: label }), h("dd", { text: value })]));
+        // Signed and unchanged, but records it states were annulled or changed since: say which.
+        result.replaceChildren(...(checked.valid ? [h("p", { class: "ok", text: t("transcriptValid") })]
+          : [alertBox(t("transcriptWithdrawn")), h("ul", { id: "withdrawn" }, checked.withdrawn.map((w) =>
+            h("li", { text: `${recordTitle(w.record)} (${period(w.record)}): ${t(`change_${w.change}`)}` })))]), facts);
       } catch (error) {
         result.replaceChildren(alertBox(error instanceof ApiError && error.status === 422 ? t("transcriptInvalid") : problemText(error)));
       }
