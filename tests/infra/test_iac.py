@@ -279,3 +279,13 @@ def test_the_tables_are_the_models() -> None:
         assert declared.get("TimeToLiveSpecification", {}).get("AttributeName") == (ttl[0] if ttl else None), model
         assert declared["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
         assert declared["DeletionProtectionEnabled"] is True and declared["SSESpecification"]["SSEType"] == "KMS"
+
+
+def test_every_metric_the_code_alarms_on_has_an_alarm() -> None:
+    """Metrics whose rise needs a person (docs/OPERATIONS.md) each have an alarm on the stage."""
+    alarms = {resource["Properties"].get("MetricName") for resource in
+              template(ROOT / "infra" / "register.yaml")["Resources"].values()
+              if resource["Type"] == "AWS::CloudWatch::Alarm"}
+    assert {"DakprDeadLetters", "RepresentativesSuspended"} <= alarms
+    source = (ROOT / "chalicelib" / "services" / "suspension.py").read_text()
+    assert 'metric("RepresentativesSuspended"' in source
