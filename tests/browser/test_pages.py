@@ -297,6 +297,41 @@ def test_the_learner_list_is_exported_only_on_request_with_a_purpose(context: Br
     check(page, "17-school-export")
 
 
+def test_ministry_removes_a_representative_who_loses_access_at_once(browser: Browser, stack: dict[str, str]) -> None:
+    """The Remove button answered 404 and left the person with full access (issue 13, item 2)."""
+    school = browser.new_context(viewport=PHONE)
+    ministry = browser.new_context(viewport=PHONE)
+    try:
+        rep_page = school.new_page()
+        log_in(rep_page, stack, "representative")
+        rep_page.get_by_role("link", name="Mokykla").click()
+        expect(rep_page.get_by_role("heading", level=1)).to_contain_text("Vilniaus")
+
+        page = ministry.new_page()
+        log_in(page, stack, "ministry")
+        page.get_by_role("link", name="Ministerija").click()
+        page.get_by_role("link", name=re.compile("Vilniaus Žirmūnų")).click()
+        representatives = page.get_by_role("heading", name="Atstovai").locator("xpath=..")
+        expect(representatives.get_by_role("button", name="Pašalinti")).to_have_count(1)
+        representatives.get_by_role("button", name="Pašalinti").click()
+        expect(representatives.get_by_role("button", name="Pašalinti")).to_have_count(0)
+        expect(page.get_by_role("alert")).to_have_count(0)
+
+        # The removed representative's very next request is refused, with the token in memory.
+        rep_page.fill("#personal-code", stack["pupil"])
+        rep_page.fill("#purpose", "patikra")
+        rep_page.get_by_role("button", name="Ieškoti").click()
+        expect(rep_page.get_by_role("alert")).to_be_visible()
+
+        # Appointed again (the later tests need them): through the same page.
+        page.fill("#representative", stack["representative"])
+        page.get_by_role("button", name="Paskirti atstovą").click()
+        expect(representatives.get_by_role("button", name="Pašalinti")).to_have_count(1)
+    finally:
+        school.close()
+        ministry.close()
+
+
 def test_ministry_revokes_and_the_representative_loses_access(browser: Browser, stack: dict[str, str]) -> None:
     school = browser.new_context(viewport=PHONE)
     ministry = browser.new_context(viewport=PHONE)
