@@ -9,9 +9,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bench import access_cost, cold_start, history_overhead, ingest_throughput, token_verification
+from bench import (
+    access_cost,
+    cold_start,
+    history_overhead,
+    ingest_throughput,
+    session_check,
+    token_verification,
+)
 
-BENCHMARKS = (token_verification, access_cost, history_overhead, cold_start, ingest_throughput)
+BENCHMARKS = (token_verification, session_check, access_cost, history_overhead, cold_start, ingest_throughput)
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results.json"
 REPORT = ROOT / "docs" / "PERFORMANCE.md"

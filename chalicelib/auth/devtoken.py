@@ -1,6 +1,10 @@
 """`python -m chalicelib.auth.devtoken PERSON_ID`: print an access token for a person, with the
 roles a real login would give. Local stages only: it refuses to run anywhere else.
 
+Each call opens a session of its own (provider `dev`), as a login would: the authoriser refuses
+tokens whose session it cannot find. The session's refresh token is not printed; the access token
+lives its 15 minutes.
+
 It talks to the same tables and uses the same signing key as the running dev stack; outside the
 dev stack's shell, it reads their location from the state file `make dev` writes.
 """
@@ -9,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import sys
 from pathlib import Path
 
@@ -38,11 +41,9 @@ def main(argv: list[str]) -> int:
     if person_id_error(person_id):
         print("refused: not a valid personal code or register id", file=sys.stderr)
         return 2
-    from chalicelib.auth.tokens import issue_access_token
-    from chalicelib.services.identity import login_identity
+    from chalicelib.services.sessions import access_token_for, open_session
 
-    identity = login_identity(person_id)
-    token, _ = issue_access_token(person_id, "dev-" + secrets.token_hex(8), identity.roles, identity.institutions)
+    token, _ = access_token_for(person_id, open_session(person_id, "dev").session_id)
     print(token)
     return 0
 

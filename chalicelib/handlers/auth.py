@@ -2,8 +2,9 @@
 
 Cookies: `__Host-mr_login` binds a login to the browser that started it; it must come back on the
 gateway's cross-site POST, hence SameSite=None (still HttpOnly, Secure, 10 minutes).
-`__Host-mr_session` is the refresh session: HttpOnly, Secure, SameSite=Strict, so no other site can
-make a browser send it. Token and logout additionally require a custom header, which a cross-site
+`__Host-mr_session` holds the session's current refresh token: HttpOnly, Secure, SameSite=Strict, so
+no other site can make a browser send it; every `/auth/token` replaces it (rotation,
+services/sessions). Token and logout additionally require a custom header, which a cross-site
 form cannot set (CSRF). Access tokens travel only in response bodies and Authorization headers.
 """
 
@@ -16,7 +17,6 @@ from chalice import Blueprint, Response
 from chalice.app import Request
 
 from chalicelib import observability
-from chalicelib.config import settings
 from chalicelib.handlers.contract import RouteDoc, documented, shaped
 from chalicelib.handlers.problems import problem
 
@@ -97,7 +97,7 @@ def callback() -> Response:
         return _html(413, pages.login_failed("state"), cookies=[clear_login])
     form = {k: v[0] for k, v in parse_qs(raw.decode("utf-8", "replace")).items()}
     try:
-        secret = finish_login(configured_gateway(), form.get("ticket", ""), form.get("customData", ""),
+        opened = finish_login(configured_gateway(), form.get("ticket", ""), form.get("customData", ""),
                               _read_cookie(request, LOGIN_COOKIE))
     except LoginFailed as exc:
         _login_failed(exc.reason)
@@ -107,7 +107,7 @@ def callback() -> Response:
         return _html(503, pages.login_failed("unavailable"), cookies=[clear_login])
     observability.log("login")
     observability.metric("Logins")
-    session = _cookie(SESSION_COOKIE, secret, settings().session_seconds, "Strict")
+    session = _cookie(SESSION_COOKIE, opened.refresh_token, opened.refresh_seconds, "Strict")
     # 303: the browser follows with a GET to the register's start page.
     return Response(body="", status_code=303, headers={"Location": "../", "Set-Cookie": [clear_login, session],
                                                        "Cache-Control": "no-store"})
@@ -125,28 +125,32 @@ ANY_BODY = ["application/json", "application/x-www-form-urlencoded", "text/plain
 
 
 @blueprint.route("/auth/token", methods=["POST"], content_types=ANY_BODY)
-@documented(RouteDoc("An access token from the refresh cookie", "TokenOut", auth=False, errors=(401, 403),
-                     headers=(("X-Requested-With", "must be mokiniu-registras"),)))
+@documented(RouteDoc("An access token from the refresh cookie, which is replaced by the next one", "TokenOut",
+                     auth=False, errors=(401, 403), headers=(("X-Requested-With", "must be mokiniu-registras"),)))
 def token() -> Response:
-    from chalicelib.services.login import issue_tokens
+    from chalicelib.services.sessions import refresh
 
     request = blueprint.current_request
     refused = _csrf_refused(request)
     if refused:
         return refused
-    tokens = issue_tokens(_read_cookie(request, SESSION_COOKIE))
+    tokens = refresh(_read_cookie(request, SESSION_COOKIE))
     if tokens is None:
+        # Logged out, expired, unknown, or a spent refresh token (which has just ended its session):
+        # one answer for all, so a replayed cookie learns nothing.
         return problem(401, "auth.session", "No valid login session: log in again.", request)
     body = shaped("TokenOut", {"access_token": tokens.access_token, "token_type": "Bearer",
                              "expires_in": tokens.expires_in})
-    return Response(body=json.dumps(body), headers={"Content-Type": "application/json", "Cache-Control": "no-store"})
+    return Response(body=json.dumps(body), headers={
+        "Content-Type": "application/json", "Cache-Control": "no-store",
+        "Set-Cookie": _cookie(SESSION_COOKIE, tokens.refresh_token, tokens.refresh_seconds, "Strict")})
 
 
 @blueprint.route("/auth/logout", methods=["POST"], content_types=ANY_BODY)
 @documented(RouteDoc("End the login session", auth=False, status=204, response_types=(), errors=(403,),
                      headers=(("X-Requested-With", "must be mokiniu-registras"),)))
 def logout() -> Response:
-    from chalicelib.services.login import end_session
+    from chalicelib.services.sessions import end_session
 
     request = blueprint.current_request
     refused = _csrf_refused(request)

@@ -20,6 +20,7 @@ from jose import jwe
 from app import app
 from chalicelib.auth.keys import PemSigner, key_ring, public_jwk
 from chalicelib.auth.tokens import TokenError, issue_access_token, verify_access_token
+from chalicelib.services.sessions import open_session
 
 PERSON = "39001010000"
 ISS, AUD = "https://register.test", "register-api-test"
@@ -47,14 +48,20 @@ def claims(**overrides: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def forge(signing_pem: bytes) -> Callable[..., str]:
+def session_id(aws: None) -> str:
+    """A live session of PERSON: the authoriser refuses tokens of sessions it cannot find."""
+    return open_session(PERSON, "test").session_id
+
+
+@pytest.fixture
+def forge(signing_pem: bytes, session_id: str) -> Callable[..., str]:
     kid = PemSigner(signing_pem).kid
 
     def make(payload: dict[str, Any] | None = None, header: dict[str, Any] | None = None,
              pem: bytes | None = None) -> str:
         head = {"alg": "RS256", "typ": "JWT", "kid": kid} | (header or {})
         head = {k: v for k, v in head.items() if v is not None}
-        signing_input = f"{encode(head)}.{encode(payload if payload is not None else claims())}"
+        signing_input = f"{encode(head)}.{encode(payload if payload is not None else claims(sid=session_id))}"
         return f"{signing_input}.{rsa_sign(pem or signing_pem, signing_input)}"
 
     return make
@@ -71,9 +78,9 @@ def call_me(client: Client, token: str | None) -> int:
     return int(client.http.get("/me", headers=headers).status_code)
 
 
-def test_a_valid_token_passes(client: Client, forge: Callable[..., str]) -> None:
+def test_a_valid_token_passes(client: Client, forge: Callable[..., str], session_id: str) -> None:
     assert call_me(client, forge()) == 200
-    issued, lifetime = issue_access_token(PERSON, "s2", ["resident"], [])
+    issued, lifetime = issue_access_token(PERSON, session_id, ["resident"], [])
     assert lifetime <= 900
     response = client.http.get("/me", headers={"Authorization": f"Bearer {issued}"})
     assert response.status_code == 200
@@ -152,7 +159,7 @@ def test_missing_or_wrong_scheme_is_refused(client: Client, forge: Callable[...,
 
 
 def test_rotation_keeps_the_previous_key_verifying(
-    client: Client, forge: Callable[..., str], other_pem: bytes, signing_pem: bytes,
+    client: Client, forge: Callable[..., str], other_pem: bytes, signing_pem: bytes, session_id: str, *,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     old_token = forge()
@@ -161,7 +168,7 @@ def test_rotation_keeps_the_previous_key_verifying(
     monkeypatch.setenv("PREVIOUS_PUBLIC_JWKS", json.dumps({"keys": [old_public]}))
     assert key_ring().signer.kid == PemSigner(other_pem).kid
     assert call_me(client, old_token) == 200
-    new_token, _ = issue_access_token(PERSON, "s3", ["resident"], [])
+    new_token, _ = issue_access_token(PERSON, session_id, ["resident"], [])
     assert call_me(client, new_token) == 200
     published = client.http.get("/.well-known/jwks.json").json_body["keys"]
     assert {key["kid"] for key in published} == {old_public["kid"], PemSigner(other_pem).kid}

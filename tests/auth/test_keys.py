@@ -9,6 +9,7 @@ from chalice.app import AuthRequest
 from chalicelib.auth.keys import key_ring
 from chalicelib.auth.tokens import TokenError, issue_access_token, verify_access_token
 from chalicelib.handlers.security import authorize
+from chalicelib.services.sessions import open_session
 
 PERSON = "39001010000"
 
@@ -28,8 +29,9 @@ def test_kms_key_signs_tokens_that_verify(aws: None, monkeypatch: pytest.MonkeyP
         verify_access_token(pem_token)
 
 
-def test_an_allowed_token_is_allowed_for_every_route_and_names_no_person() -> None:
-    token, _ = issue_access_token(PERSON, "session-1", ["resident", "guardian"], [])
+def test_an_allowed_token_is_allowed_for_every_route_and_names_no_person(aws: None) -> None:
+    session_id = open_session(PERSON, "test").session_id
+    token, _ = issue_access_token(PERSON, session_id, ["resident", "guardian"], [])
     response = authorize(AuthRequest("TOKEN", f"Bearer {token}", "arn:aws:execute-api:eu-north-1:1:api/api/GET/me"))
     policy = response.to_dict(AuthRequest("TOKEN", f"Bearer {token}",
                                           "arn:aws:execute-api:eu-north-1:1:api/api/GET/me"))
@@ -37,7 +39,7 @@ def test_an_allowed_token_is_allowed_for_every_route_and_names_no_person() -> No
     # to another route.
     resources = policy["policyDocument"]["Statement"][0]["Resource"]
     assert all(resource.endswith("/*/*") for resource in resources)
-    assert policy["principalId"] == "session-1" and PERSON not in policy["principalId"]
+    assert policy["principalId"] == session_id and PERSON not in policy["principalId"]
     assert response.context["roles"] == "guardian,resident"
 
 

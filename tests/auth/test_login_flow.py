@@ -132,13 +132,19 @@ def test_login_to_who_am_i(client: Client, gateway: FakeGateway) -> None:
     assert me.json_body == {"person_id": REPRESENTATIVE, "given_name": "Tomas", "family_name": "Žukauskas",
                             "roles": ["representative", "resident"], "institutions": ["inst-a"], "children": []}
 
-    logout = client.http.post("/auth/logout", headers={"Cookie": f"__Host-mr_session={session}",
+    # The refresh cookie was spent for the token: the response set the next one.
+    rotated = cookies_from(issued)["__Host-mr_session"]
+    assert rotated != session and "SameSite=Strict" in str(issued.headers["Set-Cookie"])
+
+    logout = client.http.post("/auth/logout", headers={"Cookie": f"__Host-mr_session={rotated}",
                                                        "X-Requested-With": "mokiniu-registras"})
     assert logout.status_code == 204
-    refused = token_for(client, session)
+    refused = token_for(client, rotated)
     assert refused.status_code == 401
     assert refused.headers["Content-Type"] == "application/problem+json"
     assert refused.json_body["code"] == "auth.session"
+    # The access token issued before the logout is refused on the very next request.
+    assert client.http.get("/me", headers={"Authorization": f"Bearer {access}"}).status_code == 403
 
 
 def test_guardian_of_a_minor_gets_the_role(client: Client, gateway: FakeGateway) -> None:

@@ -361,6 +361,45 @@ def test_ministry_revokes_and_the_representative_loses_access(browser: Browser, 
         ministry.close()
 
 
+def test_logging_out_in_one_tab_logs_the_other_out(context: BrowserContext, stack: dict[str, str]) -> None:
+    first = context.new_page()
+    log_in(first, stack, "resident")
+    second = context.new_page()
+    second.goto(stack["url"] + "/")  # its own access token, from the shared refresh cookie
+    expect(second.get_by_role("heading", name="Lankytos mokyklos")).to_be_visible()
+    first.get_by_role("button", name="Atsijungti").click()
+    expect(first.get_by_role("link", name="Prisijungti")).to_be_visible()
+    # The second tab still holds an access token of the ended session: its next request is refused,
+    # and the page offers the login instead of data.
+    second.get_by_role("link", name="Kas žiūrėjo mano duomenis").click()
+    expect(second.get_by_role("link", name="Prisijungti")).to_be_visible()
+    expect(second.locator("nav")).to_be_hidden()
+
+
+# Holds every token refresh a moment before sending it, so that tabs opened together would overlap.
+SLOW_REFRESH = """
+const send = window.fetch.bind(window);
+window.fetch = async (resource, options) => {
+  if (String(resource).endsWith("auth/token")) await new Promise((done) => setTimeout(done, 1000));
+  return send(resource, options);
+};
+"""
+
+
+def test_tabs_opened_together_stay_logged_in(context: BrowserContext, stack: dict[str, str]) -> None:
+    """Each refresh spends the refresh cookie, and a spent one ends the session: tabs must take
+    turns, or the slower one would log everyone out."""
+    log_in(context.new_page(), stack, "resident")
+    context.add_init_script(SLOW_REFRESH)
+    tabs = [context.new_page() for _ in range(3)]
+    for tab in tabs:
+        tab.goto(stack["url"] + "/", wait_until="commit")
+    for tab in tabs:
+        expect(tab.get_by_role("heading", name="Lankytos mokyklos")).to_be_visible()
+    tabs[0].reload()
+    expect(tabs[0].get_by_role("heading", name="Lankytos mokyklos")).to_be_visible()
+
+
 def test_a_means_that_is_down_says_so_and_offers_the_others(context: BrowserContext, stack: dict[str, str]) -> None:
     import urllib.request
 

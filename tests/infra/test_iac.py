@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 import yaml
+from moto.server import ThreadedMotoServer
 
 ROOT = Path(__file__).resolve().parents[2]
 IAC_BIN = ROOT / ".venv-iac" / "bin"  # `make test` installs it (requirements-iac.txt)
@@ -87,6 +88,18 @@ def test_the_rate_limits_reach_the_packaged_template(packaged: dict[str, Path]) 
         assert {"AuthRateLimit", "TranscriptRateLimit", "SharedRateLimit"} <= set(packaged_template["Parameters"])
 
 
+def test_the_authoriser_cache_lets_a_logout_take_at_most_a_minute(packaged: dict[str, Path]) -> None:
+    """API Gateway answers a cached token without asking the authoriser, so a logged-out session's
+    tokens work until the cached decision expires: at most 60 s (docs/AUTH.md). The authoriser reads
+    the session from the stage's table (its environment names the prefix)."""
+    for stage, out in packaged.items():
+        resources = template(out / "sam.json")["Resources"]
+        definitions = resources["RestAPI"]["Properties"]["DefinitionBody"]["securityDefinitions"]
+        ttl = definitions["jwt_auth"]["x-amazon-apigateway-authorizer"]["authorizerResultTtlInSeconds"]
+        assert 0 < ttl <= 60, stage
+        assert resources["JwtAuth"]["Properties"]["Environment"]["Variables"]["TABLE_PREFIX"] == f"mr-{stage}"
+
+
 def test_the_package_leaves_the_sdk_to_the_runtime_and_xml_signing_to_the_api_layer(
     packaged: dict[str, Path],
 ) -> None:
@@ -121,13 +134,23 @@ if HANDLER == "app.app":
         results[path] = handler(event, context)["statusCode"]
     import lxml.etree, signxml  # from the layer
 elif HANDLER.endswith(".jwt_auth"):
-    from chalicelib.auth.tokens import issue_access_token
-    token, _ = issue_access_token("39001010000", "s1", ["resident"], [])
+    # The sessions table lives in a moto server the test started (AWS_ENDPOINT_URL).
+    from chalicelib.models.tables import create_tables
+    from chalicelib.services.sessions import access_token_for, end_session, open_session
+    create_tables()
+    opened = open_session("39001010000", "test")
+    token, _ = access_token_for("39001010000", opened.session_id)
     arn = "arn:aws:execute-api:eu-north-1:1:abc/api/GET/me"
-    for label, value in (("bad", "Bearer a.b.c"), ("good", "Bearer " + token)):
+
+    def decide(label, value):
         answer = handler({"type": "TOKEN", "authorizationToken": value, "methodArn": arn}, context)
         # Chalice's deny: an Allow on no resource at all (API Gateway answers 403).
         results[label] = sorted(r for st in answer["policyDocument"]["Statement"] for r in st["Resource"])
+
+    decide("bad", "Bearer a.b.c")
+    decide("good", "Bearer " + token)
+    end_session(opened.refresh_token)
+    decide("logged out", "Bearer " + token)
 elif HANDLER.endswith(".ingest_upload"):
     body = json.dumps({"Event": "s3:TestEvent"})
     message = {"messageId": "m", "receiptHandle": "r", "body": body, "attributes": {}, "messageAttributes": {},
@@ -175,18 +198,26 @@ def test_each_packaged_handler_answers_as_lambda_calls_it(packaged: dict[str, Pa
            "SIGNING_KEY_PEM": generate_pem().decode(), "TOKEN_ISSUER": "https://register.test",
            "TOKEN_AUDIENCE": "register-api-test"}
     answers = {}
-    for name in FUNCTIONS:
-        handler = resources[name]["Properties"]["Handler"]
-        paths = [str(code)] + ([str(layer / "python")] if "Layers" in resources[name]["Properties"] else []) + [
-            str(runtime)]
-        script = f"PATHS = {paths!r}\nHANDLER = {handler!r}\n" + LAMBDA_CALLS
-        done = subprocess.run([sys.executable, "-S", "-c", script], cwd=code, env=env, capture_output=True,
-                              text=True, timeout=120, check=False)
-        assert done.returncode == 0, (name, done.stderr[-3000:])
-        answers[name] = json.loads(done.stdout.strip().splitlines()[-1])
+    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    moto.start()
+    try:
+        host, port = moto.get_host_and_port()
+        for name in FUNCTIONS:
+            handler = resources[name]["Properties"]["Handler"]
+            paths = [str(code)] + ([str(layer / "python")] if "Layers" in resources[name]["Properties"] else []) + [
+                str(runtime)]
+            script = f"PATHS = {paths!r}\nHANDLER = {handler!r}\n" + LAMBDA_CALLS
+            # Only the authoriser reads a table here; the others must not find one.
+            endpoint = {"AWS_ENDPOINT_URL": f"http://{host}:{port}"} if name == "JwtAuth" else {}
+            done = subprocess.run([sys.executable, "-S", "-c", script], cwd=code, env=env | endpoint,
+                                  capture_output=True, text=True, timeout=120, check=False)
+            assert done.returncode == 0, (name, done.stderr[-3000:])
+            answers[name] = json.loads(done.stdout.strip().splitlines()[-1])
+    finally:
+        moto.stop()
     assert answers["APIHandler"] == {"/health": 200, "/openapi.json": 200, "/": 200, "lxml_loaded": True}
     assert answers["JwtAuth"] == {"bad": [], "good": ["arn:aws:execute-api:eu-north-1:1:abc/api/*/*"],
-                                  "lxml_loaded": False}
+                                  "logged out": [], "lxml_loaded": False}
     assert answers["IngestUpload"] == {"xlsx_rows": 1, "lxml_loaded": False}
     assert answers["TransferQualifications"] == {"transfer": {}, "lxml_loaded": False}
 
@@ -232,7 +263,7 @@ def test_the_policies_name_only_their_own_tables() -> None:
     expected = {
         "api_handler": {"persons", "records", "institutions", "uploads", "journal", "sessions", "shares",
                         "transcripts"},
-        "jwt_auth": set(),
+        "jwt_auth": {"sessions"},  # the logout check: one GetItem, nothing else
         "ingest_upload": {"persons", "records", "institutions", "uploads", "journal"},
         "transfer_qualifications": {"persons", "records", "institutions", "journal"},
     }
@@ -243,6 +274,9 @@ def test_the_policies_name_only_their_own_tables() -> None:
                                                           else [s["Resource"]])
                  if isinstance(r, dict) and "Fn::Sub" in r and ":table/" in r["Fn::Sub"]}
         assert named == tables, name
+        if name == "jwt_auth":
+            assert {a for st in document["Statement"] for a in st["Action"] if a.startswith("dynamodb:")} == {
+                "dynamodb:GetItem"}
         for statement in document["Statement"]:  # the journal is appended to, never changed
             resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
             if any(isinstance(r, dict) and str(r.get("Fn::Sub", "")).endswith("-journal") for r in resources):

@@ -3,6 +3,7 @@
 // header a cross-site form cannot send) and is fetched again when it expires.
 const CSRF = { "X-Requested-With": "mokiniu-registras" };
 let token = null;
+let refreshing = null;
 
 export class ApiError extends Error {
   constructor(status, problem) {
@@ -12,10 +13,20 @@ export class ApiError extends Error {
   }
 }
 
-async function refresh() {
+async function fetchToken() {
   const response = await fetch("auth/token", { method: "POST", headers: CSRF, credentials: "same-origin" });
   token = response.ok ? (await response.json()).access_token : null;
   return token;
+}
+
+// Each refresh spends the refresh cookie and sets the next one; the server takes a second use of a
+// spent cookie for theft and ends the session (docs/AUTH.md). So refreshes never overlap: calls in
+// this tab share the one in flight, and the register's tabs take turns (Web Locks), each sending
+// the cookie the previous turn set.
+function refresh() {
+  refreshing ??= (navigator.locks ? navigator.locks.request("mr-refresh", fetchToken) : fetchToken())
+    .finally(() => { refreshing = null; });
+  return refreshing;
 }
 
 export async function loggedIn() {

@@ -137,6 +137,11 @@ async function route() {
     if (page === "ministry") return await ministry(argument);
     return await history(null);
   } catch (error) {
+    if (error instanceof ApiError && error.status === 401) {
+      // The session has ended (logged out in another tab, or ended by the server): log in again.
+      me = null;
+      return live() ? start() : null;
+    }
     if (live()) show(t("failed"), alertBox(problemText(error)));
   }
   return null;
