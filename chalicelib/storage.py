@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 from chalicelib.config import settings
 
@@ -55,20 +55,39 @@ def presigned_download(key: str, file_name: str, expires: int = 300) -> str:
         "ResponseContentDisposition": f'attachment; filename="{file_name}"'}, ExpiresIn=expires))
 
 
-def object_size(key: str) -> int:
-    return int(s3().head_object(Bucket=settings().uploads_bucket, Key=key)["ContentLength"])
+class StoredObject(NamedTuple):
+    """One version of an object: what an upload ingested and keeps (`version` None: an unversioned
+    bucket, where the key alone names it)."""
+
+    key: str
+    version: str | None = None
+
+    def address(self) -> dict[str, str]:
+        named = {"Bucket": settings().uploads_bucket, "Key": self.key}
+        return named | ({"VersionId": self.version} if self.version else {})
 
 
-def stream(key: str) -> Iterator[bytes]:
-    body = s3().get_object(Bucket=settings().uploads_bucket, Key=key)["Body"]
+def current_version(key: str) -> str | None:
+    """The version id of the object now under `key` (None in an unversioned bucket)."""
+    version = s3().head_object(Bucket=settings().uploads_bucket, Key=key).get("VersionId")
+    return str(version) if version and version != "null" else None
+
+
+def object_size(stored: StoredObject) -> int:
+    return int(s3().head_object(**stored.address())["ContentLength"])
+
+
+def stream(stored: StoredObject) -> Iterator[bytes]:
+    body = s3().get_object(**stored.address())["Body"]
     try:
         yield from body.iter_chunks(READ_CHUNK)
     finally:
         body.close()
 
 
-def download_to(key: str, target: BinaryIO) -> None:
-    s3().download_fileobj(settings().uploads_bucket, key, target)
+def download_to(stored: StoredObject, target: BinaryIO) -> None:
+    extra = {"VersionId": stored.version} if stored.version else None
+    s3().download_fileobj(settings().uploads_bucket, stored.key, target, ExtraArgs=extra)
 
 
 def put_file(key: str, source: BinaryIO, content_type: str) -> None:

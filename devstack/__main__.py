@@ -102,10 +102,11 @@ def prepare_aws(moto_url: str, extra_ministry: list[str]) -> dict[str, int]:
     from chalicelib.models.tables import create_tables
 
     create_tables()
-    boto3.client("s3").create_bucket(
-        Bucket=settings().uploads_bucket,
-        CreateBucketConfiguration={"LocationConstraint": settings().region},
-    )
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket=settings().uploads_bucket,
+                     CreateBucketConfiguration={"LocationConstraint": settings().region})
+    # Versioned, as in AWS (infra/register.yaml): an upload keeps the version it ingested.
+    s3.put_bucket_versioning(Bucket=settings().uploads_bucket, VersioningConfiguration={"Status": "Enabled"})
     return demo.seed()
 
 

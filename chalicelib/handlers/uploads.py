@@ -66,11 +66,13 @@ def ingest_upload(event: SQSEvent) -> None:
 
     for message in event:
         with observability.correlated(f"sqs-{message.to_dict().get('messageId', '')}"):
-            for key in s3_keys(message.body):
-                ingest_object(key)
+            for key, version in s3_objects(message.body):
+                ingest_object(key, version_id=version)
 
 
-def s3_keys(body: str) -> list[str]:
+def s3_objects(body: str) -> list[tuple[str, str | None]]:
+    """(key, version id) of each object an S3 notification says was created (no version id in an
+    unversioned bucket, or on moto)."""
     try:
         notification: Any = json.loads(body)
     except ValueError:
@@ -78,5 +80,6 @@ def s3_keys(body: str) -> list[str]:
         return []
     if not isinstance(notification, dict) or notification.get("Event") == "s3:TestEvent":
         return []
-    return [record["s3"]["object"]["key"] for record in notification.get("Records", [])
+    return [(record["s3"]["object"]["key"], record["s3"]["object"].get("versionId") or None)
+            for record in notification.get("Records", [])
             if str(record.get("eventName", "")).startswith("ObjectCreated")]

@@ -35,6 +35,9 @@ class Upload(RegisterModel):
     uploaded_by = UnicodeAttribute()
     file_name = UnicodeAttribute()
     object_key = UnicodeAttribute()
+    # The version of the object this upload ingests and keeps, fixed by the first claim: a second
+    # POST to the same presigned form makes another version, never this upload's original.
+    object_version = UnicodeAttribute(null=True)
     dry_run = BooleanAttribute(default=False)
     # PENDING (waiting for the file) / PROCESSING / DONE / REJECTED (the file, as a whole, was
     # refused: nothing written) / FAILED (processing failed; the message is retried, then dead-lettered)

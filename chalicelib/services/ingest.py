@@ -121,8 +121,11 @@ def key_parts(raw_key: str) -> tuple[str, str, str] | None:
     return parts[1], parts[2], parts[3]
 
 
-def ingest_object(raw_key: str, today: date | None = None) -> str:
-    """Process one uploaded object; return the upload's final status."""
+def ingest_object(raw_key: str, today: date | None = None, version_id: str | None = None) -> str:
+    """Process one uploaded object — the version the event names, or, where events carry none
+    (an unversioned bucket, moto), the version there now — and return the upload's final status.
+    The first claim fixes that version as the upload's kept original: a later POST to the same
+    presigned form is another version, which this upload never reads."""
     parts = key_parts(raw_key)
     if parts is None:
         observability.log("ingest_ignored", "WARNING", reason="key")
@@ -137,7 +140,7 @@ def ingest_object(raw_key: str, today: date | None = None) -> str:
         return upload.status  # a redelivered event: it was done once
     if upload.object_key != unquote_plus(raw_key) or upload.institution_id != institution_id:
         return _finish(upload, Report(), REJECTED, [RowProblem(0, "", "file.institution")])
-    _claim(upload)
+    _claim(upload, upload.object_version or version_id or storage.current_version(upload.object_key))
     report = Report()
     try:
         status = _process(upload, report, today or vilnius_today())
@@ -149,12 +152,13 @@ def ingest_object(raw_key: str, today: date | None = None) -> str:
     return status
 
 
-def _claim(upload: Upload) -> None:
+def _claim(upload: Upload, object_version: str | None) -> None:
     now = datetime.now(UTC)
+    kept = [Upload.object_version.set(object_version)] if object_version and not upload.object_version else []
     try:
         upload.update(
             actions=[Upload.status.set(PROCESSING), Upload.lease_until.set(now + LEASE),
-                     Upload.attempts.add(1), Upload.updated_at.set(now)],
+                     Upload.attempts.add(1), Upload.updated_at.set(now), *kept],
             condition=Upload.status.is_in(PENDING, FAILED) | (Upload.lease_until < now),
         )
     except UpdateError as exc:
@@ -169,14 +173,15 @@ def _process(upload: Upload, report: Report, today: date) -> str:
     if not decision.allowed:
         code = decision.code if decision.code == "representative.suspended" else "file.permit"
         return _finish(upload, report, REJECTED, [RowProblem(0, "", code)])
-    if storage.object_size(upload.object_key) > MAX_FILE_BYTES:
+    original = storage.StoredObject(upload.object_key, upload.object_version)
+    if storage.object_size(original) > MAX_FILE_BYTES:
         return _finish(upload, report, REJECTED, [RowProblem(0, "", "file.too_large")])
     profile = institution_profile(upload.institution_id)
     actor = Actor(upload.uploaded_by, "representative", upload.institution_id, profile.name if profile else None)
     reader = _xlsx_rows if upload.file_name.lower().endswith(".xlsx") else _csv_rows
     file_problems: list[RowProblem] = []
     batch = Batch(upload, actor, report, today)
-    for line, values, problem in reader(upload.object_key, file_problems):
+    for line, values, problem in reader(original, file_problems):
         if report.rows_read >= MAX_ROWS:
             file_problems.append(RowProblem(line, "", "file.too_many_rows"))
             break
@@ -194,8 +199,8 @@ def _process(upload: Upload, report: Report, today: date) -> str:
 Row = tuple[int, dict[str, object] | None, str | None]
 
 
-def _csv_rows(key: str, file_problems: list[RowProblem]) -> Iterator[Row]:
-    chunks = storage.stream(key)
+def _csv_rows(original: storage.StoredObject, file_problems: list[RowProblem]) -> Iterator[Row]:
+    chunks = storage.stream(original)
     first = next(chunks, b"")
     if not first.strip():
         file_problems.append(RowProblem(0, "", "file.empty"))
@@ -243,9 +248,9 @@ def _row(columns: Columns, line: int, cells: list[Any] | None, problem: str | No
     yield (line, None, "row.columns") if extra else (line, values, None)
 
 
-def _xlsx_rows(key: str, file_problems: list[RowProblem]) -> Iterator[Row]:
+def _xlsx_rows(original: storage.StoredObject, file_problems: list[RowProblem]) -> Iterator[Row]:
     with tempfile.TemporaryFile() as spooled:
-        storage.download_to(key, spooled)
+        storage.download_to(original, spooled)
         spooled.seek(0)
         unsafe = _zip_problem(spooled)
         if unsafe:

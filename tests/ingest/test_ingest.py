@@ -47,9 +47,10 @@ def csv_file(*rows: str, header: str = HEADER, encoding: str = "utf-8-sig") -> b
     return ("\r\n".join([header, *rows]) + "\r\n").encode(encoding)
 
 
-def sqs_event(key: str) -> dict[str, Any]:
+def sqs_event(key: str, version_id: str | None = None) -> dict[str, Any]:
+    stored = {"key": quote_plus(key)} | ({"versionId": version_id} if version_id else {})
     body = {"Records": [{"eventName": "ObjectCreated:Put", "s3": {"bucket": {"name": settings().uploads_bucket},
-                                                                  "object": {"key": quote_plus(key)}}}]}
+                                                                  "object": stored}}]}
     return {"Records": [{"messageId": "m1", "receiptHandle": "r", "body": json.dumps(body), "attributes": {},
                          "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs",
                          "eventSourceARN": "arn:aws:sqs:eu-north-1:123456789012:mr-uploads",
@@ -342,6 +343,45 @@ def test_xlsx_bombs_and_entities_are_refused(world: World, bucket: Any) -> None:
                 b'<c r="A1" t="inlineStr"><is><t>&xxe;</t></is></c></row></sheetData></worksheet>')
     result = status(world, upload(world, bucket, xlsx_with(external), "xxe.xlsx")["upload_id"])
     assert result["status"] == "REJECTED" and result["errors"][0]["code"] == "file.xlsx_unsafe"
+
+
+def test_the_upload_ingests_and_keeps_the_version_the_event_names(world: World, bucket: Any) -> None:
+    """The bucket is versioned (infra/register.yaml). A second POST to the same presigned form —
+    before or after processing — never becomes what the upload ingested or keeps."""
+    from chalicelib.handlers.uploads import ingest_upload
+
+    name = settings().uploads_bucket
+    bucket.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+    original = csv_file(*exam_rows(2))
+    sent = upload(world, bucket, original, deliver_it=False)
+    first = bucket.head_object(Bucket=name, Key=sent["key"])["VersionId"]
+    bucket.put_object(Bucket=name, Key=sent["key"], Body=csv_file(*exam_rows(5, start=100)))  # posted again
+    ingest_upload(sqs_event(sent["key"], first), None)
+    assert status(world, sent["upload_id"])["rows_written"] == 2 and len(exams_of()) == 2
+    assert Upload.get(sent["upload_id"]).object_version == first
+    # After processing: another POST, and its event. The upload is done; its original is kept.
+    bucket.put_object(Bucket=name, Key=sent["key"], Body=b"something else entirely")
+    latest = bucket.head_object(Bucket=name, Key=sent["key"])["VersionId"]
+    ingest_upload(sqs_event(sent["key"], latest), None)
+    assert len(exams_of()) == 2 and status(world, sent["upload_id"])["status"] == "DONE"
+    assert bucket.get_object(Bucket=name, Key=sent["key"], VersionId=first)["Body"].read() == original
+
+
+def test_without_a_version_in_the_event_the_first_claim_fixes_the_version(world: World, bucket: Any) -> None:
+    """Moto's events (and an unversioned bucket's) name no version: the one there at the first claim
+    is kept, and a retry after a failure reads that one even if the form was posted again."""
+    from chalicelib.handlers.uploads import ingest_upload
+
+    name = settings().uploads_bucket
+    bucket.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+    sent = upload(world, bucket, csv_file(*exam_rows(3)), deliver_it=False)
+    first = bucket.head_object(Bucket=name, Key=sent["key"])["VersionId"]
+    upload_item = Upload.get(sent["upload_id"])
+    ingest._claim(upload_item, first)
+    upload_item.update(actions=[Upload.status.set("FAILED")])  # as if the first attempt had crashed
+    bucket.put_object(Bucket=name, Key=sent["key"], Body=csv_file(*exam_rows(7, start=50)))
+    ingest_upload(sqs_event(sent["key"]), None)
+    assert status(world, sent["upload_id"])["rows_written"] == 3 and len(exams_of()) == 3
 
 
 def test_a_key_outside_the_uploaders_institution_is_refused(world: World, bucket: Any) -> None:
