@@ -47,6 +47,30 @@ def token_settings() -> TokenSettings:
     )
 
 
+class TableBinding(NamedTuple):
+    """Where the tables are: read apart from the rest, because every DynamoDB call of every model
+    resolves it (PynamoDB asks a model for its table, region and host per item it serialises) and
+    the full settings cost dozens of environment reads."""
+
+    prefix: str
+    region: str
+    endpoint_url: str | None
+
+    def table_name(self, table: str) -> str:
+        """Physical DynamoDB table name: the stage prefix keeps stages apart in one account."""
+        return f"{self.prefix}-{table}"
+
+
+def table_binding() -> TableBinding:
+    env = os.environ
+    return TableBinding(
+        prefix=env.get("TABLE_PREFIX") or f"mr-{env.get('REGISTER_STAGE', 'local')}",
+        region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or DEFAULT_REGION,
+        # Only set locally (moto server); in AWS the SDK's default endpoints are used.
+        endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
+    )
+
+
 class Settings(NamedTuple):
     stage: str
     table_prefix: str
@@ -90,7 +114,6 @@ class Settings(NamedTuple):
     identity_mismatch_limit: int
 
     def table_name(self, table: str) -> str:
-        """Physical DynamoDB table name: the stage prefix keeps stages apart in one account."""
         return f"{self.table_prefix}-{table}"
 
     @property
@@ -114,14 +137,13 @@ def settings() -> Settings:
     stage = env.get("REGISTER_STAGE", "local")
     if stage not in STAGES:
         raise RuntimeError(f"REGISTER_STAGE must be one of {', '.join(STAGES)}, not {stage!r}")
-    prefix = env.get("TABLE_PREFIX") or f"mr-{stage}"
+    tables = table_binding()
     return Settings(
         stage=stage,
-        table_prefix=prefix,
-        region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or DEFAULT_REGION,
-        # Only set locally (moto server); in AWS the SDK's default endpoints are used.
-        endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
-        uploads_bucket=env.get("UPLOADS_BUCKET") or f"{prefix}-uploads",
+        table_prefix=tables.prefix,
+        region=tables.region,
+        endpoint_url=tables.endpoint_url,
+        uploads_bucket=env.get("UPLOADS_BUCKET") or f"{tables.prefix}-uploads",
         ministry_staff=_csv_set(env.get("MINISTRY_STAFF", "")),
         support_phone=env.get("SUPPORT_PHONE", "+370 5 000 0000"),
         support_email=env.get("SUPPORT_EMAIL", "pagalba@mokiniuregistras.example"),

@@ -4,7 +4,7 @@ when used, not when imported.
 PynamoDB reads `Meta.table_name` / `region` / `host` and caches a connection on the model class.
 Chalice's test client and `chalice local` set a stage's environment only while a request runs, and
 tests switch moto instances, so a name frozen at import would point at the wrong table. Here `Meta`
-attributes are properties over `config.settings()`, and `_get_connection` drops the cached
+attributes are properties over `config.table_binding()`, and `_get_connection` drops the cached
 connection whenever that binding changes (PynamoDB itself only compares the table name).
 """
 
@@ -18,7 +18,7 @@ from pynamodb.exceptions import PynamoDBException
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.config import settings
+from chalicelib.config import table_binding
 
 
 class TableMeta(type):
@@ -28,15 +28,15 @@ class TableMeta(type):
 
     @property
     def table_name(cls) -> str:
-        return settings().table_name(cls.table)
+        return table_binding().table_name(cls.table)
 
     @property
     def region(cls) -> str:
-        return settings().region
+        return table_binding().region
 
     @property
     def host(cls) -> str | None:
-        return settings().endpoint_url
+        return table_binding().endpoint_url
 
 
 class RegisterMeta(metaclass=TableMeta):
@@ -53,7 +53,9 @@ class RegisterModel(Model):
 
     @classmethod
     def _get_connection(cls) -> TableConnection:
-        binding = (cls.Meta.table_name, cls.Meta.region, cls.Meta.host)
+        tables = table_binding()
+        meta: Any = cls.Meta
+        binding = (tables.table_name(meta.table), tables.region, tables.endpoint_url)
         if cls.__dict__.get("_bound_to") != binding:
             cls._connection = None
             cls._bound_to = binding
