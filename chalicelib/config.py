@@ -84,6 +84,8 @@ class Settings(NamedTuple):
     dakpr_retry_base_seconds: float
     dakpr_retry_cap_seconds: float
     dakpr_max_attempts: int
+    # CPU seconds the reading of one uploaded file may take (docs/UPLOADS.md, `file.too_complex`).
+    upload_read_cpu_seconds: float
 
     def table_name(self, table: str) -> str:
         """Physical DynamoDB table name: the stage prefix keeps stages apart in one account."""
@@ -143,4 +145,5 @@ def settings() -> Settings:
         dakpr_retry_base_seconds=float(env.get("DAKPR_RETRY_BASE_SECONDS", "60")),
         dakpr_retry_cap_seconds=float(env.get("DAKPR_RETRY_CAP_SECONDS", str(6 * 3600))),
         dakpr_max_attempts=int(env.get("DAKPR_MAX_ATTEMPTS", "10")),
+        upload_read_cpu_seconds=float(env.get("UPLOAD_READ_CPU_SECONDS", "120")),
     )
