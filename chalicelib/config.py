@@ -112,6 +112,8 @@ class Settings(NamedTuple):
     # not hold) a representative may make in a day before their writes stop until the ministry
     # lifts the suspension: guessing names for personal codes must not be free.
     identity_mismatch_limit: int
+    # CPU seconds the reading of one uploaded file may take (docs/UPLOADS.md, `file.too_complex`).
+    upload_read_cpu_seconds: float
 
     def table_name(self, table: str) -> str:
         return f"{self.table_prefix}-{table}"
@@ -170,4 +172,5 @@ def settings() -> Settings:
         dakpr_retry_cap_seconds=float(env.get("DAKPR_RETRY_CAP_SECONDS", str(6 * 3600))),
         dakpr_max_attempts=int(env.get("DAKPR_MAX_ATTEMPTS", "10")),
         identity_mismatch_limit=int(env.get("IDENTITY_MISMATCH_LIMIT", "20")),
+        upload_read_cpu_seconds=float(env.get("UPLOAD_READ_CPU_SECONDS", "120")),
     )

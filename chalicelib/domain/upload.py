@@ -10,8 +10,10 @@ from __future__ import annotations
 import codecs
 import csv
 import re
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from chalicelib.domain.errors import REASONS
 from chalicelib.domain.records import canonical_field
@@ -35,6 +37,10 @@ FILE_REASONS: dict[str, tuple[str, str]] = {
     "file.not_text": ("Failas nėra tekstinis CSV.", "The file is not a text CSV file."),
     "file.not_xlsx": ("Failas nėra tinkamas XLSX.", "The file is not a valid XLSX workbook."),
     "file.xlsx_unsafe": ("XLSX faile yra pavojingų konstrukcijų.", "The XLSX file contains unsafe constructs."),
+    "file.too_complex": ("Failas per sudėtingas perskaityti (per ilgai skaitomas arba per daug skirtingų tekstų): "
+                         "likusios eilutės neperskaitytos, padalinkite ar supaprastinkite failą.",
+                         "The file is too complex to read (it took too long, or holds too many distinct texts): "
+                         "the rest was not read; split or simplify the file."),
     "file.type": ("Leidžiami tik CSV ir XLSX failai.", "Only CSV and XLSX files are accepted."),
     "file.institution": ("Failas įkeltas ne savo įstaigai.", "The file was put under another institution."),
     "file.permit": ("Įstaiga neturi galiojančio leidimo rašyti duomenis.",
@@ -86,6 +92,49 @@ class RowProblem:
     def as_dict(self) -> dict[str, str | int]:
         lt, en = self.messages
         return {"line": self.line, "column": self.column, "code": self.code, "message": en, "message_lt": lt}
+
+
+class FileProblem(Exception):
+    """The file as a whole cannot be read further: `code` is one of FILE_REASONS."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+T = TypeVar("T")
+
+
+class ReadBudget:
+    """The CPU time one file's reading may take (`file.too_complex` past it).
+
+    Only the reader's own time is charged (`next_of`): validating and writing rows between them
+    depends on the database, not on the file. It is the thread's CPU time, not the wall clock, so
+    a slow network or a throttled table never makes a file "too complex". Readers call `check` in
+    every loop that does not yield (blank lines, XLSX chunks), so a file that makes them work
+    without producing rows is stopped too.
+    """
+
+    clock: Callable[[], float] = staticmethod(time.thread_time)
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.spent = 0.0
+        self._since: float | None = None
+
+    def next_of(self, rows: Iterator[T]) -> T:
+        """`next(rows)`, its time charged (StopIteration passes through)."""
+        start = self._since = self.clock()
+        try:
+            return next(rows)
+        finally:
+            self.spent += self.clock() - start
+            self._since = None
+
+    def check(self) -> None:
+        running = self.clock() - self._since if self._since is not None else 0.0
+        if self.spent + running > self.seconds:
+            raise FileProblem("file.too_complex")
 
 
 @dataclass
@@ -195,9 +244,14 @@ def _printable(name: str) -> str:
 
 def row_values(columns: Columns, cells: list[object]) -> tuple[dict[str, object], bool]:
     """A row as {template field: value}; True if it has values beyond the header's columns."""
+    return indexed_row_values(columns, enumerate(cells))
+
+
+def indexed_row_values(columns: Columns, cells: Iterable[tuple[int, object]]) -> tuple[dict[str, object], bool]:
+    """`row_values` of (column index, value) pairs: a sparse XLSX row costs its cells, not its width."""
     values: dict[str, object] = {}
     extra = False
-    for index, value in enumerate(cells):
+    for index, value in cells:
         name = columns.fields[index] if index < len(columns.fields) else None
         if name is None:
             if index >= len(columns.fields) and value not in (None, ""):

@@ -19,8 +19,7 @@ from __future__ import annotations
 import io
 import json
 import tempfile
-import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import IO, Any
@@ -29,7 +28,8 @@ from urllib.parse import unquote_plus
 from pynamodb.exceptions import PynamoDBException, UpdateError
 
 from chalicelib import observability, storage
-from chalicelib.domain import policy
+from chalicelib.config import settings
+from chalicelib.domain import policy, xlsx
 from chalicelib.domain.dates import vilnius_today
 from chalicelib.domain.errors import DomainValidationError
 from chalicelib.domain.identity import IDENTITY_MISMATCH
@@ -40,13 +40,15 @@ from chalicelib.domain.upload import (
     MAX_FILE_BYTES,
     MAX_ROWS,
     Columns,
+    FileProblem,
+    ReadBudget,
     RowProblem,
     csv_rows,
     decoded_lines,
+    indexed_row_values,
     looks_binary,
     map_header,
     physical_lines,
-    row_values,
     sniff_delimiter,
     sniff_encoding,
 )
@@ -79,8 +81,6 @@ CHUNK = 100
 PERSON_CACHE = 20_000  # persons looked up once per upload (a pupil has many rows); bounded memory
 LEASE = timedelta(minutes=15)  # the queue's visibility timeout: a crashed run's lease runs out with it
 FIRST_ERRORS = 100
-MAX_XLSX_UNPACKED = 1024 * 1024 * 1024
-MAX_XLSX_RATIO = 200
 
 
 class RetryLater(Exception):
@@ -181,7 +181,8 @@ def _process(upload: Upload, report: Report, today: date) -> str:
     reader = _xlsx_rows if upload.file_name.lower().endswith(".xlsx") else _csv_rows
     file_problems: list[RowProblem] = []
     batch = Batch(upload, actor, report, today)
-    for line, values, problem in reader(original, file_problems):
+    budget = ReadBudget(settings().upload_read_cpu_seconds)
+    for line, values, problem in _charged(reader(original, file_problems, budget), budget):
         if report.rows_read >= MAX_ROWS:
             file_problems.append(RowProblem(line, "", "file.too_many_rows"))
             break
@@ -199,7 +200,26 @@ def _process(upload: Upload, report: Report, today: date) -> str:
 Row = tuple[int, dict[str, object] | None, str | None]
 
 
-def _csv_rows(original: storage.StoredObject, file_problems: list[RowProblem]) -> Iterator[Row]:
+def _charged(rows: Iterator[Row], budget: ReadBudget) -> Iterator[Row]:
+    """The reader's rows, the time it takes to produce them charged to the file's budget."""
+    while True:
+        try:
+            row = budget.next_of(rows)
+        except StopIteration:
+            return
+        yield row
+
+
+def _csv_rows(original: storage.StoredObject, file_problems: list[RowProblem], budget: ReadBudget) -> Iterator[Row]:
+    try:
+        yield from _csv_file_rows(original, file_problems, budget)
+    except FileProblem as refused:
+        file_problems.append(RowProblem(0, "", refused.code))
+
+
+def _csv_file_rows(
+    original: storage.StoredObject, file_problems: list[RowProblem], budget: ReadBudget
+) -> Iterator[Row]:
     chunks = storage.stream(original)
     first = next(chunks, b"")
     if not first.strip():
@@ -221,10 +241,11 @@ def _csv_rows(original: storage.StoredObject, file_problems: list[RowProblem]) -
         return
     any_row = False
     for start, cells, problem in csv_rows(lines, delimiter):
+        budget.check()
         if cells is not None and not any(cell.strip() for cell in cells):
             continue  # a blank line: spreadsheets leave them; not a row
         any_row = True
-        yield from _row(columns, start, cells, problem)
+        yield from _row(columns, start, None if cells is None else enumerate(cells), problem)
     if not any_row:
         file_problems.append(RowProblem(1, "", "file.header_only"))
 
@@ -240,76 +261,60 @@ def _split(text: str, delimiter: str) -> Iterator[list[str]]:
     yield from csv.reader([text], delimiter=delimiter)
 
 
-def _row(columns: Columns, line: int, cells: list[Any] | None, problem: str | None) -> Iterator[Row]:
+def _row(columns: Columns, line: int, cells: Iterable[tuple[int, object]] | None, problem: str | None
+         ) -> Iterator[Row]:
+    """A row's (column, value) pairs as template fields, or the problem that rejects it."""
     if cells is None or problem:
         yield line, None, problem or "row.malformed"
         return
-    values, extra = row_values(columns, cells)
+    values, extra = indexed_row_values(columns, cells)
     yield (line, None, "row.columns") if extra else (line, values, None)
 
 
-def _xlsx_rows(original: storage.StoredObject, file_problems: list[RowProblem]) -> Iterator[Row]:
+def _xlsx_rows(original: storage.StoredObject, file_problems: list[RowProblem], budget: ReadBudget) -> Iterator[Row]:
     with tempfile.TemporaryFile() as spooled:
         storage.download_to(original, spooled)
         spooled.seek(0)
-        unsafe = _zip_problem(spooled)
+        yield from _sheet_rows(spooled, file_problems, budget)
+
+
+def _sheet_rows(handle: IO[bytes], file_problems: list[RowProblem], budget: ReadBudget | None = None) -> Iterator[Row]:
+    """The first worksheet (chalicelib/domain/xlsx.py) as rows: row 1 is the header."""
+    try:
+        unsafe = xlsx.zip_problem(handle)
         if unsafe:
             file_problems.append(RowProblem(0, "", unsafe))
             return
-        spooled.seek(0)
-        yield from _sheet_rows(spooled, file_problems)
-
-
-def _zip_problem(handle: IO[bytes]) -> str | None:
-    """A zip bomb is refused before anything is unpacked: by total size and by ratio."""
-    try:
-        with zipfile.ZipFile(handle) as archive:
-            members = archive.infolist()
-    except zipfile.BadZipFile:
-        return "file.not_xlsx"
-    unpacked = sum(m.file_size for m in members)
-    if unpacked > MAX_XLSX_UNPACKED or any(m.file_size > MAX_XLSX_RATIO * max(m.compress_size, 1024)
-                                           for m in members):
-        return "file.xlsx_unsafe"
-    return None
-
-
-def _sheet_rows(handle: IO[bytes], file_problems: list[RowProblem]) -> Iterator[Row]:
-    from defusedxml import DefusedXmlException
-    from openpyxl import load_workbook
-
-    try:
-        # read_only streams the sheet; defusedxml (installed) makes openpyxl refuse entities.
-        workbook = load_workbook(handle, read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        header = next(rows, None)
-        if header is None:
+        rows = xlsx.sheet_rows(handle, budget or ReadBudget(float("inf")))
+        first = next(rows, None)
+        if first is None:
             file_problems.append(RowProblem(0, "", "file.empty"))
             return
-        columns = map_header([str(cell) if cell is not None else "" for cell in header])
+        number, header, problem = first
+        if number != 1:
+            header, problem = [], None  # a blank row 1 is an empty header: its missing columns are reported
+        if problem:
+            file_problems.append(RowProblem(1, "", problem))
+            return
+        columns = map_header(_header_cells(header or []))
         if columns.problems:
             file_problems.extend(columns.problems)
             return
         any_row = False
-        for number, cells in enumerate(rows, start=2):
-            if all(cell is None or str(cell).strip() == "" for cell in cells):
-                continue
+        for line, cells, problem in rows:
             any_row = True
-            yield from _row(columns, number, [_cell(cell) for cell in cells], None)
+            yield from _row(columns, line, None if cells is None else ((c, _cell(v)) for c, v in cells), problem)
         if not any_row:
             file_problems.append(RowProblem(1, "", "file.header_only"))
-    except (DefusedXmlException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        # openpyxl wraps what went wrong in a ValueError: the cause says whether it was an entity.
-        unsafe = any(isinstance(cause, DefusedXmlException) for cause in _causes(exc))
-        file_problems.append(RowProblem(0, "", "file.xlsx_unsafe" if unsafe else "file.not_xlsx"))
+    except FileProblem as refused:
+        file_problems.append(RowProblem(0, "", refused.code))
 
 
-def _causes(exc: BaseException) -> Iterator[BaseException]:
-    seen: BaseException | None = exc
-    while seen is not None:
-        yield seen
-        seen = seen.__cause__ or seen.__context__
+def _header_cells(cells: list[tuple[int, object]]) -> list[str]:
+    header = [""] * (max((column for column, _ in cells), default=-1) + 1)
+    for column, value in cells:
+        header[column] = str(value)
+    return header
 
 
 def _cell(value: object) -> object:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import zipfile
 from collections.abc import Callable, Iterator
@@ -18,13 +19,16 @@ from openpyxl import Workbook
 
 from chalicelib.config import settings
 from chalicelib.domain import upload as upload_rules
+from chalicelib.domain import xlsx
 from chalicelib.domain.records import TEMPLATE_FIELDS, canonical_field
+from chalicelib.domain.upload import ReadBudget
 from chalicelib.models.journal import JournalEvent
 from chalicelib.models.records import Record, RecordVersion, record_head
 from chalicelib.models.uploads import Upload
 from chalicelib.services import ingest
 from chalicelib.services import records as records_service
 from tests.api.conftest import PEOPLE, World
+from tests.xlsx_files import row, worksheet, xlsx_with
 
 HEADER = "kind;asmens_kodas;vardas;pavarde;source_id;subject;start_date;score;level;notes"
 PUPIL = PEOPLE["pupil_a"]
@@ -314,21 +318,6 @@ def test_row_and_byte_limits(world: World, bucket: Any, monkeypatch: pytest.Monk
     assert too_big["status"] == "REJECTED" and too_big["errors"][0]["code"] == "file.too_large"
 
 
-def xlsx_with(sheet_xml: bytes, extra: dict[str, bytes] | None = None) -> bytes:
-    out = io.BytesIO()
-    workbook = Workbook()
-    workbook.save(out)
-    source = zipfile.ZipFile(io.BytesIO(out.getvalue()))
-    target = io.BytesIO()
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
-        for item in source.infolist():
-            data = sheet_xml if item.filename == "xl/worksheets/sheet1.xml" else source.read(item.filename)
-            archive.writestr(item.filename, data)
-        for name, data in (extra or {}).items():
-            archive.writestr(name, data)
-    return target.getvalue()
-
-
 def test_xlsx_bombs_and_entities_are_refused(world: World, bucket: Any) -> None:
     bomb = xlsx_with(b"<worksheet/>", {"xl/padding.bin": b"\0" * 50_000_000})
     result = status(world, upload(world, bucket, bomb, "bomb.xlsx")["upload_id"])
@@ -382,6 +371,73 @@ def test_without_a_version_in_the_event_the_first_claim_fixes_the_version(world:
     bucket.put_object(Bucket=name, Key=sent["key"], Body=csv_file(*exam_rows(7, start=50)))
     ingest_upload(sqs_event(sent["key"]), None)
     assert status(world, sent["upload_id"])["rows_written"] == 3 and len(exams_of()) == 3
+
+
+XLSX_HEADER = row(1, "kind", "person_id", "source_id", "subject", "start_date", "score")
+
+
+@pytest.mark.parametrize("case", ["declared A1:XFD1048576", "rows jump to 1048576"])
+def test_hostile_spreadsheets_cost_what_they_hold(
+    world: World, bucket: Any, monkeypatch: pytest.MonkeyPatch, case: str
+) -> None:
+    """openpyxl padded every row to the declared 16,384 columns and yielded every skipped row:
+    this 4.7 KB file cost minutes of CPU. Its rows are read as they are, within a small budget."""
+    monkeypatch.setenv("UPLOAD_READ_CPU_SECONDS", "20")
+    rows = XLSX_HEADER + row(2, "EXAM", PUPIL, "x1", "Chemija", "2025-06-03", 64)
+    if case.startswith("declared"):
+        sheet = worksheet(rows + row(1_048_576, "x", first=16_383), dimension="A1:XFD1048576")
+        expected = ("DONE", 2, 1, 1, [(1_048_576, "row.columns")])
+    else:
+        sheet = worksheet(rows + row(1_048_576, "EXAM", PUPIL, "x2", "Biologija", "2025-06-04", 70))
+        expected = ("DONE", 2, 2, 0, [])
+    content = xlsx_with(sheet)
+    assert len(content) < 6000
+    result = status(world, upload(world, bucket, content, "priesiskas.xlsx")["upload_id"])
+    assert (result["status"], result["rows_read"], result["rows_written"], result["rows_rejected"],
+            [(e["line"], e["code"]) for e in result["errors"]]) == expected
+    assert len(exams_of()) == result["rows_written"]
+
+
+def test_a_shared_string_table_past_its_bound_is_too_complex(
+    world: World, bucket: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The table is held while the sheet is read: it is bounded (4,000,000 strings, 128 MB of
+    text), here lowered so the file stays small."""
+    monkeypatch.setattr(xlsx, "MAX_SHARED_STRINGS", 1000)
+    texts = ["kind", "person_id", "source_id", "subject", "start_date", "score", "EXAM", PUPIL, "Chemija"]
+    shared = {text: index for index, text in enumerate(texts)}
+    sheet = worksheet(row(1, *texts[:6], shared=shared) + row(2, "EXAM", PUPIL, "s1", "Chemija", "2025-06-03", 64,
+                                                                  shared=shared))
+    table = b"".join(b"<si><t>%s</t></si>" % text.encode() for text in texts)
+    fits = status(world, upload(world, bucket, xlsx_with(sheet, strings=table + b"<si><t>x</t></si>" * 991),
+                                "telpa.xlsx")["upload_id"])
+    assert (fits["status"], fits["rows_written"]) == ("DONE", 1)
+    huge = xlsx_with(sheet, strings=table + b"".join(b"<si><t>%d</t></si>" % i for i in range(992)))
+    result = status(world, upload(world, bucket, huge, "per-daug.xlsx")["upload_id"])
+    assert (result["status"], result["rows_read"]) == ("REJECTED", 0)
+    assert [e["code"] for e in result["errors"]] == ["file.too_complex"]
+    assert result["errors"][0]["message"].startswith("The file is too complex to read")
+
+
+def test_a_file_that_outlasts_its_reading_budget_ends_with_what_was_read(
+    world: World, bucket: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fake CPU clock ticks once a reading step; the budget is 60 ticks. The rows read before
+    it ran out are written or rejected, the rest is not read, and the report says why."""
+    ticks = itertools.count(1.0)
+    monkeypatch.setattr(ReadBudget, "clock", staticmethod(lambda: next(ticks)))
+    monkeypatch.setenv("UPLOAD_READ_CPU_SECONDS", "60")
+    rows = [f"EXAM;{PUPIL};;;src-{i};Matematika;2025-06-01;{180 if i % 5 == 0 else 90};A;" for i in range(150)]
+    result = status(world, upload(world, bucket, csv_file(*rows))["upload_id"])
+    assert result["status"] == "DONE" and result["errors"][-1]["code"] == "file.too_complex"
+    assert 0 < result["rows_read"] < 150 and result["rows_rejected"] > 0
+    assert result["rows_read"] == result["rows_written"] + result["rows_rejected"]
+    assert len(exams_of()) == result["rows_written"]
+    monkeypatch.setenv("UPLOAD_READ_CPU_SECONDS", "0")
+    workbook = xlsx_with(worksheet(XLSX_HEADER + row(2, "EXAM", PUPIL, "x1", "Chemija", "2025-06-03", 64)))
+    nothing = status(world, upload(world, bucket, workbook, "nieko.xlsx")["upload_id"])
+    assert (nothing["status"], nothing["rows_read"], [e["code"] for e in nothing["errors"]]) == (
+        "REJECTED", 0, ["file.too_complex"])
 
 
 def test_a_key_outside_the_uploaders_institution_is_refused(world: World, bucket: Any) -> None:
