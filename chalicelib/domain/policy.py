@@ -127,11 +127,12 @@ def manage_person(
 ) -> Decision:
     """May `caller` create or correct a person (`PUT /persons/{id}`)?
 
-    The ministry may. A representative with a valid write permit may add a person the register
-    does not know yet. Names and birth date of a known person are an identity others rely on (an
-    enrolment is granted on them, docs/ACCESS.md): a representative may correct them only for a
+    The ministry may. A representative may only correct a pupil of theirs; names and birth date
+    are an identity others rely on (an enrolment is granted on them, docs/ACCESS.md), so only for a
     pupil their own institution put in the register, and never names that came from the
-    Population Register (the authority on names).
+    Population Register (the authority on names). A representative adds a person with the
+    person's first record, which the identity rule checks and counts; here, a code that is not
+    their pupil is "not found" whether or not it is in the register, so this route does not tell.
     """
     if caller.is_ministry:
         return Decision.allow("ministry", MINISTRY)
@@ -139,9 +140,7 @@ def manage_person(
     if not writable:
         return SUSPENDED if caller.suspended else Decision.deny("no institution with a valid write permit", 403,
                                                                 "access.permit")
-    if not exists:
-        return Decision.allow("representative adding a new person", REPRESENTATIVE, min(writable))
-    if not writable & enrolled_at:
+    if not exists or not writable & enrolled_at:
         return PERSON_HIDDEN
     if names_from_population_register or created_by_institution not in writable & enrolled_at:
         return Decision.deny("only the institution that added this person may correct them, and never names "

@@ -45,6 +45,9 @@ FILE_REASONS: dict[str, tuple[str, str]] = {
     "file.institution": ("Failas įkeltas ne savo įstaigai.", "The file was put under another institution."),
     "file.permit": ("Įstaiga neturi galiojančio leidimo rašyti duomenis.",
                     "The institution has no valid permit to write data."),
+    "file.uploader": ("Failą įkėlęs asmuo nebėra šios įstaigos atstovas: likusios eilutės neįrašytos.",
+                      "The person who uploaded the file is no longer the institution's representative: the "
+                      "remaining rows were not written."),
     "row.too_long": ("Eilutė per ilga.", "The line is too long."),
     "row.encoding": ("Eilutėje yra neteisingai užkoduotų simbolių.", "The line has wrongly encoded characters."),
     "row.malformed": ("Eilutės nepavyko perskaityti (kabutės?).", "The line could not be read (quotes?)."),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute, VersionAttribute
+from pynamodb.attributes import UnicodeAttribute, UnicodeSetAttribute, UTCDateTimeAttribute, VersionAttribute
 
 from chalicelib.models.base import RegisterMeta, RegisterModel
 
@@ -22,6 +22,10 @@ class Person(RegisterModel):
     # The institution that first put this person in the register (None: the gateway, the ministry,
     # or data from before this was kept). Only that institution may correct names it typed.
     created_institution = UnicodeAttribute(null=True)
+    # Institutions whose names for this person the Population Register contradicted (at the person's
+    # gateway login): their enrolments grant no reading until they name the person as the register
+    # does (docs/ACCESS.md). Kept on the person's summary too, which the access check reads.
+    disputed_institutions = UnicodeSetAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
     updated_by = UnicodeAttribute()

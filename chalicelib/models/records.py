@@ -32,6 +32,7 @@ from pynamodb.attributes import (
     JSONAttribute,
     NumberAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
     UTCDateTimeAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
@@ -142,6 +143,7 @@ class PersonSummary(RecordsItem, discriminator="PERSON"):
     given_name = UnicodeAttribute()
     family_name = UnicodeAttribute()
     birth_date = UnicodeAttribute(null=True)
+    disputed_institutions = UnicodeSetAttribute(null=True)  # as on the person (models/persons.py)
 
 
 def version_partition(record_id: str) -> str:
@@ -171,6 +173,9 @@ class RecordVersion(RecordsItem, discriminator="VERSION"):
     dakpr_last_error = UnicodeAttribute(null=True)  # a code, never data
     dakpr_registration_number = UnicodeAttribute(null=True)
     dakpr_delivered_at = UTCDateTimeAttribute(null=True)
+    # What was sent under this version's idempotency key, fixed at the first attempt: a retry sends
+    # exactly it, whatever changed since (the holder's names, the institution's name).
+    dakpr_payload = JSONAttribute(null=True)
 
     def queue_for_dakpr(self, now: datetime) -> None:
         """Make this version a delivery to DAKPR, due at once."""
@@ -215,10 +220,18 @@ def record_heads(record_ids: list[str]) -> dict[str, RecordHead]:
 
 
 def enrolled_institutions(person_id: str) -> frozenset[str]:
-    """Institutions the person is or was enrolled at (active enrolments): one Query."""
-    enrolments = Record.query(person_id, Record.record_key.startswith(kind_prefix("ENROLLMENT")),
-                              attributes_to_get=["institution_id", "status"])
-    return frozenset(r.institution_id for r in enrolments if r.status == ACTIVE)
+    """Institutions the person is or was enrolled at (active enrolments) and whose naming of the
+    person the Population Register has not contradicted: one Query — the summary (`#PERSON`) and
+    the enrolments sort before every other kind."""
+    found = RecordsItem.query(person_id, RecordsItem.record_key < kind_prefix(READING_ORDER[1]),
+                              attributes_to_get=["item_type", "institution_id", "status", "disputed_institutions"])
+    enrolled, disputed = set(), set()
+    for item in found:
+        if isinstance(item, PersonSummary):
+            disputed |= set(item.disputed_institutions or ())
+        elif isinstance(item, Record) and item.status == ACTIVE:
+            enrolled.add(item.institution_id)
+    return frozenset(enrolled - disputed)
 
 
 def full_history(person_id: str) -> tuple[PersonSummary | None, list[Record]]:

@@ -51,7 +51,12 @@ def person_enrollments(person_id: str) -> frozenset[str]:
 def require(decision: Decision) -> Decision:
     """Raise the refusal as a problem, or hand the decision back for the journal."""
     if not decision.allowed:
-        detail = {404: "No such person.", 400: "State the purpose of this read."}.get(
-            decision.status, "You may not do this.")
-        raise Problem(decision.status, decision.code, detail)
+        raise refusal(decision)
     return decision
+
+
+def refusal(decision: Decision) -> Problem:
+    """A refusing decision as the problem the caller gets."""
+    detail = {404: "No such person.", 400: "State the purpose of this read."}.get(
+        decision.status, "You may not do this.")
+    return Problem(decision.status, decision.code, detail)

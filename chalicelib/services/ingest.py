@@ -167,12 +167,19 @@ def _claim(upload: Upload, object_version: str | None) -> None:
         raise
 
 
+def uploader_refused(upload: Upload, today: date) -> str | None:
+    """Why the uploader may not write this institution's records now (a report code), or None."""
+    decision = policy.write_records(caller_facts(upload.uploaded_by, today), upload.institution_id)
+    if decision.allowed:
+        return None
+    return {"representative.suspended": decision.code, "access.institution": "file.uploader"}.get(
+        decision.code, "file.permit")
+
+
 def _process(upload: Upload, report: Report, today: date) -> str:
-    facts = caller_facts(upload.uploaded_by, today)
-    decision = policy.write_records(facts, upload.institution_id)
-    if not decision.allowed:
-        code = decision.code if decision.code == "representative.suspended" else "file.permit"
-        return _finish(upload, report, REJECTED, [RowProblem(0, "", code)])
+    refused = uploader_refused(upload, today)
+    if refused is not None:
+        return _finish(upload, report, REJECTED, [RowProblem(0, "", refused)])
     original = storage.StoredObject(upload.object_key, upload.object_version)
     if storage.object_size(original) > MAX_FILE_BYTES:
         return _finish(upload, report, REJECTED, [RowProblem(0, "", "file.too_large")])
@@ -335,7 +342,8 @@ class Batch:
         self.ids: set[str] = set()
         self.persons: dict[str, Person] = {}
         self.pupils_here: dict[str, bool] = {}
-        self.suspended = False
+        # Why the rest of the file is not written (the uploader removed, suspended, the permit gone).
+        self.stopped: str | None = None
 
     def add(self, line: int, values: dict[str, object]) -> None:
         try:
@@ -357,34 +365,18 @@ class Batch:
         if not self.rows:
             return
         rows, self.rows, self.ids = self.rows, [], set()
-        if self.suspended:
-            self._reject(rows, "representative.suspended")
+        if self.stopped is None:
+            # Read again for every chunk: a file may run for the whole 15-minute lease, and a
+            # representative removed, suspended or left without a permit meanwhile stops writing.
+            self.stopped = uploader_refused(self.upload, self.today)
+        if self.stopped is not None:
+            self._reject(rows, self.stopped)
             return
-        persons = self._persons({r.person_id for _, r in rows})
-        checked: list[tuple[int, RecordBase, str]] = []
-        mismatched: list[int] = []
-        created: dict[str, Person] = {}
-        person_plans: list[Plan] = []
         now = datetime.now(UTC)
-        for line, record in rows:
-            person = persons.get(record.person_id) or created.get(record.person_id)
-            problem = identity_problem(record, person, pupil_here=self._pupil_here(record, person))
-            if problem is not None:
-                if problem.code == IDENTITY_MISMATCH:
-                    mismatched.append(line)
-                self._problem(line, problem)
-                continue
-            if person is None:
-                person = created[record.person_id] = new_person(record, self.upload.institution_id,
-                                                                self.writer.actor.person_id, now)
-                person_plans.append(plan_person(person))
-            checked.append((line, record, record_id_for(self.upload.institution_id, record.source_id)))
-        if mismatched and note_identity_mismatches(self.upload.institution_id, self.writer.actor.person_id,
-                                                   len(mismatched)):
-            # Past the day's limit: nothing more of this representative is written.
-            self.suspended = True
-            self._reject([(line, record) for line, record, _ in checked], "representative.suspended")
-            return
+        sorted_rows = self._identities(rows, now)
+        if sorted_rows is None:
+            return  # the uploader was suspended on the way
+        checked, person_plans, single = sorted_rows
         heads = record_heads([record_id for _, _, record_id in checked])
         currents = self._currents(heads, checked)
         planned: list[tuple[int, RecordBase, Plan]] = []
@@ -397,16 +389,51 @@ class Batch:
                 self._problem(line, problem)
         if self.upload.dry_run:
             self.report.rows_written += len(planned)
+            for line, record in single:
+                self._dry_single(line, record)
             return
         lost = {person_plans[i].record_id for i in apply_in_groups(person_plans)}
         # A pupil created meanwhile by another writer: their rows are checked again, one by one.
         again = [(line, record) for line, record, _ in planned if record.person_id in lost]
         planned = [entry for entry in planned if entry[0] not in {line for line, _ in again}]
         refused = apply_in_groups([plan for _, _, plan in planned])
-        again += [(planned[i][0], planned[i][1]) for i in refused]
+        again += [(planned[i][0], planned[i][1]) for i in refused] + single
         self.report.rows_written += len(planned) - len(refused)
         for line, record in sorted(again, key=lambda entry: entry[0]):
             self._single(line, record)
+
+    def _identities(self, rows: list[tuple[int, RecordBase]], now: datetime) -> tuple[
+            list[tuple[int, RecordBase, str]], list[Plan], list[tuple[int, RecordBase]]] | None:
+        """The identity rule for each row: rows to plan (with their record ids), the persons to
+        create, and rows for the single path (a dispute to settle). None once the uploader is
+        suspended: this row and every later one then answer "suspended", so a file (a dry run too)
+        answers no more guesses than the day's limit, and nothing more of theirs is written."""
+        persons = self._persons({r.person_id for _, r in rows})
+        checked: list[tuple[int, RecordBase, str]] = []
+        created: dict[str, Person] = {}
+        person_plans: list[Plan] = []
+        single: list[tuple[int, RecordBase]] = []
+        for index, (line, record) in enumerate(rows):
+            person = persons.get(record.person_id) or created.get(record.person_id)
+            if person is not None and self.upload.institution_id in (person.disputed_institutions or ()):
+                single.append((line, record))  # the single path settles or refuses it (records.py)
+                continue
+            problem = identity_problem(record, person, pupil_here=self._pupil_here(record, person))
+            if problem is not None:
+                if problem.code == IDENTITY_MISMATCH and note_identity_mismatches(
+                        self.upload.institution_id, self.writer.actor.person_id, 1):
+                    self.stopped = "representative.suspended"
+                    self._reject([(line, record) for line, record, _ in checked] + single + rows[index:],
+                                 self.stopped)
+                    return None
+                self._problem(line, problem)
+                continue
+            if person is None:
+                person = created[record.person_id] = new_person(record, self.upload.institution_id,
+                                                                self.writer.actor.person_id, now)
+                person_plans.append(plan_person(person))
+            checked.append((line, record, record_id_for(self.upload.institution_id, record.source_id)))
+        return checked, person_plans, single
 
     def _reject(self, rows: list[tuple[int, RecordBase]], code: str) -> None:
         for line, _ in rows:
@@ -427,6 +454,17 @@ class Batch:
         try:
             write_record(record, self.upload.institution_id, self.writer.actor, self.upload.upload_id, via=VIA_UPLOAD)
         except Problem as problem:
+            self._problem(line, problem)
+            return
+        self.report.rows_written += 1
+
+    def _dry_single(self, line: int, record: RecordBase) -> None:
+        """A dry run's answer for a row the single path would take: the identity rule alone."""
+        person = self.persons.get(record.person_id)
+        problem = identity_problem(record, person, pupil_here=False)
+        if problem is not None:
+            if problem.code == IDENTITY_MISMATCH:
+                note_identity_mismatches(self.upload.institution_id, self.writer.actor.person_id, 1)
             self._problem(line, problem)
             return
         self.report.rows_written += 1

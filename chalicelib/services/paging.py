@@ -12,6 +12,11 @@ MAX_PAGE = 100
 DEFAULT_PAGE = 50
 
 
+def sealing_key() -> bytes:
+    """The register's secret for what it hands out sealed or keyed (cursors, opaque ids)."""
+    return _secret()
+
+
 def _secret() -> bytes:
     config = settings()
     if config.cursor_secret_arn:

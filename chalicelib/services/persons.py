@@ -10,12 +10,14 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
+from chalicelib import observability
 from chalicelib.domain import policy
 from chalicelib.domain.errors import DomainValidationError, FieldError
 from chalicelib.domain.person_id import normalise_person_id, person_id_error
 from chalicelib.domain.personal_code import parse_personal_code
 from chalicelib.domain.persons import PersonInput, birth_date_conflict
 from chalicelib.domain.policy import CallerFacts
+from chalicelib.domain.text import fold
 from chalicelib.domain.validation import validate_model
 from chalicelib.errors import Problem, invalid
 from chalicelib.models.base import transaction
@@ -37,7 +39,8 @@ def find_person(person_id: str, consistent: bool = False) -> Person | None:
 
 def summary_of(person: Person) -> PersonSummary:
     return PersonSummary(person.person_id, PERSON_SUMMARY_KEY, given_name=person.given_name,
-                         family_name=person.family_name, birth_date=person.birth_date)
+                         family_name=person.family_name, birth_date=person.birth_date,
+                         disputed_institutions=person.disputed_institutions or None)
 
 
 def add_person_writes(tx: TransactWrite, person: Person, *, new: bool) -> None:
@@ -60,6 +63,14 @@ def record_gateway_login(personal_code: str, given_name: str, family_name: str) 
         person = Person(code.value, created_at=now)
     elif (person.given_name, person.family_name, person.source) == (given_name, family_name, GATEWAY_SOURCE):
         return person  # nothing new: no write at every login
+    typed_by = person.created_institution if person.source != GATEWAY_SOURCE else None
+    if typed_by and not _same_names((person.given_name, person.family_name), (given_name, family_name)):
+        # The institution that put this person in the register named them otherwise than the
+        # Population Register: its enrolment was not made on this person's identity, and stops
+        # granting reads until it names them as the register does (docs/ACCESS.md).
+        person.disputed_institutions = set(person.disputed_institutions or ()) | {typed_by}
+        observability.metric("IdentityDisputes")
+        observability.log("identity_disputed", "WARNING", institution_id=typed_by)
     person.given_name, person.family_name = given_name, family_name
     if code.birth_date:
         person.birth_date = code.birth_date.isoformat()
@@ -67,6 +78,10 @@ def record_gateway_login(personal_code: str, given_name: str, family_name: str) 
     with transaction(Person) as tx:
         add_person_writes(tx, person, new=new)
     return person
+
+
+def _same_names(typed: tuple[str, str], registered: tuple[str, str]) -> bool:
+    return all(fold(a) == fold(b) for a, b in zip(typed, registered, strict=True))
 
 
 def put_person(

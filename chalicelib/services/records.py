@@ -30,6 +30,7 @@ from typing import Any, NamedTuple
 from pynamodb.exceptions import TransactWriteError
 
 from chalicelib.domain import policy
+from chalicelib.domain.dates import vilnius_date
 from chalicelib.domain.errors import DomainValidationError, FieldError
 from chalicelib.domain.identity import IDENTITY_MISMATCH, Identity, check_identity, claimed_birth_date
 from chalicelib.domain.ids import record_id_for
@@ -46,6 +47,7 @@ from chalicelib.models.records import (
     ACTIVE,
     ANNULLED,
     HEAD_KEY,
+    PersonSummary,
     Record,
     RecordHead,
     RecordVersion,
@@ -55,7 +57,7 @@ from chalicelib.models.records import (
     version_key,
     version_partition,
 )
-from chalicelib.services.access import require
+from chalicelib.services.access import refusal, require
 from chalicelib.services.journal import ANNUL, CREATE, UPDATE, Actor, new_event
 from chalicelib.services.persons import summary_of
 
@@ -187,6 +189,17 @@ def plan_person(person: Person) -> Plan:
         Write("put", person, Person.person_id.does_not_exist()), Write("put", summary_of(person))))
 
 
+def plan_settled_dispute(person: Person, institution_id: str) -> Plan:
+    """An institution whose naming the Population Register contradicted has now named the person
+    in full as the register does (the identity rule passed without its enrolment): its enrolments
+    count again. Conditional on the person as read (their version)."""
+    settled = {institution_id}
+    return Plan(person.person_id, int(person.version or 1), created=False, changed=True, writes=(
+        Write("update", person, None, (Person.disputed_institutions.delete(settled),)),
+        Write("update", summary_of(person), None, (PersonSummary.disputed_institutions.delete(settled),)),
+    ))
+
+
 # --- planning a version -------------------------------------------------------------------------
 
 
@@ -264,7 +277,7 @@ def plan_record(
             if from_file_over_api else ()
         return Plan(record_id, int(head.version_number), created=False, changed=False, writes=sync)
     if from_file_over_api:
-        changed_on = head.changed_at.date().isoformat() if head and head.changed_at else ""
+        changed_on = vilnius_date(head.changed_at).isoformat() if head and head.changed_at else ""
         raise Problem(409, "row.conflict", "The record was changed through the API after its last upload.",
                       extra={"changed_on": changed_on})
     number = int(head.version_number) + 1 if head else 1
@@ -437,11 +450,15 @@ def write_record(
     found = look_up_person(record, institution_id)
     problem = identity_problem(record, found.person, pupil_here=found.pupil_here)
     if problem is not None:
-        if problem.code == IDENTITY_MISMATCH:
-            note_identity_mismatches(institution_id, actor.person_id, 1)
+        if problem.code == IDENTITY_MISMATCH and note_identity_mismatches(institution_id, actor.person_id, 1):
+            # Past the day's limit the answer is the suspension, never "mismatch": however many
+            # requests run at once, no more guesses are answered than the limit allows.
+            raise refusal(policy.SUSPENDED)
         raise problem
     now = datetime.now(UTC)
     plans = [plan_person(new_person(record, institution_id, actor.person_id, now))] if found.person is None else []
+    if found.person is not None and institution_id in (found.person.disputed_institutions or ()):
+        plans.append(plan_settled_dispute(found.person, institution_id))
     record_id = record_id_for(institution_id, record.source_id)
     head = record_head(record_id)
     current = current_record(head)

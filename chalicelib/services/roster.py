@@ -55,6 +55,10 @@ def current_learners(
                                         filter_condition=Record.status == ACTIVE)
     enrolments = [r for r in found if isinstance(r, Record) and _current_on(r, today_iso)]
     people = {p.person_id: p for p in Person.batch_get({e.person_id for e in enrolments})}
+    # A pupil whose naming by this institution the Population Register contradicted is not its
+    # learner until it names them as the register does (docs/ACCESS.md).
+    enrolments = [e for e in enrolments if institution_id not in (getattr(people.get(e.person_id),
+                                                                          "disputed_institutions", None) or ())]
     learners = [_learner(e, people.get(e.person_id)) for e in enrolments]
     learners.sort(key=lambda item: (class_order(item.class_name), item.name))
     profile = institution_profile(institution_id)

@@ -134,9 +134,18 @@ def _transfer(
     if step is Step.INCOMPLETE:
         return _failed(version, DakprError("record.incomplete", retryable=True), now, retries)
     assert head is not None
+    return _send(version, head, client, now, retries=retries, issuers=issuers)
+
+
+def _send(
+    version: RecordVersion, head: RecordHead, client: DakprClient, now: datetime, *, retries: RetryPolicy,
+    issuers: dict[str, Issuer],
+) -> str:
     try:
-        payload = _payload(version, issuers)
-        registration = client.register(payload, delivery_id(record_id, number))
+        payload = _frozen_payload(version, issuers)
+        if payload is None:
+            return "skipped"  # the lease ran out meanwhile: the run that took over delivers it
+        registration = client.register(payload, delivery_id(version.record_id, int(version.version_number)))
     except DakprError as error:
         return _failed(version, error, now, retries)
     return _delivered(version, head, registration, payload["status"], now)
@@ -169,6 +178,15 @@ def _settle(version: RecordVersion, actions: list[Any]) -> bool:
             return False
         raise
     return True
+
+
+def _frozen_payload(version: RecordVersion, issuers: dict[str, Issuer]) -> dict[str, Any] | None:
+    """The document under this version's key: built once, stored on the version (while the claim is
+    ours) and sent again as it is on every retry, so one key never stands for two contents."""
+    if version.dakpr_payload is not None:
+        return dict(version.dakpr_payload)
+    payload = _payload(version, issuers)
+    return payload if _settle(version, [RecordVersion.dakpr_payload.set(payload)]) else None
 
 
 def _payload(version: RecordVersion, issuers: dict[str, Issuer]) -> dict[str, Any]:

@@ -53,8 +53,8 @@ def test_csv_in_the_current_registers_columns(world: World) -> None:
 
 def test_sex_and_birth_date_come_from_the_personal_code_for_a_person_a_school_created(world: World) -> None:
     newcomer = make_personal_code("F", date(2013, 4, 5), 321)
-    # The school creates the person with names only: the register stores no sex or birth date.
-    assert world.call("rep_a", "PUT", f"/persons/{newcomer}",
+    # The ministry adds the person with names only: the register stores no sex or birth date.
+    assert world.call("ministry", "PUT", f"/persons/{newcomer}",
                       {"given_name": "Ūla", "family_name": "Naujokaitė"}).status_code == 201
     enrol(newcomer, "newcomer-1", given_name="Ūla", family_name="Naujokaitė", **{"class": "7a"})
     response = world.call("rep_a", "GET", "/institutions/inst-a/learners")
