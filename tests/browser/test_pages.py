@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -297,8 +298,10 @@ def test_the_learner_list_is_exported_only_on_request_with_a_purpose(context: Br
     check(page, "17-school-export")
 
 
-def test_ministry_removes_a_representative_who_loses_access_at_once(browser: Browser, stack: dict[str, str]) -> None:
-    """The Remove button answered 404 and left the person with full access (issue 13, item 2)."""
+@contextmanager
+def school_and_ministry(browser: Browser, stack: dict[str, str]) -> Iterator[tuple[Page, Page]]:
+    """The Vilnius school's representative on their school page, and the ministry on its list of
+    institutions, each in a browser of their own."""
     school = browser.new_context(viewport=PHONE)
     ministry = browser.new_context(viewport=PHONE)
     try:
@@ -306,10 +309,24 @@ def test_ministry_removes_a_representative_who_loses_access_at_once(browser: Bro
         log_in(rep_page, stack, "representative")
         rep_page.get_by_role("link", name="Mokykla").click()
         expect(rep_page.get_by_role("heading", level=1)).to_contain_text("Vilniaus")
-
         page = ministry.new_page()
         log_in(page, stack, "ministry")
         page.get_by_role("link", name="Ministerija").click()
+        yield rep_page, page
+    finally:
+        school.close()
+        ministry.close()
+
+
+def search_pupil(rep_page: Page, code: str) -> None:
+    rep_page.fill("#personal-code", code)
+    rep_page.fill("#purpose", "patikra")
+    rep_page.get_by_role("button", name="Ieškoti").click()
+
+
+def test_ministry_removes_a_representative_who_loses_access_at_once(browser: Browser, stack: dict[str, str]) -> None:
+    """The Remove button answered 404 and left the person with full access (issue 13, item 2)."""
+    with school_and_ministry(browser, stack) as (rep_page, page):
         page.get_by_role("link", name=re.compile("Vilniaus Žirmūnų")).click()
         representatives = page.get_by_role("heading", name="Atstovai").locator("xpath=..")
         expect(representatives.get_by_role("button", name="Pašalinti")).to_have_count(1)
@@ -318,32 +335,17 @@ def test_ministry_removes_a_representative_who_loses_access_at_once(browser: Bro
         expect(page.get_by_role("alert")).to_have_count(0)
 
         # The removed representative's very next request is refused, with the token in memory.
-        rep_page.fill("#personal-code", stack["pupil"])
-        rep_page.fill("#purpose", "patikra")
-        rep_page.get_by_role("button", name="Ieškoti").click()
+        search_pupil(rep_page, stack["pupil"])
         expect(rep_page.get_by_role("alert")).to_be_visible()
 
         # Appointed again (the later tests need them): through the same page.
         page.fill("#representative", stack["representative"])
         page.get_by_role("button", name="Paskirti atstovą").click()
         expect(representatives.get_by_role("button", name="Pašalinti")).to_have_count(1)
-    finally:
-        school.close()
-        ministry.close()
 
 
 def test_ministry_revokes_and_the_representative_loses_access(browser: Browser, stack: dict[str, str]) -> None:
-    school = browser.new_context(viewport=PHONE)
-    ministry = browser.new_context(viewport=PHONE)
-    try:
-        rep_page = school.new_page()
-        log_in(rep_page, stack, "representative")
-        rep_page.get_by_role("link", name="Mokykla").click()
-        expect(rep_page.get_by_role("heading", level=1)).to_contain_text("Vilniaus")
-
-        page = ministry.new_page()
-        log_in(page, stack, "ministry")
-        page.get_by_role("link", name="Ministerija").click()
+    with school_and_ministry(browser, stack) as (rep_page, page):
         check(page, "09-ministry")
         page.get_by_role("link", name=re.compile("Vilniaus Žirmūnų")).click()
         expect(page.get_by_role("heading", name="Leidimai")).to_be_visible()
@@ -352,13 +354,8 @@ def test_ministry_revokes_and_the_representative_loses_access(browser: Browser, 
         expect(page.get_by_text("atšauktas").first).to_be_visible()
 
         # The representative's next request is refused, with the same token in memory.
-        rep_page.fill("#personal-code", stack["resident"])
-        rep_page.fill("#purpose", "patikra")
-        rep_page.get_by_role("button", name="Ieškoti").click()
+        search_pupil(rep_page, stack["resident"])
         expect(rep_page.get_by_role("alert")).to_be_visible()
-    finally:
-        school.close()
-        ministry.close()
 
 
 def test_logging_out_in_one_tab_logs_the_other_out(context: BrowserContext, stack: dict[str, str]) -> None:
