@@ -514,7 +514,7 @@ def test_a_transcript_whose_record_was_corrected_is_no_longer_valid(
         expect(withdrawn.first).to_contain_text("Kauno Jono Jablonskio gimnazija")
         expect(withdrawn.first).to_contain_text("pakeistas")
         expect(checker.get_by_text("Išrašas tikras")).not_to_be_visible()
-        check(checker, "15-verify-withdrawn")
+        check(checker, "18-verify-withdrawn")
     finally:
         school.close()
         stranger.close()
