@@ -116,7 +116,7 @@ class Settings(NamedTuple):
     upload_read_cpu_seconds: float
 
     def table_name(self, table: str) -> str:
-        return f"{self.table_prefix}-{table}"
+        return TableBinding(self.table_prefix, self.region, self.endpoint_url).table_name(table)
 
     @property
     def is_local(self) -> bool:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import io
 import zipfile
 import zlib
+from abc import ABC, abstractmethod
 from array import array
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -192,23 +193,26 @@ class _Shared(int):
     __slots__ = ()
 
 
-class _Stream:
-    """A part fed to expat a chunk at a time. Handlers note where they were last called: expat
-    holds a token (a tag with its attributes, a comment) whole, so no event for MAX_TOKEN_BYTES
-    means it is holding a huge one."""
+class _Stream(ABC):
+    """A part fed to expat a chunk at a time; each part's reader says what its elements mean.
+    Handlers note where they were last called: expat holds a token (a tag with its attributes, a
+    comment) whole, so no event for MAX_TOKEN_BYTES means it is holding a huge one."""
 
     def __init__(self) -> None:
         self.depth = self.fed = self.event = 0
         self.ready: list[tuple[int, list[tuple[int, object]], bool]] = []  # rows the chunk completed
 
+    @abstractmethod
     def start(self, name: str, attributes: dict[str, str]) -> None:
-        raise NotImplementedError
+        """An expat handler."""
 
+    @abstractmethod
     def end(self, name: str) -> None:
-        raise NotImplementedError
+        """An expat handler."""
 
+    @abstractmethod
     def characters(self, data: str) -> None:
-        raise NotImplementedError
+        """An expat handler."""
 
     def drain(self) -> Iterator[SheetRow]:
         return iter(())

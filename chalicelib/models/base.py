@@ -76,37 +76,3 @@ def transaction(model: type[RegisterModel], client_request_token: str | None = N
 def condition_failed(exc: PynamoDBException) -> bool:
     """Whether a write failed only because its condition did not hold (not throttling, not an outage)."""
     return exc.cause_response_code == "ConditionalCheckFailedException"
-
-
-def batch_put(items: list[RegisterModel], *, attempts: int = 8, base_delay: float = 0.05) -> None:
-    """Put items with BatchWriteItem, 25 a call, retrying unprocessed items with exponential
-    back-off and jitter (PynamoDB's own batch writer retries them at once, with no back-off, and
-    throttling is when waiting matters). Raises `PutError` when items stay unprocessed."""
-    import random
-    import time
-
-    from pynamodb.exceptions import PutError
-
-    if not items:
-        return
-    connection = items[0]._get_connection().connection
-    # Table names resolve through the settings: once per model class, not once per item.
-    tables: dict[type[RegisterModel], str] = {}
-    pending: list[dict[str, Any]] = []
-    for item in items:
-        table = tables.get(type(item)) or tables.setdefault(type(item), item.Meta.table_name)
-        pending.append({"PutRequest": {"Item": item.serialize()}, "table": table})
-    for start in range(0, len(pending), 25):
-        requests: dict[str, list[dict[str, Any]]] = {}
-        for entry in pending[start:start + 25]:
-            requests.setdefault(entry["table"], []).append({"PutRequest": entry["PutRequest"]})
-        for attempt in range(attempts):
-            response = connection.dispatch("BatchWriteItem", {"RequestItems": requests})
-            requests = response.get("UnprocessedItems") or {}
-            if not requests:
-                break
-            # ±25 % jitter spreads concurrent writers; each wait stays longer than the one before.
-            time.sleep(base_delay * (2 ** attempt) * (0.75 + random.random() / 2))  # noqa: S311 - not a secret
-        else:
-            left = sum(len(v) for v in requests.values())
-            raise PutError(f"{left} items stayed unprocessed after {attempts} attempts")

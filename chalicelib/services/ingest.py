@@ -58,7 +58,7 @@ from chalicelib.models.institutions import institution_profile
 from chalicelib.models.persons import Person
 from chalicelib.models.records import ACTIVE, Record, RecordHead, RecordsItem, enrolled_institutions, record_heads
 from chalicelib.models.uploads import DONE, FAILED, PENDING, PROCESSING, REJECTED, Upload
-from chalicelib.services.access import caller_facts
+from chalicelib.services.access import caller_facts, refusal
 from chalicelib.services.journal import Actor
 from chalicelib.services.records import (
     VIA_UPLOAD,
@@ -450,24 +450,37 @@ class Batch:
         self.report.problem(RowProblem(line, "", code, str(problem.extra.get("changed_on", ""))))
 
     def _single(self, line: int, record: RecordBase) -> None:
-        """A row whose batched write lost a race: read afresh and write alone, or report why not."""
+        """A row for the single path (a lost race, a dispute to settle): read afresh and write
+        alone, or report why not. Once the uploader is suspended, nothing more is written."""
+        if self.stopped is not None:
+            self._reject([(line, record)], self.stopped)
+            return
         try:
             write_record(record, self.upload.institution_id, self.writer.actor, self.upload.upload_id, via=VIA_UPLOAD)
         except Problem as problem:
-            self._problem(line, problem)
+            self._single_refused(line, problem)
             return
         self.report.rows_written += 1
 
     def _dry_single(self, line: int, record: RecordBase) -> None:
-        """A dry run's answer for a row the single path would take: the identity rule alone."""
-        person = self.persons.get(record.person_id)
-        problem = identity_problem(record, person, pupil_here=False)
+        """A dry run's answer for a row the single path would take: the identity rule alone,
+        counted as the real run counts it."""
+        if self.stopped is not None:
+            self._reject([(line, record)], self.stopped)
+            return
+        problem = identity_problem(record, self.persons.get(record.person_id), pupil_here=False)
+        if problem is not None and problem.code == IDENTITY_MISMATCH and note_identity_mismatches(
+                self.upload.institution_id, self.writer.actor.person_id, 1):
+            problem = refusal(policy.SUSPENDED)
         if problem is not None:
-            if problem.code == IDENTITY_MISMATCH:
-                note_identity_mismatches(self.upload.institution_id, self.writer.actor.person_id, 1)
-            self._problem(line, problem)
+            self._single_refused(line, problem)
             return
         self.report.rows_written += 1
+
+    def _single_refused(self, line: int, problem: Problem) -> None:
+        if problem.code == policy.SUSPENDED.code:
+            self.stopped = problem.code  # every later row answers the same, as in the batched path
+        self._problem(line, problem)
 
     def _persons(self, wanted: set[str]) -> dict[str, Person]:
         missing = wanted - set(self.persons)

@@ -234,3 +234,27 @@ def test_a_disputed_institution_reads_again_once_it_names_the_person_as_the_regi
     named = by_code_alone | {"given_name": "Ona", "family_name": "Petraitytė", "birth_date": "2018-05-05"}
     assert world.call("rep_a", "POST", "/institutions/inst-a/records", named).status_code == 201
     assert world.call("rep_a", "GET", f"/persons/{newcomer}/history").status_code == 200
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_rows_written_one_by_one_stop_answering_guesses_past_the_limit(
+    world: World, bucket: Any, monkeypatch: pytest.MonkeyPatch, dry_run: bool  # noqa: F811
+) -> None:
+    """Rows of a person whose naming by this school is disputed take the single path (so do rows
+    that lost a race): past the day's limit they too answer "suspended", and nothing is written."""
+    from chalicelib.services.persons import record_gateway_login
+
+    newcomer = make_personal_code("M", date(2018, 6, 6), 125)
+    typo = enrolment("pupil_a", "typo") | {"person_id": newcomer, "given_name": "Jonas", "family_name": "Petraitis",
+                                           "birth_date": "2018-06-06"}
+    assert world.call("rep_a", "POST", "/institutions/inst-a/records", typo).status_code == 201
+    record_gateway_login(newcomer, "Jonas", "Petraitys")
+    monkeypatch.setenv("IDENTITY_MISMATCH_LIMIT", "1")
+    header = "kind;asmens_kodas;vardas;pavarde;gimimo_data;source_id;start_date;programme"
+    rows = [f"ENROLLMENT;{newcomer};Jonas;{family};2018-06-06;e-{n};2024-09-01;201001001"
+            for n, family in enumerate(("Spejimas", "Kitas", "Petraitys"))]
+    result = upload_to(world, bucket, csv_file(*rows, header=header), who="rep_a", institution="inst-a",
+                       dry_run=dry_run)
+    assert [(e["line"], e["code"]) for e in result["errors"]] == [
+        (2, "person.identity_mismatch"), (3, "representative.suspended"), (4, "representative.suspended")]
+    assert result["rows_written"] == 0
