@@ -25,6 +25,7 @@ os.environ.update(
 )
 
 from collections.abc import Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 from moto import mock_aws  # noqa: E402
@@ -40,3 +41,21 @@ def aws() -> Iterator[None]:
     with mock_aws():
         create_tables()
         yield
+
+
+@pytest.fixture
+def catalogues(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A copy of the language catalogues (chalicelib/i18n) that the register reads instead, for a
+    test to add a language to: a language is offered when its file is there."""
+    import shutil
+
+    from chalicelib.domain import i18n
+
+    folder = tmp_path_factory.mktemp("catalogues") / "i18n"
+    shutil.copytree(i18n.CATALOGUES, folder)
+    monkeypatch.setattr(i18n, "CATALOGUES", str(folder))
+    i18n.languages.cache_clear()
+    i18n.catalogue.cache_clear()
+    yield folder
+    i18n.languages.cache_clear()
+    i18n.catalogue.cache_clear()

@@ -24,6 +24,18 @@ class Health(Out):
     status: str
 
 
+class OfferedLanguage(Out):
+    code: str
+    name: str = Field(description="the language's name in itself")
+    switch: str = Field(description="'switch to this language', in that language")
+
+
+class PageTexts(Out):
+    language: str
+    languages: list[OfferedLanguage]
+    texts: dict[str, str] = Field(description="key → text; keys the language does not translate, in Lithuanian")
+
+
 class Jwks(Out):
     keys: list[dict[str, str]]
 

@@ -1,5 +1,5 @@
-"""The start page and the static files of the web pages (an allow-list: no path from the URL
-ever reaches the file system)."""
+"""The start page, the static files of the web pages (an allow-list: no path from the URL ever
+reaches the file system) and the pages' texts by language."""
 
 from __future__ import annotations
 
@@ -54,3 +54,20 @@ def asset(name: str) -> Response:
         headers={"Content-Type": CONTENT_TYPES[os.path.splitext(path)[1]], "Cache-Control": "public, max-age=300",
                  "X-Content-Type-Options": "nosniff"},
     )
+
+
+@blueprint.route("/texts/{language}", methods=["GET"])
+@documented(RouteDoc("The pages' texts in one language (untranslated ones in Lithuanian) and the languages offered",
+                     "PageTexts", auth=False, errors=(404,)))
+def texts(language: str) -> Response:
+    import json
+
+    from chalicelib.handlers.contract import shaped
+    from chalicelib.web.texts import document
+
+    found = document(language)
+    if found is None:
+        return problem(404, "language.not_found", "No such language.", blueprint.current_request)
+    # The same for everyone and changed only by a deployment: caches may keep it as long as the scripts.
+    return Response(body=json.dumps(shaped("PageTexts", found), ensure_ascii=False),
+                    headers={"Content-Type": "application/json", "Cache-Control": "public, max-age=300"})

@@ -183,8 +183,8 @@ function describe(record) {
     case "ENROLLMENT": add("period", period(record)); add("klass", record.class); add("programme", record.programme); add("form", record.learning_form); break;
     case "SUBJECT": add("period", period(record)); add("grade", record.grade); add("klass", record.class); break;
     case "EXAM": add("date", record.start_date); add("score", record.score); add("level", record.level); break;
-    case "OLYMPIAD": add("date", record.start_date); add("place", record.place); add("level", record.level && t(record.level)); break;
-    case "ACHIEVEMENT": add("period", period(record)); add("level", record.level && t(record.level)); break;
+    case "OLYMPIAD": add("date", record.start_date); add("place", record.place); add("level", record.level && t(`choice.level.${record.level}`)); break;
+    case "ACHIEVEMENT": add("period", period(record)); add("level", record.level && t(`choice.level.${record.level}`)); break;
     case "QUALIFICATION": add("document", [record.document_series, record.document_number].filter(Boolean).join(" ")); add("issued", record.issue_date); add("programme", record.programme); add("dakpr", record.dakpr_registration_number); break;
     default: break;
   }
@@ -194,7 +194,7 @@ function describe(record) {
 }
 
 function recordTitle(record) {
-  return record.subject || (record.kind === "QUALIFICATION" ? t(record.document_type) : record.title || record.institution_name) || record.kind;
+  return record.subject || (record.kind === "QUALIFICATION" ? t(`choice.document_type.${record.document_type}`) : record.title || record.institution_name) || record.kind;
 }
 
 function recordCard(record, extra) {
@@ -211,7 +211,7 @@ function renderSections(target, page, extra) {
     let list = target.querySelector(`section[data-kind="${section.kind}"] .cards`);
     if (!list) {
       list = h("div", { class: "cards" });
-      target.append(h("section", { "data-kind": section.kind }, h("h2", { text: t(section.kind) }), list));
+      target.append(h("section", { "data-kind": section.kind }, h("h2", { text: t(`kind.${section.kind}`) }), list));
     }
     for (const id of section.record_ids) list.append(recordCard(byId.get(id), extra));
   }
@@ -255,7 +255,7 @@ async function journal() {
   if (!page.events.length) return show(t("journal"), h("p", { class: "empty", text: t("journalEmpty") }));
   show(t("journal"), h("ol", { class: "events" }, page.events.map((event) =>
     h("li", { class: "card" },
-      h("p", {}, h("strong", { text: t(event.action) }), " · ", new Date(event.at).toLocaleString(currentLanguage() === "lt" ? "lt-LT" : "en-GB")),
+      h("p", {}, h("strong", { text: t(event.action) }), " · ", new Date(event.at).toLocaleString(t("locale"))),
       h("p", { text: `${t(`role_${event.actor.role}`)}${event.actor.institution_name ? `: ${event.actor.institution_name}` : ""}` }),
       event.purpose ? h("p", { class: "muted", text: `${t("purpose")}: ${event.purpose}` }) : null))));
 }
@@ -280,7 +280,7 @@ function isoDate(date) {
 function shareLabel(record) {
   const title = recordTitle(record);
   const where = record.institution_name;
-  return where && where !== title ? `${title} · ${where}` : `${title} · ${t(record.kind)}`;
+  return where && where !== title ? `${title} · ${where}` : `${title} · ${t(`kind.${record.kind}`)}`;
 }
 
 async function shares() {
@@ -416,7 +416,7 @@ async function school(argument) {
   h("p", {}, h("label", { for: "file", text: t("chooseFile") }), file),
   h("p", {}, dryRun, " ", h("label", { for: "dry-run", text: t("dryRun") })),
   h("button", { type: "submit", text: t("send") }));
-  const lang = currentLanguage();
+  const lang = currentLanguage() === "en" ? "en" : "lt"; // the templates' headers: Lithuanian or English
   show(`${t("school")}: ${institution.name}`,
     h("section", {}, h("h2", { text: t("upload") }), form, result),
     h("section", {}, h("h2", { text: t("templates") }),
@@ -590,8 +590,10 @@ async function ministry(argument) {
 
 // --- start ----------------------------------------------------------------------------------------
 
-document.getElementById("language").addEventListener("click", () => {
-  setLanguage(currentLanguage() === "lt" ? "en" : "lt");
+document.getElementById("language").addEventListener("click", async (event) => {
+  const chosen = event.target.closest("button[data-language]");
+  if (!chosen) return;
+  await setLanguage(chosen.dataset.language);
   route();
 });
 window.addEventListener("hashchange", route);

@@ -1,0 +1,46 @@
+"""The pages' wording by language, from the catalogues (`chalicelib/i18n/<lang>.json`, see
+`chalicelib.domain.i18n`): the document `GET /texts/{lang}` sends the web pages, and single texts
+for the pages the server renders itself (the login steps).
+
+Each catalogue names its own language in that language (`languageName`, `switchToLanguage`), so a
+language chooser needs nothing but the catalogue files: adding a language is adding one file.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.domain import i18n
+
+NAME, SWITCH = "languageName", "switchToLanguage"
+
+
+def offered() -> list[dict[str, str]]:
+    """Every language offered, each as it names itself ("lietuvių", "English", "polski")."""
+    found = []
+    for code in i18n.languages():
+        own = i18n.catalogue(code)
+        found.append({"code": code, "name": own.get(NAME, code), "switch": own.get(SWITCH, own.get(NAME, code))})
+    return found
+
+
+def document(language: str) -> dict[str, Any] | None:
+    """What the pages load before they draw anything: the texts of `language` (untranslated keys
+    in Lithuanian) and the languages to offer. None for a language not offered."""
+    if language not in i18n.languages():
+        return None
+    return {"language": language, "languages": offered(), "texts": i18n.page_texts(language)}
+
+
+def say(language: str, key: str) -> tuple[str, str]:
+    """`key` in `language`, and the language the text is really in: Lithuanian where `language`
+    does not translate it, so a page can mark it (`lang`) rather than pass it off as translated."""
+    own = i18n.catalogue(language).get(key)
+    if own is not None:
+        return own, language
+    return i18n.catalogue(i18n.BASE_LANGUAGE)[key], i18n.BASE_LANGUAGE
+
+
+def untranslated(language: str) -> list[str]:
+    """The pages' keys `language` leaves to Lithuanian (facts are declared in code, not listed)."""
+    return sorted(set(i18n.catalogue(i18n.BASE_LANGUAGE)) - set(i18n.catalogue(language)))

@@ -1,0 +1,167 @@
+"""The pages' texts by language: catalogues are flat and complete where they must be, untranslated
+keys fall back to Lithuanian (and are listed), the citizen's pages are wholly in Polish, and a
+further language is one catalogue file."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from chalicelib.domain import i18n
+from chalicelib.domain.records import DOCUMENT_TYPES, EVENT_LEVELS, RecordKind
+from chalicelib.services import journal
+from chalicelib.web import texts
+
+ROOT = Path(__file__).resolve().parents[2]
+STATIC = ROOT / "chalicelib" / "web" / "static"
+FACT_PREFIXES = ("kind.", "field.", "choice.", "problem.", "reason.")
+
+
+def catalogue_files() -> list[Path]:
+    return sorted(Path(i18n.CATALOGUES).glob("*.json"))
+
+
+def test_catalogues_are_flat_objects_of_texts() -> None:
+    assert {path.stem for path in catalogue_files()} >= {"lt", "en", "pl"}
+    for path in catalogue_files():
+        loaded = json.loads(path.read_text(encoding="utf-8"))
+        assert isinstance(loaded, dict), path.name
+        for key, value in loaded.items():
+            assert re.fullmatch(r"[A-Za-z][\w.]*", key), (path.name, key)
+            assert isinstance(value, str) and value.strip() == value and value, (path.name, key)
+
+
+def test_a_nested_catalogue_is_refused(catalogues: Path) -> None:
+    (catalogues / "xx.json").write_text('{"brand": {"short": "MR"}}', encoding="utf-8")
+    with pytest.raises(ValueError, match="flat"):
+        i18n.catalogue("xx")
+
+
+def test_the_declared_languages_have_every_key() -> None:
+    lithuanian, english = i18n.catalogue("lt"), i18n.catalogue("en")
+    assert set(english) == set(lithuanian), (set(lithuanian) ^ set(english))
+
+
+def test_further_languages_translate_only_keys_that_exist() -> None:
+    """A misspelt key would translate nothing and hide a gap: every key of a further catalogue is
+    a page key of Lithuanian, or a fact's key."""
+    for language in i18n.languages()[len(i18n.DECLARED_LANGUAGES):]:
+        unknown = [key for key in i18n.catalogue(language)
+                   if key not in i18n.catalogue("lt") and not key.startswith(FACT_PREFIXES)]
+        assert unknown == [], language
+
+
+def test_problem_keys_name_codes_the_api_has() -> None:
+    table = (ROOT / "docs" / "API.md").read_text(encoding="utf-8")
+    for language in i18n.languages():
+        codes = [key.removeprefix("problem.") for key in i18n.catalogue(language) if key.startswith("problem.")]
+        assert [code for code in codes if f"`{code}`" not in table] == [], language
+
+
+def test_every_catalogue_names_its_own_language() -> None:
+    offered = {language["code"]: language for language in texts.offered()}
+    assert list(offered) == list(i18n.languages())
+    names = {code: language["name"] for code, language in offered.items()}
+    assert names.items() >= {"lt": "lietuvių", "en": "English", "pl": "polski"}.items()
+    for code in offered:
+        assert {texts.NAME, texts.SWITCH} <= set(i18n.catalogue(code)), code
+
+
+def test_untranslated_keys_fall_back_to_lithuanian() -> None:
+    polish = i18n.page_texts("pl")
+    assert set(polish) >= set(i18n.catalogue("lt"))
+    assert polish["myHistory"] == "Moja historia nauki"
+    assert "shares" in texts.untranslated("pl")
+    assert polish["shares"] == i18n.catalogue("lt")["shares"]
+    assert texts.say("pl", "shares") == (i18n.catalogue("lt")["shares"], "lt")
+    assert texts.say("pl", "brand") == ("Rejestr uczniów", "pl")
+    assert texts.untranslated("en") == []
+
+
+# --- the citizen's pages in Polish ------------------------------------------------------------
+
+# The citizen's pages and the functions of app.js that draw them (`route` and `problemText` say
+# what went wrong on any page).
+CITIZEN_VIEWS = {
+    "start": ("start",),
+    "history": ("history", "childHistory", "renderSections", "recordCard", "recordTitle", "describe"),
+    "journal": ("journal",),
+    "any page": ("route", "problemText"),
+}
+# The navigation's entries for the citizen's own pages. Links to pages not translated yet (share,
+# school, ministry) stay in Lithuanian, as the pages they open.
+NAVIGATION = ("myHistory", "journal", "childHistory", "logout", "menu")
+# Keys app.js builds from data, by the expression that builds them: what they can be.
+FAMILIES = {
+    "`kind.${section.kind}`": {f"kind.{kind}" for kind in RecordKind},
+    "`choice.level.${record.level}`": {f"choice.level.{level}" for level in set(EVENT_LEVELS.values())},
+    "`choice.document_type.${record.document_type}`": {
+        f"choice.document_type.{document}" for document in set(DOCUMENT_TYPES.values())},
+    "event.action": {journal.READ, journal.CREATE, journal.UPDATE, journal.ANNUL, journal.EXPORT, journal.TRANSFER},
+    "`role_${event.actor.role}`": {f"role_{role}" for role in
+                                   ("guardian", "representative", "ministry", "share_link", "system")},
+    "label": set(),  # describe()'s `add("period", …)`: the literal labels, read below
+}
+LITERAL = re.compile(r'\bt\("([\w.]+)"\)')
+BUILT = re.compile(r'\bt\((?!")([^()]*)\)')
+
+
+def function_body(source: str, name: str) -> str:
+    found = re.search(rf"^(?:async )?function {name}\(.*?^}}", source, flags=re.MULTILINE | re.DOTALL)
+    assert found, f"app.js has no function {name}: update CITIZEN_VIEWS"
+    return found.group(0)
+
+
+def citizen_keys() -> set[str]:
+    """Every key the citizen's pages can show."""
+    app = (STATIC / "app.js").read_text(encoding="utf-8")
+    keys = set(NAVIGATION)
+    for functions in CITIZEN_VIEWS.values():
+        for name in functions:
+            body = function_body(app, name)
+            keys |= set(LITERAL.findall(body)) | set(re.findall(r'\badd\("(\w+)"', body))
+            for built in BUILT.findall(body):
+                assert built in FAMILIES, f"{name}: t({built}) — say in FAMILIES which keys it can build"
+                keys |= FAMILIES[built]
+    # The frame every page has: index.html's texts and what i18n.js sets (title, menu's name).
+    keys |= set(re.findall(r'data-t="(\w+)"', (STATIC / "index.html").read_text(encoding="utf-8")))
+    keys |= set(LITERAL.findall((STATIC / "i18n.js").read_text(encoding="utf-8")))
+    return keys
+
+
+def test_the_scan_finds_the_citizens_pages_keys() -> None:
+    """The scan itself: it finds what the pages are known to show, static and built."""
+    keys = citizen_keys()
+    assert {"intro1", "emptyHistory", "journalEmpty", "period", "locale", "skip", "brand", "menu",
+            "kind.EXAM", "choice.level.NATIONAL", "choice.document_type.MATURITY_CERTIFICATE", "READ",
+            "role_guardian", "failed"} <= keys
+    assert "shares" not in keys and "upload" not in keys
+
+
+# Further languages that must have the citizen's pages whole (others may be partial).
+CITIZEN_LANGUAGES = ("pl",)
+
+
+@pytest.mark.parametrize("language", CITIZEN_LANGUAGES)
+def test_the_citizens_pages_are_wholly_translated(language: str) -> None:
+    """Lists what `language` leaves to Lithuanian (`pytest -s` shows it) and fails if a text of the
+    citizen's pages (start, history, journal) is among it."""
+    untranslated = texts.untranslated(language)
+    print(f"\nUntranslated into {language} ({len(untranslated)}), shown in Lithuanian:", ", ".join(untranslated))
+    assert sorted(citizen_keys() - set(i18n.catalogue(language))) == []
+
+
+def test_a_new_language_is_one_catalogue_file(catalogues: Path) -> None:
+    """A catalogue dropped in is offered, named in itself, and falls back to Lithuanian where it
+    is silent."""
+    (catalogues / "uk.json").write_text(json.dumps({
+        "languageName": "українська", "switchToLanguage": "Перейти на українську",
+        "loginFailedTitle": "Не вдалося увійти", "tryAgain": "Спробувати ще раз"}), encoding="utf-8")
+    assert i18n.languages() == ("lt", "en", "pl", "uk")
+    assert texts.offered()[-1] == {"code": "uk", "name": "українська", "switch": "Перейти на українську"}
+    document = texts.document("uk")
+    assert document is not None and document["texts"]["brand"] == "Mokinių registras"
+    assert texts.document("xx") is None
