@@ -127,7 +127,7 @@ def portal_page(state: GatewayState, ticket_id: str) -> tuple[int, str]:
     )
     means = "".join(
         f'<label><input type="radio" name="provider" value="{p}"{" checked" if i == 0 else ""}> '
-        f"{html.escape(viisp.PROVIDER_NAMES.get(p, (p, p))[0])}"
+        f"{html.escape(viisp.PROVIDER_NAMES.get(p, {'lt': p})['lt'])}"
         f"{' — laikinai neveikia / temporarily down' if p in state.down else ''}</label><br>"
         for i, p in enumerate(ticket.providers)
     )

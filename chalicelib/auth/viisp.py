@@ -20,6 +20,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
 from chalicelib.config import settings
+from chalicelib.domain.i18n import text
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -35,15 +36,15 @@ DEFAULT_PROVIDERS = (
     "auth.lt.bank", "auth.signatureProvider", "auth.lt.identity.card",
     "auth.lt.government.employee.card", "auth.eidas",
 )
-# Names shown to people choosing a means (Lithuanian, English).
+# Names shown to people choosing a means, by language.
 PROVIDER_NAMES = {
-    "auth.lt.bank": ("Elektroninė bankininkystė", "Online banking"),
-    "auth.signatureProvider": ("Mobilusis elektroninis parašas", "Mobile e-signature"),
-    "auth.lt.identity.card": ("Asmens tapatybės kortelė", "Identity card"),
-    "auth.lt.government.employee.card": ("Valstybės tarnautojo pažymėjimas", "Civil servant card"),
-    "auth.eidas": ("ES šalių eID (eIDAS)", "EU eID (eIDAS)"),
-    "auth.login.pass": ("Slaptažodis", "Password"),
-    "auth.iltu.identity.card": ("Užsieniečio kortelė", "Foreigner's card"),
+    "auth.lt.bank": text("Elektroninė bankininkystė", "Online banking"),
+    "auth.signatureProvider": text("Mobilusis elektroninis parašas", "Mobile e-signature"),
+    "auth.lt.identity.card": text("Asmens tapatybės kortelė", "Identity card"),
+    "auth.lt.government.employee.card": text("Valstybės tarnautojo pažymėjimas", "Civil servant card"),
+    "auth.eidas": text("ES šalių eID (eIDAS)", "EU eID (eIDAS)"),
+    "auth.login.pass": text("Slaptažodis", "Password"),
+    "auth.iltu.identity.card": text("Užsieniečio kortelė", "Foreigner's card"),
 }
 MAX_RESPONSE_BYTES = 256 * 1024
 

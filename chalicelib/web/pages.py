@@ -7,6 +7,8 @@ from html import escape
 from urllib.parse import urlparse
 
 from chalicelib.config import settings
+from chalicelib.domain.i18n import BASE_LANGUAGE, catalogue, languages, pick
+from chalicelib.web.texts import say
 
 
 def uploads_origins() -> str:
@@ -52,52 +54,67 @@ def _page(title: str, body: str, script: str | None = None, root: str = "") -> s
     )
 
 
+def _translations(key: str) -> list[tuple[str, str]]:
+    """(language, text) of `key` in every language that translates it, Lithuanian first."""
+    return [(language, catalogue(language)[key]) for language in languages() if key in catalogue(language)]
+
+
+def _each(key: str) -> str:
+    """`key` in every language on one line ("Tęsti / Continue / Dalej"), each marked with its `lang`."""
+    return " / ".join(escape(text) if language == BASE_LANGUAGE else f'<span lang="{language}">{escape(text)}</span>'
+                      for language, text in _translations(key))
+
+
+def _in(language: str, key: str) -> str:
+    """`key` in `language` inside that language's block; where it is not translated, the Lithuanian
+    text marked as Lithuanian."""
+    text, really = say(language, key)
+    return escape(text) if really == language else f'<span lang="{really}">{escape(text)}</span>'
+
+
+# The login steps come before the page's own language choice can reach the server (it lives in the
+# browser's storage, and the gateway's postback to a fixed address carries no query), and a browser's
+# Accept-Language is often not the language a person reads best here: so these pages say everything
+# in every language offered, Lithuanian first, each block marked with its `lang`.
 def gateway_redirect(portal_url: str, ticket: str) -> str:
     """Sends the browser to the gateway with the ticket as a form POST (never in the URL)."""
+    (_, heading), *others = _translations("connecting")
     body = (
-        "<h1>Jungiamasi prie Elektroninių valdžios vartų</h1>"
-        '<p lang="en">Connecting to the e-government gateway.</p>'
-        f'<form id="gateway" method="post" action="{escape(portal_url)}">'
+        f"<h1>{escape(heading)}</h1>"
+        + "".join(f'<p lang="{language}">{escape(text)}</p>' for language, text in others)
+        + f'<form id="gateway" method="post" action="{escape(portal_url)}">'
         f'<input type="hidden" name="ticket" value="{escape(ticket)}">'
-        '<button type="submit">Tęsti / Continue</button></form>'
+        f'<button type="submit">{_each("continue")}</button></form>'
     )
-    return _page("Prisijungimas", body, "autosubmit.js", root="../")
+    return _page(catalogue(BASE_LANGUAGE)["loginTitle"], body, "autosubmit.js", root="../")
 
 
-FAILURES = {
-    "refused": (
-        "Nepavyko prisijungti pasirinkta priemone.",
-        "The login with the chosen means did not succeed.",
-    ),
-    "unavailable": (
-        "Elektroninių valdžios vartų paslauga šiuo metu nepasiekiama.",
-        "The e-government gateway cannot be reached right now.",
-    ),
-    "state": (
-        "Prisijungimo sesija nebegalioja arba buvo pradėta kitoje naršyklėje.",
-        "The login session has expired or was started in another browser.",
-    ),
-    "identity": (
-        "Gauti asmens duomenys netinkami registrui.",
-        "The identity data received cannot be used by the register.",
-    ),
-}
+FAILURES = ("refused", "unavailable", "state", "identity")
+
+
+def _means(language: str) -> str:
+    """The means of login the gateway offers here, named in `language` (else in Lithuanian, marked)."""
+    from chalicelib.auth.viisp import PROVIDER_NAMES
+
+    names = [PROVIDER_NAMES[p] for p in settings().viisp_providers or PROVIDER_NAMES if p in PROVIDER_NAMES]
+    listed = escape(", ".join(pick(name, language) for name in names))
+    return listed if all(language in name for name in names) else f'<span lang="{BASE_LANGUAGE}">{listed}</span>'
 
 
 def login_failed(reason: str) -> str:
-    from chalicelib.auth.viisp import PROVIDER_NAMES
-
-    lt, en = FAILURES.get(reason, FAILURES["refused"])
+    reason_key = f"loginFailure_{reason if reason in FAILURES else 'refused'}"
     config = settings()
-    means = ", ".join(PROVIDER_NAMES[p][0] for p in config.viisp_providers or PROVIDER_NAMES if p in PROVIDER_NAMES)
+    blocks = []
+    for language, title in _translations("loginFailedTitle"):
+        said = (f"<p>{_in(language, reason_key)}</p>"
+                f"<p>{_in(language, 'loginTryOther')} {_in(language, 'loginMeans')}: {_means(language)}.</p>")
+        blocks.append(f"<h1>{escape(title)}</h1>{said}" if language == BASE_LANGUAGE
+                      else f'<section lang="{language}"><h2>{escape(title)}</h2>{said}</section>')
     body = (
-        f"<h1>Prisijungti nepavyko</h1><p>{escape(lt)}</p><p lang=\"en\">{escape(en)}</p>"
-        "<p>Pabandykite kitą tapatybės nustatymo priemonę arba vėliau. "
-        f"Galimos priemonės: {escape(means)}.</p>"
-        '<p lang="en">Try another means of authentication, or try again later.</p>'
-        '<p><a class="button" href="../auth/login">Bandyti dar kartą / Try again</a></p>'
-        "<p>Jei nepavyksta ilgiau, praneškite pagalbos tarnybai / If it keeps failing, contact support: "
+        "".join(blocks)
+        + f'<p><a class="button" href="../auth/login">{_each("tryAgain")}</a></p>'
+        f"<p>{_each('loginKeepsFailing')}: "
         f'<a href="tel:{escape(config.support_phone.replace(" ", ""))}">{escape(config.support_phone)}</a>, '
         f'<a href="mailto:{escape(config.support_email)}">{escape(config.support_email)}</a>.</p>'
     )
-    return _page("Prisijungti nepavyko", body, root="../")
+    return _page(catalogue(BASE_LANGUAGE)["loginFailedTitle"], body, root="../")

@@ -482,6 +482,7 @@ def test_a_means_that_is_down_says_so_and_offers_the_others(context: BrowserCont
         expect(page.get_by_role("heading", level=1)).to_have_text("Prisijungti nepavyko")
         expect(page.get_by_text("Pabandykite kitą tapatybės nustatymo priemonę")).to_be_visible()
         expect(page.get_by_role("link", name="+370 5 000 0000")).to_be_visible()
+        expect(page.locator("section[lang=pl] h2")).to_have_text("Logowanie nie powiodło się")
         check(page, "11-login-failed")
         page.get_by_role("link", name=re.compile("Bandyti dar kartą")).click()
         page.wait_for_url(re.compile(r".*/portal.*"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from html import escape
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ import pytest
 from chalicelib.domain import i18n
 from chalicelib.domain.records import DOCUMENT_TYPES, EVENT_LEVELS, RecordKind
 from chalicelib.services import journal
-from chalicelib.web import texts
+from chalicelib.web import pages, texts
 
 ROOT = Path(__file__).resolve().parents[2]
 STATIC = ROOT / "chalicelib" / "web" / "static"
@@ -154,9 +155,41 @@ def test_the_citizens_pages_are_wholly_translated(language: str) -> None:
     assert sorted(citizen_keys() - set(i18n.catalogue(language))) == []
 
 
+def section(page: str, language: str) -> str:
+    found = re.search(rf'<section lang="{language}">(.*?)</section>', page)
+    assert found, language
+    return found.group(1)
+
+
+@pytest.mark.parametrize("reason", [*pages.FAILURES, "anything else"])
+def test_the_login_failure_page_is_in_every_language(reason: str) -> None:
+    page = pages.login_failed(reason)
+    key = f"loginFailure_{reason if reason in pages.FAILURES else 'refused'}"
+    lithuanian, polish = i18n.catalogue("lt"), i18n.catalogue("pl")
+    assert f"<h1>{lithuanian['loginFailedTitle']}</h1><p>{escape(lithuanian[key])}</p>" in page
+    for language in ("en", "pl"):
+        block = section(page, language)
+        own = i18n.catalogue(language)
+        assert f"<h2>{escape(own['loginFailedTitle'])}</h2><p>{escape(own[key])}</p>" in block
+        assert escape(own["loginTryOther"]) in block
+    # The means of login have no Polish names yet: in Polish, their Lithuanian names, marked so.
+    assert re.sub(r'<span lang="lt">[^<]*</span>', "", section(page, "pl")).count("lang=") == 0
+    for shared in ("tryAgain", "loginKeepsFailing"):
+        assert f'<span lang="pl">{escape(polish[shared])}</span>' in page
+    assert page.count("tel:") == 1  # the contacts once, for everyone
+
+
+def test_the_gateway_page_is_in_every_language() -> None:
+    page = pages.gateway_redirect("https://gateway.example/portal", "ticket-1")
+    assert f'<h1>{i18n.catalogue("lt")["connecting"]}</h1>' in page
+    assert f'<p lang="pl">{i18n.catalogue("pl")["connecting"]}</p>' in page
+    assert ('<button type="submit">Tęsti / <span lang="en">Continue</span> / <span lang="pl">Dalej</span></button>'
+            in page)
+
+
 def test_a_new_language_is_one_catalogue_file(catalogues: Path) -> None:
-    """A catalogue dropped in is offered, named in itself, and falls back to Lithuanian where it
-    is silent."""
+    """A catalogue dropped in is offered, named in itself, falls back to Lithuanian where it is
+    silent, and the login pages speak it, its gaps marked as Lithuanian."""
     (catalogues / "uk.json").write_text(json.dumps({
         "languageName": "українська", "switchToLanguage": "Перейти на українську",
         "loginFailedTitle": "Не вдалося увійти", "tryAgain": "Спробувати ще раз"}), encoding="utf-8")
@@ -164,4 +197,7 @@ def test_a_new_language_is_one_catalogue_file(catalogues: Path) -> None:
     assert texts.offered()[-1] == {"code": "uk", "name": "українська", "switch": "Перейти на українську"}
     document = texts.document("uk")
     assert document is not None and document["texts"]["brand"] == "Mokinių registras"
+    block = section(pages.login_failed("state"), "uk")
+    assert "<h2>Не вдалося увійти</h2>" in block
+    assert f'<span lang="lt">{i18n.catalogue("lt")["loginFailure_state"]}</span>' in block
     assert texts.document("xx") is None
