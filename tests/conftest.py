@@ -24,7 +24,10 @@ os.environ.update(
     }
 )
 
-from collections.abc import Iterator  # noqa: E402
+import json  # noqa: E402
+import shutil  # noqa: E402
+from collections.abc import Callable, Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 from moto import mock_aws  # noqa: E402
@@ -40,3 +43,29 @@ def aws() -> Iterator[None]:
     with mock_aws():
         create_tables()
         yield
+
+
+@pytest.fixture
+def further_language(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Callable[[str, dict[str, str]], None]]:
+    """`add(language, texts)` offers one more language, as a catalogue file would: the catalogues
+    are read from a copy of `chalicelib/i18n/` for this test."""
+    from chalicelib.domain import i18n
+
+    folder = tmp_path / "i18n"
+    shutil.copytree(i18n.CATALOGUES, folder)
+
+    def forget() -> None:
+        i18n.languages.cache_clear()
+        i18n.catalogue.cache_clear()
+
+    def add(language: str, texts: dict[str, str]) -> None:
+        (folder / f"{language}.json").write_text(json.dumps(texts, ensure_ascii=False), encoding="utf-8")
+        forget()
+
+    monkeypatch.setattr(i18n, "CATALOGUES", str(folder))
+    forget()
+    yield add
+    monkeypatch.undo()
+    forget()

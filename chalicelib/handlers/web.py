@@ -46,7 +46,9 @@ def index() -> Response:
 def asset(name: str) -> Response:
     path = assets().get(name)
     if path is None:
-        return problem(404, "static.not_found", "No such file.", blueprint.current_request)
+        from chalicelib.domain import problems as P
+
+        return problem(P.static.not_found, blueprint.current_request)
     with open(path, encoding="utf-8") as handle:
         body = handle.read()
     return Response(
