@@ -16,6 +16,8 @@ import urllib.error
 import urllib.request
 from typing import Any, Protocol
 
+from chalicelib.domain import problems as P
+
 MAX_ANSWER_BYTES = 64 * 1024
 RETRYABLE_STATUSES = frozenset({408, 425, 429})
 CODE = re.compile(r"[a-z0-9_.-]{1,60}")
@@ -52,16 +54,16 @@ class HttpDakprClient:
                 answer = response.read(MAX_ANSWER_BYTES)
         except urllib.error.HTTPError as exc:
             retryable = exc.code in RETRYABLE_STATUSES or exc.code >= 500
-            raise DakprError(f"dakpr.http_{exc.code}{_their_code(exc)}", retryable=retryable) from None
+            raise DakprError(P.dakpr.http.of(f"{exc.code}{_their_code(exc)}"), retryable=retryable) from None
         except (OSError, ValueError):  # refused, reset, timed out, TLS
-            raise DakprError("dakpr.unreachable", retryable=True) from None
+            raise DakprError(P.dakpr.unreachable, retryable=True) from None
         try:
             number = json.loads(answer)["registration_number"]
         except (ValueError, KeyError, TypeError):
             number = None
         if not isinstance(number, str) or not 0 < len(number) <= 64:
             # Registered or not, we cannot tell: retry (the idempotency key makes that safe).
-            raise DakprError("dakpr.bad_answer", retryable=True)
+            raise DakprError(P.dakpr.bad_answer, retryable=True)
         return number
 
 

@@ -24,7 +24,8 @@ os.environ.update(
     }
 )
 
-from collections.abc import Iterator  # noqa: E402
+import json  # noqa: E402
+from collections.abc import Callable, Iterator  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
@@ -59,3 +60,16 @@ def catalogues(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mon
     yield folder
     i18n.languages.cache_clear()
     i18n.catalogue.cache_clear()
+
+
+@pytest.fixture
+def further_language(catalogues: Path) -> Callable[[str, dict[str, str]], None]:
+    """`add(language, texts)` offers one more language, as a catalogue file would."""
+    from chalicelib.domain import i18n
+
+    def add(language: str, texts: dict[str, str]) -> None:
+        (catalogues / f"{language}.json").write_text(json.dumps(texts, ensure_ascii=False), encoding="utf-8")
+        i18n.languages.cache_clear()
+        i18n.catalogue.cache_clear()
+
+    return add

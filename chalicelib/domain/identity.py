@@ -23,7 +23,6 @@ from chalicelib.domain.errors import FieldError
 from chalicelib.domain.personal_code import PersonalCodeError, parse_personal_code
 from chalicelib.domain.text import fold
 
-IDENTITY_MISMATCH = "person.identity_mismatch"
 IDENTITY_FIELDS = ("given_name", "family_name", "birth_date")
 
 

@@ -4,14 +4,17 @@ Handlers never decide access: they ask a service, which gathers the facts from t
 current data (not from the token, which may be up to 15 minutes old) and asks these functions.
 Every decision says why, for the log and for tests.
 
-Refusals that concern a person are 404 (`person.not_found`): whether a personal code is in the
-register is itself personal data. Refusals that concern an institution the caller names are 403.
+A refusal carries a registered code (`domain/problems.py`), never an HTTP status: the edge maps
+codes to statuses. Refusals that concern a person are `person.not_found` (404): whether a
+personal code is in the register is itself personal data. Refusals that concern an institution the
+caller names are `access.*` (403).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from chalicelib.domain import problems as P
 from chalicelib.domain.access import GUARDIAN, MINISTRY, REPRESENTATIVE
 
 READ, WRITE = "read", "write"
@@ -38,8 +41,7 @@ class CallerFacts:
 class Decision:
     allowed: bool
     reason: str
-    status: int = 200  # when refused: 403 or 404
-    code: str = ""  # stable error code when refused
+    code: P.Code | None = None  # the refusal's code (None when allowed)
     # On whose behalf the read happens, for the journal
     acting_role: str = ""
     acting_institution: str | None = None
@@ -49,14 +51,14 @@ class Decision:
         return Decision(True, reason, acting_role=role, acting_institution=institution)
 
     @staticmethod
-    def deny(reason: str, status: int, code: str) -> Decision:
-        return Decision(False, reason, status=status, code=code)
+    def deny(reason: str, code: P.Code) -> Decision:
+        return Decision(False, reason, code=code)
 
 
-PERSON_HIDDEN = Decision.deny("no relation to this person", 404, "person.not_found")
-SUSPENDED = Decision.deny("writes suspended after too many identity mismatches; the ministry can lift it", 403,
-                          "representative.suspended")
-PURPOSE_REQUIRED = Decision.deny("the ministry must state a purpose", 400, "access.purpose_required")
+PERSON_HIDDEN = Decision.deny("no relation to this person", P.person.not_found)
+SUSPENDED = Decision.deny("writes suspended after too many identity mismatches; the ministry can lift it",
+                          P.representative.suspended)
+PURPOSE_REQUIRED = Decision.deny("the ministry must state a purpose", P.access.purpose_required)
 
 
 def read_person(
@@ -89,8 +91,8 @@ def write_records(caller: CallerFacts, institution: str) -> Decision:
     if institution in caller.suspended:
         return SUSPENDED
     if institution in caller.staff_scopes:
-        return Decision.deny("the institution's permit does not allow writing now", 403, "access.permit")
-    return Decision.deny("not a representative of this institution", 403, "access.institution")
+        return Decision.deny("the institution's permit does not allow writing now", P.access.permit)
+    return Decision.deny("not a representative of this institution", P.access.institution)
 
 
 def act_for_institution(caller: CallerFacts, institution: str, scope: str = READ) -> Decision:
@@ -100,16 +102,16 @@ def act_for_institution(caller: CallerFacts, institution: str, scope: str = READ
     if scope == WRITE and institution in caller.suspended:
         return SUSPENDED
     if institution in caller.staff_scopes:
-        return Decision.deny("the institution's permit does not allow this now", 403, "access.permit")
-    return Decision.deny("not a representative of this institution", 403, "access.institution")
+        return Decision.deny("the institution's permit does not allow this now", P.access.permit)
+    return Decision.deny("not a representative of this institution", P.access.institution)
 
 
 def administer(caller: CallerFacts) -> Decision:
     """Institutions, permits and representatives are the ministry's."""
     if caller.is_ministry:
         return Decision.allow("ministry", MINISTRY)
-    return Decision.deny("only the ministry manages institutions, permits and representatives", 403,
-                         "access.ministry_only")
+    return Decision.deny("only the ministry manages institutions, permits and representatives",
+                         P.access.ministry_only)
 
 
 def see_institution(caller: CallerFacts, institution: str) -> Decision:
@@ -118,7 +120,7 @@ def see_institution(caller: CallerFacts, institution: str) -> Decision:
         return Decision.allow("ministry", MINISTRY)
     if institution in caller.staff_scopes:
         return Decision.allow("representative of this institution", REPRESENTATIVE, institution)
-    return Decision.deny("not this institution's representative", 403, "access.institution")
+    return Decision.deny("not this institution's representative", P.access.institution)
 
 
 def manage_person(
@@ -138,13 +140,13 @@ def manage_person(
         return Decision.allow("ministry", MINISTRY)
     writable = caller.institutions_with(WRITE)
     if not writable:
-        return SUSPENDED if caller.suspended else Decision.deny("no institution with a valid write permit", 403,
-                                                                "access.permit")
+        return SUSPENDED if caller.suspended else Decision.deny("no institution with a valid write permit",
+                                                                P.access.permit)
     if not exists or not writable & enrolled_at:
         return PERSON_HIDDEN
     if names_from_population_register or created_by_institution not in writable & enrolled_at:
         return Decision.deny("only the institution that added this person may correct them, and never names "
-                             "from the Population Register", 409, "person.names_authoritative")
+                             "from the Population Register", P.person.names_authoritative)
     return Decision.allow("representative correcting a pupil their institution added", REPRESENTATIVE,
                           created_by_institution)
 

@@ -11,11 +11,11 @@ import codecs
 import csv
 import re
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from chalicelib.domain.errors import REASONS
+from chalicelib.domain import problems as P
 from chalicelib.domain.records import canonical_field
 
 MAX_FILE_BYTES = 100 * 1024 * 1024
@@ -24,83 +24,42 @@ MAX_LINE_BYTES = 64 * 1024
 ALLOWED_SUFFIXES = (".csv", ".xlsx")
 REQUIRED_COLUMNS = ("kind", "person_id", "source_id")
 
-# File- and row-level problems, in the same style as field problems (errors.REASONS).
-FILE_REASONS: dict[str, tuple[str, str]] = {
-    "file.empty": ("Failas tuščias.", "The file is empty."),
-    "file.header_only": ("Faile yra tik antraštė.", "The file has a header but no rows."),
-    "file.too_large": ("Failas per didelis.", "The file is too large."),
-    "file.too_many_rows": ("Per daug eilučių: likusios neperskaitytos, padalinkite failą.",
-                           "Too many rows: the rest was not read; split the file."),
-    "file.unknown_column": ("Nežinomas stulpelis.", "Unknown column."),
-    "file.duplicate_column": ("Stulpelis pasikartoja.", "The column appears twice."),
-    "file.missing_column": ("Trūksta privalomo stulpelio.", "A required column is missing."),
-    "file.not_text": ("Failas nėra tekstinis CSV.", "The file is not a text CSV file."),
-    "file.not_xlsx": ("Failas nėra tinkamas XLSX.", "The file is not a valid XLSX workbook."),
-    "file.xlsx_unsafe": ("XLSX faile yra pavojingų konstrukcijų.", "The XLSX file contains unsafe constructs."),
-    "file.too_complex": ("Failas per sudėtingas perskaityti (per ilgai skaitomas arba per daug skirtingų tekstų): "
-                         "likusios eilutės neperskaitytos, padalinkite ar supaprastinkite failą.",
-                         "The file is too complex to read (it took too long, or holds too many distinct texts): "
-                         "the rest was not read; split or simplify the file."),
-    "file.type": ("Leidžiami tik CSV ir XLSX failai.", "Only CSV and XLSX files are accepted."),
-    "file.institution": ("Failas įkeltas ne savo įstaigai.", "The file was put under another institution."),
-    "file.permit": ("Įstaiga neturi galiojančio leidimo rašyti duomenis.",
-                    "The institution has no valid permit to write data."),
-    "file.uploader": ("Failą įkėlęs asmuo nebėra šios įstaigos atstovas: likusios eilutės neįrašytos.",
-                      "The person who uploaded the file is no longer the institution's representative: the "
-                      "remaining rows were not written."),
-    "row.too_long": ("Eilutė per ilga.", "The line is too long."),
-    "row.encoding": ("Eilutėje yra neteisingai užkoduotų simbolių.", "The line has wrongly encoded characters."),
-    "row.malformed": ("Eilutės nepavyko perskaityti (kabutės?).", "The line could not be read (quotes?)."),
-    "row.columns": ("Eilutėje daugiau reikšmių nei stulpelių.", "The line has more values than columns."),
-    "row.duplicate": ("Tas pats source_id jau buvo šiame faile.", "The same source_id appeared earlier in this file."),
-    "row.conflict": ("Įrašas tuo pat metu keičiamas kitur; įkelkite dar kartą.",
-                     "The record was being changed elsewhere; upload again."),
-    "person.identity_mismatch": ("Asmens vardas, pavardė ar gimimo data nesutampa su registru.",
-                                 "The person's names or birth date do not match the register."),
-    "record.annulled": ("Įrašas anuliuotas; jei jis teisingas, pateikite naują su kitu source_id.",
-                        "The record is annulled; if it is right, submit a new one with another source_id."),
-    "representative.suspended": ("Jūsų teisė rašyti sustabdyta dėl per daug nesutapusių asmens duomenų; "
-                                 "kreipkitės į ministeriją.",
-                                 "Your writes are suspended after too many identity mismatches; contact the "
-                                 "ministry."),
-}
-# Problems whose message names a detail (a date): `{}` is replaced with `RowProblem.detail`.
-DETAILED_REASONS: dict[str, tuple[str, str]] = {
-    "row.conflict": ("Įrašas pakeistas per API {} po paskutinio įkėlimo; failo eilutė jo neatšaukia. Pataisykite "
-                     "failą arba įrašą.",
-                     "The record was changed through the API on {} after its last upload; the file row does not "
-                     "undo that. Correct the file or the record."),
-}
-
-
 @dataclass(frozen=True)
 class RowProblem:
-    """One line of the report: line number (1 = header), column (template field or ""), code."""
+    """One line of the report: line number (1 = header), column (template field or ""), code
+    (registered in `domain/problems.py`)."""
 
     line: int
     column: str
     code: str
     detail: str = ""  # a date a message names (never a value from the file)
 
-    @property
-    def messages(self) -> tuple[str, str]:
-        if self.detail and self.code in DETAILED_REASONS:
-            lt, en = DETAILED_REASONS[self.code]
-            return lt.format(self.detail), en.format(self.detail)
-        if self.code in FILE_REASONS:
-            return FILE_REASONS[self.code]
-        reason = self.code.rsplit(".", 1)[-1]
-        return REASONS.get(reason, ("Netinkama reikšmė.", "Invalid value."))
+    def stored(self) -> dict[str, str | int]:
+        """What is kept of the line (the report spool, the upload's first problems): messages are
+        worded when read, in every language offered then."""
+        kept: dict[str, str | int] = {"line": self.line, "column": self.column, "code": self.code}
+        if self.detail:
+            kept["detail"] = self.detail
+        return kept
 
-    def as_dict(self) -> dict[str, str | int]:
-        lt, en = self.messages
-        return {"line": self.line, "column": self.column, "code": self.code, "message": en, "message_lt": lt}
+    def as_dict(self) -> dict[str, Any]:
+        return report_line(self.stored())
+
+
+def report_line(stored: Mapping[str, Any]) -> dict[str, Any]:
+    """A kept report line as readers get it: line, column, code and its messages by language.
+    Lines kept before messages were by language carry their two texts (`message_lt`, `message`),
+    which also hold the detail they named."""
+    messages = P.messages(str(stored["code"]), str(stored.get("detail", "")))
+    if "message_lt" in stored and "message" in stored:
+        messages |= {"lt": stored["message_lt"], "en": stored["message"]}
+    return {"line": stored["line"], "column": stored["column"], "code": stored["code"], "messages": messages}
 
 
 class FileProblem(Exception):
-    """The file as a whole cannot be read further: `code` is one of FILE_REASONS."""
+    """The file as a whole cannot be read further: `code` is one of `problems.file`."""
 
-    def __init__(self, code: str) -> None:
+    def __init__(self, code: P.Code) -> None:
         super().__init__(code)
         self.code = code
 
@@ -137,7 +96,7 @@ class ReadBudget:
     def check(self) -> None:
         running = self.clock() - self._since if self._since is not None else 0.0
         if self.spent + running > self.seconds:
-            raise FileProblem("file.too_complex")
+            raise FileProblem(P.file.too_complex)
 
 
 @dataclass
@@ -200,8 +159,8 @@ def decoded_lines(raw: Iterable[tuple[bytes, bool]], encoding: str) -> Iterator[
             text = data.decode("cp1257" if encoding == "cp1257" else "utf-8")
             problem = None
         except UnicodeDecodeError:
-            text, problem = data.decode("utf-8", errors="replace"), "row.encoding"
-        yield Line(number, text, "row.too_long" if too_long else problem)
+            text, problem = data.decode("utf-8", errors="replace"), P.row.encoding
+        yield Line(number, text, P.row.too_long if too_long else problem)
 
 
 def sniff_delimiter(header: str) -> str:
@@ -227,13 +186,13 @@ def map_header(cells: list[str]) -> Columns:
             continue
         canonical = canonical_field(name)
         if canonical is None:
-            problems.append(RowProblem(1, _printable(name), "file.unknown_column"))
+            problems.append(RowProblem(1, _printable(name), P.file.unknown_column))
         elif canonical in seen:
-            problems.append(RowProblem(1, canonical, "file.duplicate_column"))
+            problems.append(RowProblem(1, canonical, P.file.duplicate_column))
         else:
             seen.add(canonical)
         fields.append(canonical)
-    problems += [RowProblem(1, required, "file.missing_column") for required in REQUIRED_COLUMNS
+    problems += [RowProblem(1, required, P.file.missing_column) for required in REQUIRED_COLUMNS
                  if required not in seen]
     return Columns(fields, problems)
 
@@ -283,7 +242,7 @@ def csv_rows(lines: Iterator[Line], delimiter: str) -> Iterator[tuple[int, list[
         except StopIteration:
             return
         except csv.Error:
-            yield holder["line"].number, None, "row.malformed"
+            yield holder["line"].number, None, P.row.malformed
             continue
         end = holder["line"].number
         start = end - max(sum(cell.count("\n") for cell in cells), 0)

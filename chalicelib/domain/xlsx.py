@@ -27,6 +27,7 @@ from datetime import datetime
 from typing import IO, NamedTuple
 from xml.parsers import expat
 
+from chalicelib.domain import problems as P
 from chalicelib.domain.upload import MAX_LINE_BYTES, FileProblem, ReadBudget
 
 # The zip (checked before anything is unpacked).
@@ -65,20 +66,20 @@ def zip_problem(handle: IO[bytes]) -> str | None:
     unpacked size and by ratio; what Excel never writes (encryption, other compressions) too."""
     directory = _directory_size(handle)
     if directory is None:
-        return "file.not_xlsx"
+        return P.file.not_xlsx
     if directory > MAX_DIRECTORY_BYTES:
-        return "file.xlsx_unsafe"
+        return P.file.xlsx_unsafe
     try:
         with zipfile.ZipFile(handle) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError):
-        return "file.not_xlsx"
+        return P.file.not_xlsx
     if any(m.flag_bits & 0x1 or m.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
            for m in members):
-        return "file.not_xlsx"
+        return P.file.not_xlsx
     unpacked = sum(m.file_size for m in members)
     if unpacked > MAX_UNPACKED or any(m.file_size > MAX_RATIO * max(m.compress_size, 1024) for m in members):
-        return "file.xlsx_unsafe"
+        return P.file.xlsx_unsafe
     return None
 
 
@@ -102,7 +103,7 @@ class _Parts(zipfile.ZipFile):
     def read(self, name: str | zipfile.ZipInfo, pwd: bytes | None = None) -> bytes:
         info = name if isinstance(name, zipfile.ZipInfo) else self.getinfo(name)
         if info.file_size > MAX_PART_BYTES:
-            raise FileProblem("file.too_complex")
+            raise FileProblem(P.file.too_complex)
         return super().read(name, pwd)
 
 
@@ -132,7 +133,7 @@ def sheet_rows(handle: IO[bytes], budget: ReadBudget) -> Iterator[SheetRow]:
         # openpyxl says a part is malformed with a TypeError (a missing or mistyped attribute) or a
         # SyntaxError (ElementTree's ParseError); the cause says whether an entity was refused.
         unsafe = any(isinstance(cause, DefusedXmlException) for cause in _causes(exc))
-        raise FileProblem("file.xlsx_unsafe" if unsafe else "file.not_xlsx") from None
+        raise FileProblem(P.file.xlsx_unsafe if unsafe else P.file.not_xlsx) from None
 
 
 def _causes(exc: BaseException) -> Iterator[BaseException]:
@@ -156,7 +157,7 @@ def _workbook(handle: IO[bytes], archive: _Parts) -> _Book:
     sheet = next((rel.target for _, rel in reader.parser.find_sheets()
                   if rel.target in reader.valid_files and "chartsheet" not in rel.Type), None)
     if sheet is None:
-        raise FileProblem("file.empty")
+        raise FileProblem(P.file.empty)
     strings = next((str(part.PartName)[1:] for part in reader.package.Override if part.ContentType == SHARED_STRINGS),
                    None)
     return _Book(sheet, strings, reader.wb.epoch,
@@ -175,7 +176,7 @@ class SharedStrings:
     def add(self, value: str) -> None:
         data = value.encode("utf-8")
         if len(self.ends) >= MAX_SHARED_STRINGS or len(self.text) + len(data) > MAX_SHARED_BYTES:
-            raise FileProblem("file.too_complex")
+            raise FileProblem(P.file.too_complex)
         self.text += data
         self.ends.append(len(self.text))
 
@@ -234,7 +235,7 @@ class _Stream(ABC):
             self.fed += len(chunk)
             parser.Parse(chunk, False)
             if self.fed - self.event > MAX_TOKEN_BYTES:
-                raise FileProblem("file.too_complex")
+                raise FileProblem(P.file.too_complex)
             budget.check()
             yield from self.drain()
         parser.Parse(b"", True)
@@ -244,11 +245,11 @@ class _Stream(ABC):
         self.depth += 1
         self.event = self.fed
         if self.depth > MAX_DEPTH:
-            raise FileProblem("file.too_complex")
+            raise FileProblem(P.file.too_complex)
 
 
 def _forbidden(*_: object) -> None:
-    raise FileProblem("file.xlsx_unsafe")  # no worksheet has a DTD; entities come with one
+    raise FileProblem(P.file.xlsx_unsafe)  # no worksheet has a DTD; entities come with one
 
 
 class _StringTable(_Stream):
@@ -285,7 +286,7 @@ class _StringTable(_Stream):
         if self.collecting and not self.phonetic:
             self.chars += len(data)
             if self.chars > MAX_SHARED_BYTES:
-                raise FileProblem("file.too_complex")
+                raise FileProblem(P.file.too_complex)
             self.pieces.append(data)
 
 
@@ -320,7 +321,7 @@ class _Sheet(_Stream):
         ready, self.ready = self.ready, []
         for number, cells, too_long in ready:
             if too_long:
-                yield number, None, "row.too_long"
+                yield number, None, P.row.too_long
             else:
                 yield number, [(c, self.strings[v] if type(v) is _Shared else v) for c, v in cells], None
 

@@ -114,9 +114,10 @@ def callback() -> Response:
 
 
 def _csrf_refused(request: Request) -> Response | None:
+    from chalicelib.domain import problems as P
 
     if request.headers.get(CSRF_HEADER) != CSRF_VALUE:
-        return problem(403, "auth.csrf", "This call must come from the register's own pages.", request)
+        return problem(P.auth.csrf, request)
     return None
 
 
@@ -138,7 +139,9 @@ def token() -> Response:
     if tokens is None:
         # Logged out, expired, unknown, or a spent refresh token (which has just ended its session):
         # one answer for all, so a replayed cookie learns nothing.
-        return problem(401, "auth.session", "No valid login session: log in again.", request)
+        from chalicelib.domain import problems as P
+
+        return problem(P.auth.session, request)
     body = shaped("TokenOut", {"access_token": tokens.access_token, "token_type": "Bearer",
                              "expires_in": tokens.expires_in})
     return Response(body=json.dumps(body), headers={

@@ -162,13 +162,14 @@ def annul_record(institution_id: str, record_id: str) -> Response:
                      errors=(400, 503), query=(("format", "csv (default) or xlsx"), PURPOSE)))
 def learners(institution_id: str) -> Response:
     """The list of learners, CSV (default) or XLSX (`?format=xlsx`), as the current register exports it."""
+    from chalicelib.domain import problems as P
     from chalicelib.errors import Problem
     from chalicelib.services import roster
 
     request = blueprint.current_request
     wanted = query(request, "format") or "csv"
     if wanted not in ("csv", "xlsx"):
-        raise Problem(400, "request.format", "format must be csv or xlsx.")
+        raise Problem(P.request.format, "format must be csv or xlsx.")
     rows = roster.current_learners(caller_facts_for(request), institution_id, purpose=purpose(request),
                                    correlation_id=correlation_id(request))
     body, content_type = (roster.as_xlsx(rows), roster.XLSX_TYPE) if wanted == "xlsx" else (

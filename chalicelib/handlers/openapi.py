@@ -126,7 +126,9 @@ def query_guard(app: Chalice) -> Callable[[Any, Callable[[Any], Any]], Any]:
             allowed = {name for name, _ in doc.query} if doc else set()
             # No route for this method: Chalice answers 405 itself, whatever the query says.
             if entry is not None and set(params) - allowed:
-                raise Problem(400, "request.unknown_parameter",
+                from chalicelib.domain import problems as P
+
+                raise Problem(P.request.unknown_parameter,
                               f"Unknown query parameter(s); this route takes: {', '.join(sorted(allowed)) or 'none'}.")
         return get_response(request)
 

@@ -1,5 +1,8 @@
 """Errors as `application/problem+json` (RFC 9457) with a stable dotted `code` and a correlation id.
 
+The edge of the registry of codes (`chalicelib/domain/problems.py`): a code's HTTP status, title
+and messages by language are taken from there, here and nowhere else.
+
 The correlation id is API Gateway's request id when there is one: the same id is in the access
 log, in the function's log line and in the body the user can quote to support.
 """
@@ -8,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice import Response
 from chalice.app import Request
@@ -16,13 +19,10 @@ from chalice.app import Request
 from chalicelib import observability
 from chalicelib.errors import Problem
 
+if TYPE_CHECKING:
+    from chalicelib.domain import problems as P
+
 PROBLEM_TYPE = "application/problem+json"
-TITLES = {
-    400: "Bad request", 401: "Not authenticated", 403: "Forbidden", 404: "Not found",
-    409: "Conflict", 413: "Too large", 415: "Unsupported media type", 422: "Invalid data",
-    405: "Method not allowed", 429: "Too many requests", 500: "Server error", 502: "Gateway error",
-    503: "Service unavailable",
-}
 
 
 def correlation_id(request: Request | None) -> str:
@@ -39,15 +39,20 @@ def correlation_id(request: Request | None) -> str:
 
 
 def problem(
-    status: int, code: str, detail: str, request: Request | None = None, *,
-    errors: list[dict[str, str]] | None = None, headers: dict[str, str | list[str]] | None = None,
-    extra: dict[str, Any] | None = None,
+    code: P.Code, request: Request | None = None, *, detail: str | None = None,
+    errors: list[dict[str, Any]] | None = None, headers: dict[str, str | list[str]] | None = None,
+    extra: dict[str, Any] | None = None, status: int | None = None,
 ) -> Response:
+    """The problem+json answer for `code`: its status, title and messages come from the registry
+    (`domain/problems.py`); `detail` defaults to its English message. `status` only for a refusal
+    of Chalice's the registry does not know (it keeps Chalice's own)."""
+    status = status or code.status or 500  # a code only ever reported never reaches here: a bug
     cid = correlation_id(request)
     body: dict[str, Any] = {
         "type": f"https://mokiniuregistras.example/problems/{code}",
-        "title": TITLES.get(status, "Error"), "status": status, "detail": detail,
-        "code": code, "errors": errors or [], "correlation_id": cid, **(extra or {}),
+        "title": code.summary, "status": status, "detail": detail or code.messages["en"],
+        "code": code, "messages": code.translated(), "errors": errors or [], "correlation_id": cid,
+        **(extra or {}),
     }
     # Only the code is logged (with the correlation id): details may carry what a user typed.
     observability.log("problem", "WARNING" if status >= 500 else "INFO", status=status, code=code)
@@ -60,17 +65,21 @@ def problem(
     )
 
 
-# Chalice's own error responses ({"Code": ..., "Message": ...}) and what they become.
-_CHALICE_CODES = {
-    "BadRequestError": (400, "request.malformed", "The request body could not be read."),
-    "BadRequest": (400, "request.malformed", "The request could not be read."),
-    "UnsupportedMediaType": (415, "request.media_type", "Send the body as application/json."),
-    "MethodNotAllowedError": (405, "request.method", "This method is not allowed here."),
-    "NotFoundError": (404, "route.not_found", "Not found."),
-    "ForbiddenError": (403, "access.denied", "Forbidden."),
-    "UnauthorizedError": (401, "auth.missing_token", "A valid access token is required."),
-    "InternalServerError": (500, "server.error", "Something went wrong on our side; try again later."),
-}
+# Chalice's own error responses ({"Code": ..., "Message": ...}) and what they become (with a
+# detail where the registry's message would say less).
+def _chalice_codes() -> dict[str, tuple[P.Code, str | None]]:
+    from chalicelib.domain import problems as P  # on the way to a refusal only (cold start)
+
+    return {
+        "BadRequestError": (P.request.malformed, "The request body could not be read."),
+        "BadRequest": (P.request.malformed, None),
+        "UnsupportedMediaType": (P.request.media_type, None),
+        "MethodNotAllowedError": (P.request.method, None),
+        "NotFoundError": (P.route.not_found, None),
+        "ForbiddenError": (P.access.denied, None),
+        "UnauthorizedError": (P.auth.missing_token, None),
+        "InternalServerError": (P.server.error, None),
+    }
 
 
 def problem_middleware(event: Any, get_response: Callable[[Any], Response]) -> Response:
@@ -84,13 +93,14 @@ def _answer(event: Any, get_response: Callable[[Any], Response]) -> Response:
     try:
         response = get_response(event)
     except Problem as exc:
-        return problem(exc.status, exc.code, exc.detail, event, errors=exc.errors, extra=exc.extra)
+        return problem(exc.code, event, detail=exc.detail, errors=exc.errors, extra=exc.extra)
     if isinstance(response.body, dict | list) and not any(k.lower() == "content-type" for k in response.headers):
         response.headers["Content-Type"] = "application/json"  # say so, rather than leave it to a default
     if response.status_code >= 400 and isinstance(response.body, dict) and "Code" in response.body:
-        status, code, detail = _CHALICE_CODES.get(
-            str(response.body["Code"]), (response.status_code, "request.invalid", "The request was refused.")
-        )
+        from chalicelib.domain import problems as P
+
+        known = _chalice_codes().get(str(response.body["Code"]))
+        code, detail = known or (P.request.invalid, None)
         extra = {k: v for k, v in response.headers.items() if k.lower() == "allow"}
-        return problem(status, code, detail, event, headers=extra)
+        return problem(code, event, detail=detail, headers=extra, status=None if known else response.status_code)
     return response

@@ -13,15 +13,22 @@ MAX_BODY_BYTES = 256 * 1024
 
 
 def json_object(request: Request) -> dict[str, Any]:
+    # The registry of codes is imported on the way to a refusal only (off the cold start).
     raw = request.raw_body or b""
     if len(raw) > MAX_BODY_BYTES:
-        raise Problem(413, "request.too_large", f"The body is over {MAX_BODY_BYTES // 1024} KB.")
+        from chalicelib.domain import problems as P
+
+        raise Problem(P.request.too_large, f"The body is over {MAX_BODY_BYTES // 1024} KB.")
     try:
         body = json.loads(raw or b"null")
     except (ValueError, UnicodeDecodeError):
-        raise Problem(400, "request.malformed_json", "The body is not valid JSON.") from None
+        from chalicelib.domain import problems as P
+
+        raise Problem(P.request.malformed_json) from None
     if not isinstance(body, dict):
-        raise Problem(400, "request.not_an_object", "The body must be a JSON object.")
+        from chalicelib.domain import problems as P
+
+        raise Problem(P.request.not_an_object)
     return body
 
 
@@ -32,7 +39,9 @@ def purpose(request: Request) -> str | None:
         return None
     text = value.strip()
     if len(text) > 200 or any(ord(ch) < 32 for ch in text):
-        raise Problem(400, "request.purpose", "The purpose must be a short line of text.")
+        from chalicelib.domain import problems as P
+
+        raise Problem(P.request.purpose)
     return text or None
 
 

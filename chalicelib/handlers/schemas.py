@@ -233,12 +233,22 @@ class UploadStarted(Out):
     max_bytes: int
 
 
+class Messages(BaseModel):
+    """What a person reads, by language: Lithuanian and English always, a further language where
+    its catalogue translates it (a reader falls back to Lithuanian)."""
+
+    model_config = ConfigDict(extra="allow")
+    __pydantic_extra__: dict[str, str] = Field(init=False)
+
+    lt: str
+    en: str
+
+
 class ReportLine(Out):
     line: int
     column: str
     code: str
-    message: str
-    message_lt: str
+    messages: Messages
 
 
 class ReportLinks(Out):
@@ -271,18 +281,19 @@ class UploadInput(BaseModel):
 class FieldProblem(Out):
     field: str
     code: str
-    message: str
-    message_lt: str
+    messages: Messages
 
 
 class ProblemOut(Out):
-    """RFC 9457 problem details, with the register's stable `code` and every field problem."""
+    """RFC 9457 problem details, with the register's stable `code`, its messages by language and
+    every field problem."""
 
     type: str
     title: str
     status: int
     detail: str
     code: str
+    messages: Messages
     errors: list[FieldProblem]
     correlation_id: str
     current_version: int | None = None

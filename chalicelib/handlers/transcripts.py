@@ -18,13 +18,14 @@ VC_JWT = "application/vc+jwt"
                      query=(("include_personal_code",
                              "`true` to put my personal code in it; by default it names me by name and birth date"),)))
 def my_transcript() -> Response:
+    from chalicelib.domain import problems as P
     from chalicelib.errors import Problem
     from chalicelib.services.transcript import issue_transcript
 
     request = blueprint.current_request
     include = query(request, "include_personal_code") or "false"
     if include not in ("true", "false"):
-        raise Problem(400, "request.include_personal_code", "include_personal_code is `true` or `false`.")
+        raise Problem(P.request.include_personal_code)
     signed = issue_transcript(caller(request).person_id, include_personal_code=include == "true")
     return Response(body=shaped("Transcript", {"transcript": signed}), headers={"Cache-Control": "no-store"})
 
@@ -33,13 +34,14 @@ def my_transcript() -> Response:
 @documented(RouteDoc("Check a transcript: signed by the register, unchanged, and none of its records annulled or "
                      "changed since issue?", "Verified", request="TranscriptToCheck", auth=False))
 def verify() -> Response:
+    from chalicelib.domain import problems as P
     from chalicelib.errors import Problem
     from chalicelib.services.transcript import verify_transcript
 
     body = json_object(blueprint.current_request)
     transcript = body.get("transcript")
     if not isinstance(transcript, str) or set(body) != {"transcript"}:
-        raise Problem(422, "transcript.shape", "Send {\"transcript\": \"<the JWS>\"}.")
+        raise Problem(P.transcript.shape, "Send {\"transcript\": \"<the JWS>\"}.")
     claims, withdrawn = verify_transcript(transcript.strip())
     return Response(body=shaped("Verified", {"valid": not withdrawn, "issued_at": claims["iat"],
                                            "subject": claims.get("sub"), "credential": claims["vc"],

@@ -44,13 +44,14 @@ def upload_status(institution_id: str, upload_id: str) -> Response:
                      response_types=("text/csv", XLSX), errors=(400,),
                      query=(("format", "csv (default) or xlsx"), ("lang", "lt (default) or en"))))
 def template() -> Response:
+    from chalicelib.domain import problems as P
     from chalicelib.errors import Problem
     from chalicelib.services.uploads import template_csv, template_xlsx
 
     request = blueprint.current_request
     wanted, language = query(request, "format") or "csv", query(request, "lang") or "lt"
     if wanted not in ("csv", "xlsx") or language not in ("lt", "en"):
-        raise Problem(400, "request.format", "format must be csv or xlsx, lang lt or en.")
+        raise Problem(P.request.format, "format must be csv or xlsx, lang lt or en.")
     body: str | bytes = template_xlsx(language) if wanted == "xlsx" else template_csv(language)
     content_type = XLSX if wanted == "xlsx" else "text/csv; charset=utf-8"
     name = f"sablonas-{language}.{wanted}" if language == "lt" else f"template-{language}.{wanted}"

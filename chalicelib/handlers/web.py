@@ -46,7 +46,9 @@ def index() -> Response:
 def asset(name: str) -> Response:
     path = assets().get(name)
     if path is None:
-        return problem(404, "static.not_found", "No such file.", blueprint.current_request)
+        from chalicelib.domain import problems as P
+
+        return problem(P.static.not_found, blueprint.current_request)
     with open(path, encoding="utf-8") as handle:
         body = handle.read()
     return Response(
@@ -67,7 +69,9 @@ def texts(language: str) -> Response:
 
     found = document(language)
     if found is None:
-        return problem(404, "language.not_found", "No such language.", blueprint.current_request)
+        from chalicelib.domain import problems as P
+
+        return problem(P.language.not_found, blueprint.current_request)
     # The same for everyone and changed only by a deployment: caches may keep it as long as the scripts.
     return Response(body=json.dumps(shaped("PageTexts", found), ensure_ascii=False),
                     headers={"Content-Type": "application/json", "Cache-Control": "public, max-age=300"})

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from chalicelib.config import settings
+from chalicelib.domain import problems as P
 from chalicelib.domain.access import PermitFacts, is_minor, permit_is_valid
 from chalicelib.domain.dates import vilnius_today
 from chalicelib.domain.policy import WRITE, CallerFacts, Decision
@@ -56,7 +57,5 @@ def require(decision: Decision) -> Decision:
 
 
 def refusal(decision: Decision) -> Problem:
-    """A refusing decision as the problem the caller gets."""
-    detail = {404: "No such person.", 400: "State the purpose of this read."}.get(
-        decision.status, "You may not do this.")
-    return Problem(decision.status, decision.code, detail)
+    """A refusing decision as the problem the caller gets (its code's status and messages)."""
+    return Problem(decision.code or P.access.denied)

@@ -14,6 +14,7 @@ from typing import Any
 from pynamodb.exceptions import PynamoDBException
 
 from chalicelib.domain import policy
+from chalicelib.domain import problems as P
 from chalicelib.domain.person_id import normalise_person_id
 from chalicelib.domain.policy import CallerFacts
 from chalicelib.errors import Problem
@@ -58,7 +59,7 @@ def read_history(
     full_for = policy.readable_in_full(caller, decision, enrolled, institution)
     page = history_page(person_id, f"history:{caller.person_id}:{person_id}", cursor, limit, full_for)
     if page is None:
-        raise Problem(404, "person.not_found", "No such person.")
+        raise Problem(P.person.not_found)
     name = None
     if decision.acting_institution:
         profile = institution_profile(decision.acting_institution)
@@ -68,7 +69,7 @@ def read_history(
                      purpose, correlation_id)
     except PynamoDBException:
         # Fail closed: a read that cannot be journaled does not happen.
-        raise Problem(503, "journal.unavailable", "The register cannot record this access now; try later.") from None
+        raise Problem(P.journal.unavailable) from None
     return page
 
 

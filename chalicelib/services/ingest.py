@@ -29,10 +29,10 @@ from pynamodb.exceptions import PynamoDBException, UpdateError
 
 from chalicelib import observability, storage
 from chalicelib.config import settings
-from chalicelib.domain import policy, xlsx
+from chalicelib.domain import i18n, policy, xlsx
+from chalicelib.domain import problems as P
 from chalicelib.domain.dates import vilnius_today
 from chalicelib.domain.errors import DomainValidationError
-from chalicelib.domain.identity import IDENTITY_MISMATCH
 from chalicelib.domain.ids import record_id_for
 from chalicelib.domain.records import RecordBase, validate_record
 from chalicelib.domain.spreadsheet import neutralise
@@ -49,6 +49,7 @@ from chalicelib.domain.upload import (
     looks_binary,
     map_header,
     physical_lines,
+    report_line,
     sniff_delimiter,
     sniff_encoding,
 )
@@ -99,7 +100,7 @@ class Report:
     spool: IO[str] = field(default_factory=lambda: tempfile.TemporaryFile("w+", encoding="utf-8"))  # noqa: SIM115
 
     def problem(self, item: RowProblem, counts_row: bool = True) -> None:
-        line = item.as_dict()
+        line = item.stored()  # worded when published (and the first ones when read)
         if len(self.first) < FIRST_ERRORS:
             self.first.append(line)
         self.spool.write(json.dumps(line, ensure_ascii=False) + "\n")
@@ -139,7 +140,7 @@ def ingest_object(raw_key: str, today: date | None = None, version_id: str | Non
     if upload.status in (DONE, REJECTED):
         return upload.status  # a redelivered event: it was done once
     if upload.object_key != unquote_plus(raw_key) or upload.institution_id != institution_id:
-        return _finish(upload, Report(), REJECTED, [RowProblem(0, "", "file.institution")])
+        return _finish(upload, Report(), REJECTED, [RowProblem(0, "", P.file.institution)])
     _claim(upload, upload.object_version or version_id or storage.current_version(upload.object_key))
     report = Report()
     try:
@@ -167,13 +168,16 @@ def _claim(upload: Upload, object_version: str | None) -> None:
         raise
 
 
-def uploader_refused(upload: Upload, today: date) -> str | None:
+# A refusal of the uploader's writes as a report says it (any other: the permit does not allow it).
+UPLOADER_REFUSALS = {P.representative.suspended: P.representative.suspended, P.access.institution: P.file.uploader}
+
+
+def uploader_refused(upload: Upload, today: date) -> P.Code | None:
     """Why the uploader may not write this institution's records now (a report code), or None."""
     decision = policy.write_records(caller_facts(upload.uploaded_by, today), upload.institution_id)
     if decision.allowed:
         return None
-    return {"representative.suspended": decision.code, "access.institution": "file.uploader"}.get(
-        decision.code, "file.permit")
+    return UPLOADER_REFUSALS.get(decision.code or P.file.permit, P.file.permit)
 
 
 def _process(upload: Upload, report: Report, today: date) -> str:
@@ -182,7 +186,7 @@ def _process(upload: Upload, report: Report, today: date) -> str:
         return _finish(upload, report, REJECTED, [RowProblem(0, "", refused)])
     original = storage.StoredObject(upload.object_key, upload.object_version)
     if storage.object_size(original) > MAX_FILE_BYTES:
-        return _finish(upload, report, REJECTED, [RowProblem(0, "", "file.too_large")])
+        return _finish(upload, report, REJECTED, [RowProblem(0, "", P.file.too_large)])
     profile = institution_profile(upload.institution_id)
     actor = Actor(upload.uploaded_by, "representative", upload.institution_id, profile.name if profile else None)
     reader = _xlsx_rows if upload.file_name.lower().endswith(".xlsx") else _csv_rows
@@ -191,7 +195,7 @@ def _process(upload: Upload, report: Report, today: date) -> str:
     budget = ReadBudget(settings().upload_read_cpu_seconds)
     for line, values, problem in _charged(reader(original, file_problems, budget), budget):
         if report.rows_read >= MAX_ROWS:
-            file_problems.append(RowProblem(line, "", "file.too_many_rows"))
+            file_problems.append(RowProblem(line, "", P.file.too_many_rows))
             break
         report.rows_read += 1
         if problem:
@@ -230,16 +234,16 @@ def _csv_file_rows(
     chunks = storage.stream(original)
     first = next(chunks, b"")
     if not first.strip():
-        file_problems.append(RowProblem(0, "", "file.empty"))
+        file_problems.append(RowProblem(0, "", P.file.empty))
         return
     if looks_binary(first):
-        file_problems.append(RowProblem(0, "", "file.not_text"))
+        file_problems.append(RowProblem(0, "", P.file.not_text))
         return
     encoding = sniff_encoding(first[:65536])
     lines = decoded_lines(physical_lines(_prepend(first, chunks)), encoding)
     header = next(lines, None)
     if header is None or header.problem:
-        file_problems.append(RowProblem(1, "", (header.problem if header else None) or "file.empty"))
+        file_problems.append(RowProblem(1, "", (header.problem if header else None) or P.file.empty))
         return
     delimiter = sniff_delimiter(header.text)
     columns = map_header(next(_split(header.text, delimiter), []))
@@ -254,7 +258,7 @@ def _csv_file_rows(
         any_row = True
         yield from _row(columns, start, None if cells is None else enumerate(cells), problem)
     if not any_row:
-        file_problems.append(RowProblem(1, "", "file.header_only"))
+        file_problems.append(RowProblem(1, "", P.file.header_only))
 
 
 def _prepend(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
@@ -272,10 +276,10 @@ def _row(columns: Columns, line: int, cells: Iterable[tuple[int, object]] | None
          ) -> Iterator[Row]:
     """A row's (column, value) pairs as template fields, or the problem that rejects it."""
     if cells is None or problem:
-        yield line, None, problem or "row.malformed"
+        yield line, None, problem or P.row.malformed
         return
     values, extra = indexed_row_values(columns, cells)
-    yield (line, None, "row.columns") if extra else (line, values, None)
+    yield (line, None, P.row.columns) if extra else (line, values, None)
 
 
 def _xlsx_rows(original: storage.StoredObject, file_problems: list[RowProblem], budget: ReadBudget) -> Iterator[Row]:
@@ -295,7 +299,7 @@ def _sheet_rows(handle: IO[bytes], file_problems: list[RowProblem], budget: Read
         rows = xlsx.sheet_rows(handle, budget or ReadBudget(float("inf")))
         first = next(rows, None)
         if first is None:
-            file_problems.append(RowProblem(0, "", "file.empty"))
+            file_problems.append(RowProblem(0, "", P.file.empty))
             return
         number, header, problem = first
         if number != 1:
@@ -312,7 +316,7 @@ def _sheet_rows(handle: IO[bytes], file_problems: list[RowProblem], budget: Read
             any_row = True
             yield from _row(columns, line, None if cells is None else ((c, _cell(v)) for c, v in cells), problem)
         if not any_row:
-            file_problems.append(RowProblem(1, "", "file.header_only"))
+            file_problems.append(RowProblem(1, "", P.file.header_only))
     except FileProblem as refused:
         file_problems.append(RowProblem(0, "", refused.code))
 
@@ -420,9 +424,9 @@ class Batch:
                 continue
             problem = identity_problem(record, person, pupil_here=self._pupil_here(record, person))
             if problem is not None:
-                if problem.code == IDENTITY_MISMATCH and note_identity_mismatches(
+                if problem.code == P.person.identity_mismatch and note_identity_mismatches(
                         self.upload.institution_id, self.writer.actor.person_id, 1):
-                    self.stopped = "representative.suspended"
+                    self.stopped = P.representative.suspended
                     self._reject([(line, record) for line, record, _ in checked] + single + rows[index:],
                                  self.stopped)
                     return None
@@ -446,7 +450,7 @@ class Batch:
                 self.report.problem(RowProblem(line, error["field"], error["code"]), counts_row=False)
             self.report.rows_rejected += 1
             return
-        code = "row.conflict" if problem.code == "record.conflict" else problem.code
+        code = P.row.conflict if problem.code == P.record.conflict else problem.code
         self.report.problem(RowProblem(line, "", code, str(problem.extra.get("changed_on", ""))))
 
     def _single(self, line: int, record: RecordBase) -> None:
@@ -469,7 +473,7 @@ class Batch:
             self._reject([(line, record)], self.stopped)
             return
         problem = identity_problem(record, self.persons.get(record.person_id), pupil_here=False)
-        if problem is not None and problem.code == IDENTITY_MISMATCH and note_identity_mismatches(
+        if problem is not None and problem.code == P.person.identity_mismatch and note_identity_mismatches(
                 self.upload.institution_id, self.writer.actor.person_id, 1):
             problem = refusal(policy.SUSPENDED)
         if problem is not None:
@@ -560,10 +564,15 @@ def _publish_reports(upload: Upload, summary: dict[str, Any], report: Report) ->
 
         writer = csv.writer(text_csv, delimiter=";", lineterminator="\r\n")
         text_csv.write("\ufeff")
-        writer.writerow(["Eilutė / Line", "Stulpelis / Column", "Kodas / Code", "Klaida", "Error"])
-        for index, line in enumerate(report.problems()):
+        # One message column per language offered (untranslated messages in Lithuanian).
+        languages = i18n.languages()
+        writer.writerow(["Eilutė / Line", "Stulpelis / Column", "Kodas / Code",
+                         *(f"message_{language}" for language in languages)])
+        for index, stored in enumerate(report.problems()):
+            line = report_line(stored)
             text_json.write(("," if index else "") + json.dumps(line, ensure_ascii=False))
-            writer.writerow([neutralise(str(line[k])) for k in ("line", "column", "code", "message_lt", "message")])
+            writer.writerow([neutralise(str(line[k])) for k in ("line", "column", "code")]
+                            + [neutralise(i18n.pick(line["messages"], language)) for language in languages])
         text_json.write("]}")
         text_json.detach()
         text_csv.detach()

@@ -9,6 +9,7 @@ from typing import Any
 from pynamodb.exceptions import DeleteError, PutError
 
 from chalicelib.domain import policy
+from chalicelib.domain import problems as P
 from chalicelib.domain.errors import DomainValidationError, FieldError
 from chalicelib.domain.institutions import InstitutionInput, PermitInput
 from chalicelib.domain.person_id import normalise_person_id, person_id_error
@@ -38,7 +39,7 @@ PERMIT_STATES = {"revoke": "REVOKED", "suspend": "SUSPENDED"}
 def _existing(institution_id: str) -> InstitutionProfile:
     profile = institution_profile(institution_id)
     if profile is None:
-        raise Problem(404, "institution.not_found", "No such institution.")
+        raise Problem(P.institution.not_found)
     return profile
 
 
@@ -55,7 +56,7 @@ def create_institution(caller: CallerFacts, body: dict[str, Any]) -> dict[str, s
         profile.save(condition=InstitutionItem.item.does_not_exist())
     except PutError as exc:
         if condition_failed(exc):
-            raise Problem(409, "institution.exists", "An institution with this id exists.") from None
+            raise Problem(P.institution.exists) from None
         raise
     return data.model_dump()
 
@@ -86,13 +87,13 @@ def end_permit(caller: CallerFacts, institution_id: str, permit_id: str, action:
     access is decided from the permits as stored, never from what a token says."""
     require(policy.administer(caller))
     if action not in PERMIT_STATES:
-        raise Problem(400, "request.action", "action must be 'revoke' or 'suspend'.")
+        raise Problem(P.request.action)
     try:
         permit = InstitutionItem.get(institution_id, permit_item(permit_id), consistent_read=True)
     except InstitutionItem.DoesNotExist:
-        raise Problem(404, "permit.not_found", "No such permit.") from None
+        raise Problem(P.permit.not_found) from None
     if not isinstance(permit, Permit):
-        raise Problem(404, "permit.not_found", "No such permit.")
+        raise Problem(P.permit.not_found)
     if permit.state == "REVOKED":
         return _permit_view(permit)  # already ended: nothing to change
     permit.update(actions=[Permit.state.set(PERMIT_STATES[action]), Permit.changed_at.set(datetime.now(UTC)),
@@ -139,7 +140,7 @@ def remove_representative(caller: CallerFacts, institution_id: str, person_id: s
             condition=InstitutionItem.item.exists(), add_version_condition=False)
     except DeleteError as exc:
         if condition_failed(exc):
-            raise Problem(404, "staff.not_found", "This person is not a representative here.") from None
+            raise Problem(P.staff.not_found) from None
         raise
 
 

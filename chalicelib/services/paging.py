@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.config import settings
+from chalicelib.domain import problems as P
 from chalicelib.domain.cursor import CursorError, decode_cursor, encode_cursor
 from chalicelib.errors import Problem
 
@@ -34,7 +35,7 @@ def start_key(cursor: str | None, scope: str) -> dict[str, Any] | None:
     try:
         return decode_cursor(cursor, scope, _secret())
     except CursorError:
-        raise Problem(400, "request.cursor", "The page cursor is not valid here; start from the first page.") from None
+        raise Problem(P.request.cursor) from None
 
 
 def next_cursor(last_evaluated_key: dict[str, Any] | None, scope: str) -> str | None:
@@ -45,5 +46,5 @@ def page_size(raw: str | None) -> int:
     if raw is None:
         return DEFAULT_PAGE
     if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
-        raise Problem(400, "request.limit", f"limit must be a whole number from 1 to {MAX_PAGE}.")
+        raise Problem(P.request.limit, f"limit must be a whole number from 1 to {MAX_PAGE}.")
     return int(raw)

@@ -12,6 +12,7 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib import observability
 from chalicelib.domain import policy
+from chalicelib.domain import problems as P
 from chalicelib.domain.errors import DomainValidationError, FieldError
 from chalicelib.domain.person_id import normalise_person_id, person_id_error
 from chalicelib.domain.personal_code import parse_personal_code
@@ -106,7 +107,7 @@ def put_person(
         created_by_institution=person.created_institution if person is not None else None,
     ))
     if person is not None and data.version is not None and data.version != person.version:
-        raise Problem(409, "person.conflict", f"The person was changed meanwhile (version {person.version}).")
+        raise Problem(P.person.conflict, f"The person was changed meanwhile (version {person.version}).")
     now = datetime.now(UTC)
     before = _visible(person) if person else None
     new = person is None
@@ -128,7 +129,7 @@ def put_person(
             tx.save(new_event(person_id, CREATE if new else UPDATE, actor, before=before, after=_visible(person),
                               correlation_id=correlation_id))
     except TransactWriteError:
-        raise Problem(409, "person.conflict", "The person was changed at the same time; read again.") from None
+        raise Problem(P.person.conflict, "The person was changed at the same time; read again.") from None
     return int(person.version or 1), new
 
 

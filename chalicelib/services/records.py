@@ -30,9 +30,10 @@ from typing import Any, NamedTuple
 from pynamodb.exceptions import TransactWriteError
 
 from chalicelib.domain import policy
+from chalicelib.domain import problems as P
 from chalicelib.domain.dates import vilnius_date
 from chalicelib.domain.errors import DomainValidationError, FieldError
-from chalicelib.domain.identity import IDENTITY_MISMATCH, Identity, check_identity, claimed_birth_date
+from chalicelib.domain.identity import Identity, check_identity, claimed_birth_date
 from chalicelib.domain.ids import record_id_for
 from chalicelib.domain.personal_code import PersonalCodeError, parse_personal_code
 from chalicelib.domain.policy import CallerFacts
@@ -163,7 +164,7 @@ def identity_problem(record: RecordBase, person: Person | None, *, pupil_here: b
         return invalid(check.missing)
     if check.mismatch:
         # One code, no field: the answer must not say which part was right.
-        return Problem(422, IDENTITY_MISMATCH, "The person's names or birth date do not match the register.")
+        return Problem(P.person.identity_mismatch)
     return None
 
 
@@ -249,11 +250,7 @@ def head_condition(head: RecordHead | None) -> Any:
 
 def stale(current: Record | None) -> Problem:
     version = int(current.version) if current is not None else None
-    return Problem(409, "record.conflict", "The record was changed meanwhile: read it again and reapply your change.",
-                   extra={"current_version": version})
-
-
-ANNULLED_PROBLEM = ("record.annulled", "The record is annulled; submit a new one instead.")
+    return Problem(P.record.conflict, extra={"current_version": version})
 
 
 def plan_record(
@@ -266,7 +263,7 @@ def plan_record(
     if expected_version is not None and (current is None or int(current.version) != expected_version):
         raise stale(current)
     if head is not None and head.status == ANNULLED:
-        raise Problem(409, *ANNULLED_PROBLEM)
+        raise Problem(P.record.annulled)
     fields = record.fields()
     key = record_key(record.kind.value, record.sort_date.isoformat(), record_id)
     from_file_over_api = writer.via == VIA_UPLOAD and head is not None and head.via == VIA_API
@@ -278,7 +275,7 @@ def plan_record(
         return Plan(record_id, int(head.version_number), created=False, changed=False, writes=sync)
     if from_file_over_api:
         changed_on = vilnius_date(head.changed_at).isoformat() if head and head.changed_at else ""
-        raise Problem(409, "row.conflict", "The record was changed through the API after its last upload.",
+        raise Problem(P.row.conflict, "The record was changed through the API after its last upload.",
                       extra={"changed_on": changed_on})
     number = int(head.version_number) + 1 if head else 1
     items = record_items(record, person_id, writer, number=number, now=now, current=current)
@@ -450,7 +447,7 @@ def write_record(
     found = look_up_person(record, institution_id)
     problem = identity_problem(record, found.person, pupil_here=found.pupil_here)
     if problem is not None:
-        if problem.code == IDENTITY_MISMATCH and note_identity_mismatches(institution_id, actor.person_id, 1):
+        if problem.code == P.person.identity_mismatch and note_identity_mismatches(institution_id, actor.person_id, 1):
             # Past the day's limit the answer is the suspension, never "mismatch": however many
             # requests run at once, no more guesses are answered than the limit allows.
             raise refusal(policy.SUSPENDED)
@@ -500,7 +497,7 @@ def _acting(caller: CallerFacts, institution_id: str) -> Actor:
     decision = require(policy.write_records(caller, institution_id))
     profile = institution_profile(institution_id)
     if profile is None:
-        raise Problem(404, "institution.not_found", "No such institution.")
+        raise Problem(P.institution.not_found)
     return Actor(caller.person_id, decision.acting_role, institution_id, profile.name)
 
 
@@ -510,7 +507,7 @@ def _located(institution_id: str, record_id: str, head: RecordHead | None = None
         head = record_head(record_id)
     current = current_record(head)
     if current is None or current.institution_id != institution_id:
-        raise Problem(404, "record.not_found", "No such record.")
+        raise Problem(P.record.not_found)
     return current
 
 
@@ -535,7 +532,7 @@ def correct_record(
     if source_id != current.source_id:
         raise invalid([FieldError("source_id", "mismatch")])
     if current.status != ACTIVE:
-        raise Problem(409, *ANNULLED_PROBLEM)
+        raise Problem(P.record.annulled)
     try:
         record = validate_record(body, today=today)
     except DomainValidationError as exc:

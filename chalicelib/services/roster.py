@@ -15,6 +15,7 @@ from datetime import date
 from pynamodb.exceptions import PynamoDBException
 
 from chalicelib.domain import policy
+from chalicelib.domain import problems as P
 from chalicelib.domain.dates import vilnius_today
 from chalicelib.domain.personal_code import PersonalCodeError, parse_personal_code
 from chalicelib.domain.policy import CallerFacts
@@ -69,7 +70,7 @@ def current_learners(
                 batch.save(new_event(person_id, EXPORT, actor, purpose=purpose or "list of learners",
                                      correlation_id=correlation_id))
     except PynamoDBException:
-        raise Problem(503, "journal.unavailable", "The register cannot record this export now; try later.") from None
+        raise Problem(P.journal.unavailable, "The register cannot record this export now; try later.") from None
     return learners
 
 

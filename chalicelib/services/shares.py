@@ -18,6 +18,7 @@ from pydantic_core import PydanticCustomError
 from pynamodb.exceptions import PynamoDBException
 
 from chalicelib.config import settings
+from chalicelib.domain import problems as P
 from chalicelib.domain.dates import end_of_vilnius_day, vilnius_date, vilnius_today
 from chalicelib.domain.errors import FieldError
 from chalicelib.domain.validation import parse_iso_date
@@ -30,7 +31,7 @@ from chalicelib.services.journal import Actor, journal_read
 MAX_LIVE_LINKS = 20
 MAX_DAYS = 365
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{43}$")
-NOT_FOUND = Problem(404, "share.not_found", "No such link, or it has expired or been revoked.")
+NOT_FOUND = Problem(P.share.not_found)
 
 
 def _hash(secret: str) -> str:
@@ -62,7 +63,7 @@ def create_link(person_id: str, body: dict[str, Any], today: date | None = None)
     now = datetime.now(UTC)
     live = [s for s in ShareLink.by_owner.query(person_id) if not s.revoked and s.expires_at > now]
     if len(live) >= MAX_LIVE_LINKS:
-        raise Problem(409, "share.limit", f"At most {MAX_LIVE_LINKS} links at a time: revoke one first.")
+        raise Problem(P.share.limit, f"At most {MAX_LIVE_LINKS} links at a time: revoke one first.")
     secret = secrets.token_urlsafe(32)
     link = ShareLink(_hash(secret), share_id=secrets.token_hex(8), owner_person_id=person_id,
                      record_ids=set(record_ids), created_at=now,
@@ -85,7 +86,7 @@ def revoke_link(person_id: str, share_id: str) -> None:
         if link.share_id == share_id:
             link.update(actions=[ShareLink.revoked.set(True)])
             return
-    raise Problem(404, "share.not_found", "No such link.")
+    raise Problem(P.share.not_found, "No such link.")
 
 
 def view_link(secret: str, correlation_id: str | None) -> dict[str, Any]:
@@ -105,5 +106,5 @@ def view_link(secret: str, correlation_id: str | None) -> dict[str, Any]:
                      correlation_id)
         link.update(actions=[ShareLink.views.add(1)])
     except PynamoDBException:
-        raise Problem(503, "journal.unavailable", "This view cannot be recorded now; try later.") from None
+        raise Problem(P.journal.unavailable, "This view cannot be recorded now; try later.") from None
     return {"person": person, "records": chosen, "expires_on": vilnius_date(link.expires_at).isoformat()}

@@ -31,6 +31,7 @@ from typing import NamedTuple
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.expressions.update import Action
 
+from chalicelib.domain import problems as P
 from chalicelib.domain.status_list import LIST_BITS, Head, encode, withdrawn_records
 from chalicelib.errors import Problem
 from chalicelib.models.base import condition_failed, transaction
@@ -59,7 +60,7 @@ LEASE_SECONDS = 60
 VALIDITY_SECONDS = 24 * 3600
 ALLOCATION_ATTEMPTS = 8
 LIST_NUMBER = re.compile(r"^[1-9][0-9]{0,8}$")
-NOT_FOUND = Problem(404, "transcript.status_list_not_found", "No such status list.")
+NOT_FOUND = Problem(P.transcript.status_list_not_found)
 
 
 class StatusEntry(NamedTuple):
@@ -77,7 +78,7 @@ def allocate(record_versions: dict[str, int]) -> StatusEntry:
     """A free random index in the open list, with the transcript's record versions stored."""
     refs = len(record_versions)
     if refs > MAX_RECORDS_PER_TRANSCRIPT:
-        raise Problem(409, "transcript.too_large", f"A transcript holds at most {MAX_RECORDS_PER_TRANSCRIPT} "
+        raise Problem(P.transcript.too_large, f"A transcript holds at most {MAX_RECORDS_PER_TRANSCRIPT} "
                       "records; ask the register's support for yours.")
     number = open_list_number() or _open_first_list()
     issued_at = datetime.now(UTC)
@@ -102,7 +103,7 @@ def allocate(record_versions: dict[str, int]) -> StatusEntry:
             if codes[1] == "ConditionalCheckFailed":  # the list is full (or not there yet): the next one
                 number = _next_list(number)
             # Otherwise the index was taken, or a racing write conflicted: draw again.
-    raise Problem(503, "transcript.status_unavailable", "The register cannot issue a transcript now; try later.")
+    raise Problem(P.transcript.status_unavailable)
 
 
 def _open_first_list() -> int:

@@ -15,6 +15,7 @@ from datetime import datetime
 from chalicelib import observability
 from chalicelib.config import settings
 from chalicelib.domain import policy
+from chalicelib.domain import problems as P
 from chalicelib.domain.dates import utc_now, vilnius_date
 from chalicelib.domain.policy import CallerFacts
 from chalicelib.errors import Problem
@@ -42,5 +43,5 @@ def lift_suspension(caller: CallerFacts, institution_id: str, person_id: str) ->
     """The ministry lets a suspended representative write again (their count starts afresh)."""
     require(policy.administer(caller))
     if not set_suspension(institution_id, person_id, None):
-        raise Problem(404, "staff.not_found", "This person is not a representative here.")
+        raise Problem(P.staff.not_found)
     observability.log("representative_suspension_lifted", institution_id=institution_id)

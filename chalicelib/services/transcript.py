@@ -23,6 +23,7 @@ from jose.exceptions import JOSEError
 
 from chalicelib.auth.keys import ALGORITHM, key_ring
 from chalicelib.config import token_settings
+from chalicelib.domain import problems as P
 from chalicelib.domain.status_list import Head, Withdrawn, withdrawn_records
 from chalicelib.errors import Problem
 from chalicelib.models.records import RecordsItem, RecordVersion, full_history, version_key, version_partition
@@ -37,7 +38,7 @@ CREDENTIAL_TYPE = "LearningHistoryCredential"
 def issue_transcript(person_id: str, *, include_personal_code: bool = False) -> str:
     summary, found = full_history(person_id)  # a transcript is the whole history: every page
     if summary is None:
-        raise Problem(404, "person.not_found", "The register holds no learning history for you yet.")
+        raise Problem(P.person.not_found, "The register holds no learning history for you yet.")
     subject: dict[str, Any] = {"id": f"urn:lt:person:{person_id}"} if include_personal_code else {}
     subject |= {"given_name": summary.given_name, "family_name": summary.family_name,
                 "birth_date": summary.birth_date}
@@ -61,20 +62,20 @@ def verify_transcript(transcript: str) -> tuple[dict[str, Any], list[dict[str, A
 
 def _authentic(transcript: str) -> dict[str, Any]:
     if not transcript or len(transcript) > MAX_TRANSCRIPT_LENGTH or transcript.count(".") != 2:
-        raise _not_valid("shape")
+        raise Problem(P.transcript.shape)
     try:
         header = jws.get_unverified_header(transcript)
     except JOSEError:
-        raise _not_valid("header") from None
+        raise Problem(P.transcript.header) from None
     key = key_ring().key_for(header.get("kid")) if header.get("alg") == ALGORITHM else None
     if key is None:
-        raise _not_valid("key")
+        raise Problem(P.transcript.key)
     try:
         claims: dict[str, Any] = json.loads(jws.verify(transcript, key, algorithms=[ALGORITHM]))
     except (JOSEError, ValueError):
-        raise _not_valid("signature") from None
+        raise Problem(P.transcript.signature) from None
     if claims.get("iss") != token_settings().issuer or CREDENTIAL_TYPE not in claims.get("vc", {}).get("type", []):
-        raise _not_valid("issuer")
+        raise Problem(P.transcript.issuer)
     return claims
 
 
@@ -97,6 +98,3 @@ def _versions_at(record_ids: list[str], heads: dict[str, Head], moment: int) -> 
                if isinstance(item, RecordVersion)}
     return {rid: heads[rid].version if written.get(rid, moment + 1) <= moment else 0 for rid in record_ids}
 
-
-def _not_valid(reason: str) -> Problem:
-    return Problem(422, f"transcript.{reason}", "This is not an intact transcript signed by the register.")

@@ -28,6 +28,7 @@ from chalicelib import observability
 from chalicelib.config import settings
 from chalicelib.dakpr import DakprClient, DakprError
 from chalicelib.domain import policy
+from chalicelib.domain import problems as P
 from chalicelib.domain.policy import CallerFacts
 from chalicelib.domain.transfer import (
     DeliveryState,
@@ -108,7 +109,8 @@ def _guarded(
         observability.log_exception("dakpr_transfer_error", exc, delivery_id=delivery_id(
             version.record_id, int(version.version_number)))
         try:
-            return _failed(version, DakprError(f"transfer.{type(exc).__name__}", retryable=True), now, retries)
+            unexpected = DakprError(P.transfer.exception.of(type(exc).__name__), retryable=True)
+            return _failed(version, unexpected, now, retries)
         except Exception:  # DynamoDB itself is failing: the lease expires and the next run retries
             return "error"
 
@@ -132,7 +134,7 @@ def _transfer(
         _settle(version, [RecordVersion.dakpr_due.set(due_key(now + WAIT_AGAIN)), RecordVersion.dakpr_attempts.add(-1)])
         return "waiting"
     if step is Step.INCOMPLETE:
-        return _failed(version, DakprError("record.incomplete", retryable=True), now, retries)
+        return _failed(version, DakprError(P.record.incomplete, retryable=True), now, retries)
     assert head is not None
     return _send(version, head, client, now, retries=retries, issuers=issuers)
 
@@ -193,7 +195,7 @@ def _payload(version: RecordVersion, issuers: dict[str, Issuer]) -> dict[str, An
     try:
         person = Person.get(version.owner_person_id)
     except Person.DoesNotExist:
-        raise DakprError("record.person_missing", retryable=True) from None
+        raise DakprError(P.record.person_missing, retryable=True) from None
     holder = Holder(person.person_id, person.given_name, person.family_name, person.birth_date)
     return delivery_payload(version.record_id, int(version.version_number), dict(version.snapshot), holder,
                             _issuer(version.submitting_institution, issuers))
@@ -270,7 +272,7 @@ def _dead_entry(version: RecordVersion) -> dict[str, Any]:
 def replay(value: str, now: datetime | None = None) -> dict[str, Any]:
     """Put a dead delivery back in the outbox, due at once, with a fresh count of attempts."""
     parsed = parse_delivery_id(value)
-    not_found = Problem(404, "transfer.not_found", "No dead delivery with this id.")
+    not_found = Problem(P.transfer.not_found)
     if parsed is None:
         raise not_found
     record_id, number = parsed

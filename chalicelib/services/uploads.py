@@ -11,10 +11,11 @@ from typing import Any
 
 from chalicelib import storage
 from chalicelib.domain import policy
+from chalicelib.domain import problems as P
 from chalicelib.domain.errors import FieldError
 from chalicelib.domain.policy import CallerFacts
 from chalicelib.domain.records import TEMPLATE_FIELDS
-from chalicelib.domain.upload import ALLOWED_SUFFIXES, MAX_FILE_BYTES, TEMPLATE_HEADERS_LT
+from chalicelib.domain.upload import ALLOWED_SUFFIXES, MAX_FILE_BYTES, TEMPLATE_HEADERS_LT, report_line
 from chalicelib.errors import Problem, invalid
 from chalicelib.models.uploads import Upload
 from chalicelib.services.access import require
@@ -60,11 +61,12 @@ def upload_status(caller: CallerFacts, institution_id: str, upload_id: str) -> d
     except Upload.DoesNotExist:
         upload = None
     if upload is None or upload.institution_id != institution_id:
-        raise Problem(404, "upload.not_found", "No such upload.")
+        raise Problem(P.upload.not_found)
     view: dict[str, Any] = {
         "upload_id": upload.upload_id, "file_name": upload.file_name, "dry_run": upload.dry_run,
         "status": upload.status, "rows_read": int(upload.rows_read), "rows_written": int(upload.rows_written),
-        "rows_rejected": int(upload.rows_rejected), "errors": upload.first_errors or [],
+        "rows_rejected": int(upload.rows_rejected),
+        "errors": [report_line(line) for line in upload.first_errors or []],
         "failure_reason": upload.failure_reason,
     }
     if upload.report_key:

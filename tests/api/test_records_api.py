@@ -98,7 +98,8 @@ def test_validation_reports_every_problem_at_once(world: World) -> None:
     assert {e["code"] for e in problem["errors"]} == {
         "validation.score.range", "validation.level.choice", "validation.start_date.future",
         "validation.colour.unknown"}
-    assert all(e["message"] and e["message_lt"] for e in problem["errors"])
+    assert all(e["messages"]["lt"] and e["messages"]["en"] != e["messages"]["lt"] for e in problem["errors"])
+    assert problem["messages"]["en"] == "Some fields are not valid; see errors." and problem["messages"]["lt"]
     assert problem["correlation_id"] and response.headers["Content-Type"] == "application/problem+json"
 
 

@@ -52,7 +52,7 @@ def test_requests_in_flight_when_the_limit_is_reached_do_not_answer_past_it(
     monkeypatch.setenv("IDENTITY_MISMATCH_LIMIT", "3")
     facts = caller_facts(PEOPLE["rep_b"])  # what ten concurrent requests read at their start
     wrong = enrolment("pupil_a", "guess") | identity_of("pupil_a") | {"given_name": "Spejimas"}
-    answers = []
+    answers: list[str] = []
     for _ in range(10):
         try:
             records_service.submit_record(facts, "inst-b", dict(wrong))

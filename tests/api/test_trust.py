@@ -210,7 +210,9 @@ def test_an_api_create_landing_during_an_upload_is_not_overwritten(
     assert Record.get(PUPIL_A, head.owner_record_key).score == 91
     conflict = result["errors"][0]
     assert (conflict["line"], conflict["code"]) == (2, "row.conflict")
-    assert vilnius_today().isoformat() in conflict["message"]  # names the (Vilnius) date of the API's change
+    # Names the (Vilnius) date of the API's change, in every language.
+    assert vilnius_today().isoformat() in conflict["messages"]["en"]
+    assert vilnius_today().isoformat() in conflict["messages"]["lt"]
     creates = [e for e in JournalEvent.query(PUPIL_A) if e.record_id == record_id]
     assert [e.action for e in creates] == ["CREATE"]
 

@@ -269,6 +269,9 @@ def test_representative_uploads_and_reads_the_report(context: BrowserContext, st
     # Correct the record this school submitted: the change is saved with the version read.
     card = page.locator("article", has_text="Chemija").first
     card.get_by_role("button", name="Taisyti").click()
+    card.locator("#edit-score").fill("172")  # refused: each field problem in the page's language
+    card.get_by_role("button", name="Išsaugoti").click()
+    expect(card.get_by_role("alert")).to_have_text("score: Reikšmė už leistinų ribų.")
     card.locator("#edit-score").fill("72")
     card.get_by_role("button", name="Išsaugoti").click()
     expect(card.get_by_text("Išsaugota.")).to_be_visible()

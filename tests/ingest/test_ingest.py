@@ -128,8 +128,10 @@ def test_xlsx_with_numeric_codes(world: World, bucket: Any) -> None:
     workbook.save(out)
     result = status(world, upload(world, bucket, out.getvalue(), "egzaminai.xlsx")["upload_id"])
     assert (result["rows_read"], result["rows_written"], result["rows_rejected"]) == (3, 2, 1)
-    assert result["errors"] == [{"line": 5, "column": "start_date", "code": "validation.start_date.date",
-                                 "message": "No such date.", "message_lt": "Tokios datos nėra."}]
+    [error] = result["errors"]
+    messages = error.pop("messages")
+    assert error == {"line": 5, "column": "start_date", "code": "validation.start_date.date"}
+    assert (messages["lt"], messages["en"]) == ("Tokios datos nėra.", "No such date.")
 
 
 def test_every_rejected_row_is_explained_and_counts_reconcile(world: World, bucket: Any) -> None:
@@ -416,7 +418,7 @@ def test_a_shared_string_table_past_its_bound_is_too_complex(
     result = status(world, upload(world, bucket, huge, "per-daug.xlsx")["upload_id"])
     assert (result["status"], result["rows_read"]) == ("REJECTED", 0)
     assert [e["code"] for e in result["errors"]] == ["file.too_complex"]
-    assert result["errors"][0]["message"].startswith("The file is too complex to read")
+    assert result["errors"][0]["messages"]["en"].startswith("The file is too complex to read")
 
 
 def test_a_file_that_outlasts_its_reading_budget_ends_with_what_was_read(
@@ -476,6 +478,28 @@ def test_csv_report_cells_cannot_be_formulas(world: World, bucket: Any) -> None:
     cells = [cell for row in csv.reader(io.StringIO(report), delimiter=";") for cell in row]
     assert "'=HYPERLINK(\"http://x\")" in cells
     assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in cells)
+
+
+def test_reports_carry_messages_by_language_and_the_csv_a_column_per_language(
+    world: World, bucket: Any, further_language: Callable[[str, dict[str, str]], None]
+) -> None:
+    """A further language is a catalogue: its translations reach every report, and what it does
+    not translate reads in Lithuanian in its CSV column."""
+    further_language("pl", {"reason.range": "Wartość spoza zakresu."})
+    rows = [f"EXAM;{PUPIL};;;bad-1;Matematika;2025-06-01;180;A;", f"EXAM;{PUPIL};;;bad-2;Matematika;2025-13-01;50;A;"]
+    result = status(world, upload(world, bucket, csv_file(*rows))["upload_id"])
+    out_of_range = {"lt": "Reikšmė už leistinų ribų.", "en": "The value is out of range.",
+                    "pl": "Wartość spoza zakresu."}
+    no_date = {"lt": "Tokios datos nėra.", "en": "No such date."}
+    assert [(e["line"], e["code"], e["messages"]) for e in result["errors"]] == [
+        (2, "validation.score.range", out_of_range), (3, "validation.start_date.date", no_date)]
+    report = requests.get(result["report"]["json"], timeout=10).json()
+    assert [e["messages"] for e in report["errors"]] == [out_of_range, no_date]
+    table = requests.get(result["report"]["csv"], timeout=10).content.decode("utf-8-sig")
+    assert list(csv.reader(io.StringIO(table), delimiter=";")) == [
+        ["Eilutė / Line", "Stulpelis / Column", "Kodas / Code", "message_lt", "message_en", "message_pl"],
+        ["2", "score", "validation.score.range", *out_of_range.values()],
+        ["3", "start_date", "validation.start_date.date", *no_date.values(), "Tokios datos nėra."]]
 
 
 def test_upload_requests_are_checked(world: World, bucket: Any) -> None:

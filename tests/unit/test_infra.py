@@ -19,7 +19,7 @@ def test_gateway_refusals_are_problem_json_with_the_request_id() -> None:
         assert properties["ResponseParameters"]["gatewayresponse.header.Content-Type"] == "'application/problem+json'"
         body = json.loads(properties["ResponseTemplates"]["application/json"])
         assert body["correlation_id"] == "$context.requestId", kind
-        assert set(body) == {"type", "title", "status", "detail", "code", "errors", "correlation_id"}
+        assert set(body) == {"type", "title", "status", "detail", "code", "messages", "errors", "correlation_id"}
 
 
 def test_one_client_cannot_exhaust_the_shared_budgets() -> None:
@@ -60,7 +60,7 @@ def test_one_client_cannot_exhaust_the_shared_budgets() -> None:
         assert response["ResponseCode"] == 429
         body = json.loads(acl["CustomResponseBodies"][response["CustomResponseBodyKey"]]["Content"])
         assert (body["status"], body["code"]) == (429, "request.rate_limited")
-        assert set(body) == {"type", "title", "status", "detail", "code", "errors", "correlation_id"}
+        assert set(body) == {"type", "title", "status", "detail", "code", "messages", "errors", "correlation_id"}
         assert {"Name": "Retry-After", "Value": "300"} in response["ResponseHeaders"]
         assert rule["VisibilityConfig"]["SampledRequestsEnabled"] is False  # samples would show tokens
     assert limited == paths

@@ -175,7 +175,9 @@ def test_messages_in_both_languages() -> None:
         validate_record(VALID["EXAM"] | {"score": 101}, today=TODAY)
     error = exc.value.errors[0].as_dict()
     assert error["field"] == "score"
-    assert error["message"] and error["message_lt"] and error["message"] != error["message_lt"]
+    assert error["code"] == "validation.score.range"
+    messages = error["messages"]
+    assert (messages["lt"], messages["en"]) == ("Reikšmė už leistinų ribų.", "The value is out of range.")
 
 
 def test_headers_and_aliases() -> None:

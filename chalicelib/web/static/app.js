@@ -42,7 +42,7 @@ function problemText(error) {
     if (error.status === 403) return t("noAccess");
     if (error.status === 404) return t("notFound");
     if (error.status === 409) return t("conflict");
-    if (error.problem?.errors?.length) return error.problem.errors.map((e) => `${e.field}: ${currentLanguage() === "lt" ? e.message_lt : e.message}`).join("; ");
+    if (error.problem?.errors?.length) return error.problem.errors.map((e) => `${e.field}: ${e.messages[currentLanguage()] ?? e.messages.lt}`).join("; ");
   }
   return t("failed");
 }
@@ -501,7 +501,7 @@ function uploadReport(upload) {
     upload.errors.length ? h("table", {},
       h("thead", {}, h("tr", {}, [t("line"), t("column"), t("error")].map((text) => h("th", { scope: "col", text })))),
       h("tbody", {}, upload.errors.map((e) => h("tr", {}, h("td", { text: e.line }), h("td", { text: e.column }),
-        h("td", { text: lang === "lt" ? e.message_lt : e.message }))))) : null,
+        h("td", { text: e.messages[lang] ?? e.messages.lt }))))) : null,
     upload.report ? h("p", {}, h("a", { href: upload.report.json, text: t("reportJson") }), " · ",
       h("a", { href: upload.report.csv, text: t("reportCsv") })) : null);
 }
