@@ -75,7 +75,8 @@ def current_learners(
 
 def _current_on(enrolment: Record, today_iso: str) -> bool:
     """Started, and not ended before today (a planned end in the future still counts)."""
-    return (enrolment.start_date or "") <= today_iso and (enrolment.end_date is None or enrolment.end_date >= today_iso)
+    start, end = enrolment.field("start_date"), enrolment.field("end_date")
+    return (start or "") <= today_iso and (end is None or end >= today_iso)
 
 
 def _learner(enrolment: Record, person: Person | None) -> Learner:
@@ -92,8 +93,8 @@ def _learner(enrolment: Record, person: Person | None) -> Learner:
     return Learner(
         person_id=enrolment.person_id, name=name, birth_date=stored_birth or coded_birth or "",
         sex=SEX.get(coded_sex or stored_sex or "", ""), file_number=enrolment.source_id,
-        class_name=enrolment.class_name or "", programme=enrolment.programme or "",
-        learning_form=enrolment.learning_form or "",
+        class_name=enrolment.field("class") or "", programme=enrolment.field("programme") or "",
+        learning_form=enrolment.field("learning_form") or "",
     )
 
 
