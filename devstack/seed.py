@@ -172,6 +172,11 @@ def _records() -> list[tuple[str, str, dict[str, Any]]]:
     add("p13", "siauliai", "QUALIFICATION", document_type="Kvalifikacijos pažymėjimas",
         document_number="KP-004512", issue_date="2024-06-28", programme=PROGRAMMES["vocational"],
         title="Automobilių mechanikas")
+    # The guardian's child's national achievement tests in grade 4 (a percentage, and points of a maximum).
+    add("minor", "kaunas", "NATIONAL_TEST", grade_level="4", subject="Matematika", start_date="2023-05-09",
+        score=78, level="pagrindinis")
+    add("minor", "kaunas", "NATIONAL_TEST", grade_level="4 klasė", subject="Skaitymas", start_date="2023-05-11",
+        score=31, max_points=40, level="aukštesnysis")
     return rows
 
 

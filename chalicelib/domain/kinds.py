@@ -134,6 +134,15 @@ def optional(field: Field, *, label: Text | None = None, value: Value | None = N
     return Use(field, False, label, value, shared)
 
 
+@dataclass(frozen=True)
+class AtMost:
+    """A rule over two fields: `field` may not exceed `bound` when the record gives one (reason
+    `range` on `field`)."""
+
+    field: str
+    bound: str
+
+
 @dataclass(frozen=True, eq=False)
 class Kind:
     name: str
@@ -148,6 +157,7 @@ class Kind:
     # Other institutions see the whole record (the document is what a next school needs); else
     # only its `shared` fields, and nothing at all if none is shared.
     whole_to_others: bool = False
+    rules: tuple[AtMost, ...] = ()
 
 
 # --- the fields, in the upload template's column order -----------------------------------------
@@ -199,13 +209,32 @@ TEACHER = Field("teacher", text("Mokytojas", "Teacher"), TextValue(200), "mokyto
 NOTES = Field("notes", text("Pastabos", "Notes"), TextValue(2000), "pastabos")
 LEARNING_FORM = Field("learning_form", text("Mokymosi forma", "Form of learning"), TextValue(200), "mokymosi_forma",
                       ("pagrindine_mokymosi_forma_budas",))
+# National achievement tests: NMPP in grades 4, 6 and 8, PUPP in grade 10.
+TESTED_GRADES = CodeList((
+    Code("4", text("NMPP, 4 klasė", "NMPP, grade 4"), ("4_klase",)),
+    Code("6", text("NMPP, 6 klasė", "NMPP, grade 6"), ("6_klase",)),
+    Code("8", text("NMPP, 8 klasė", "NMPP, grade 8"), ("8_klase",)),
+    Code("10", text("PUPP, 10 klasė", "PUPP, grade 10"), ("10_klase", "pupp")),
+))
+ACHIEVEMENT_LEVELS = CodeList((
+    Code("NOT_SATISFACTORY", text("nepatenkinamas", "not satisfactory"), ("nepasiektas_patenkinamas",)),
+    Code("SATISFACTORY", text("patenkinamas", "satisfactory")),
+    Code("BASIC", text("pagrindinis", "basic")),
+    Code("ADVANCED", text("aukštesnysis", "advanced")),
+))
 LEAVING_REASON = Field("leaving_reason", text("Išvykimo priežastis", "Reason for leaving"), TextValue(200),
                        "isvykimo_priezastis")
+
+GRADE_LEVEL = Field("grade_level", text("Patikrinimas", "Test"), TESTED_GRADES, "patikrinimo_klase",
+                    ("patikrinimas", "tikrinama_klase"))
+# Points out of a maximum; without one, the score is a percentage (0–100).
+MAX_POINTS = Field("max_points", text("Didžiausias galimas balas", "Maximum points"), IntegerValue(1, 100),
+                   "didziausias_balas", ("maksimalus_balas", "max_balai"))
 
 FIELDS: tuple[Field, ...] = (
     KIND, PERSON_ID, GIVEN_NAME, FAMILY_NAME, BIRTH_DATE, SOURCE_ID, START_DATE, END_DATE, PROGRAMME, CLASS, SUBJECT,
     LEVEL, GRADE, SCORE, PLACE, TITLE, DOCUMENT_TYPE, DOCUMENT_SERIES, DOCUMENT_NUMBER, ISSUE_DATE, TEACHER, NOTES,
-    LEARNING_FORM, LEAVING_REASON,
+    LEARNING_FORM, LEAVING_REASON, GRADE_LEVEL, MAX_POINTS,
 )
 # Every record names its kind, the person and the institution's own number for it; these are the
 # record's envelope, not its content (`RecordBase` in domain/records.py validates them).
@@ -227,6 +256,13 @@ KINDS: tuple[Kind, ...] = (  # in reading order (their prefixes' order)
     Kind("EXAM", "3#EXAM#", text("Egzaminai", "Exams"), (
         required(SUBJECT), required(START_DATE, label=ON_THE_DAY), required(SCORE), optional(LEVEL, value=EXAM_LEVELS),
     ), heading="subject"),
+    # Between exams (`3#`) and olympiads (`4#`): `#` < `.` < digits (docs/DATA_MODEL.md).
+    Kind("NATIONAL_TEST", "3.5#NATIONAL_TEST#",
+         text("Nacionaliniai mokinių pasiekimų patikrinimai", "National achievement tests"), (
+        required(GRADE_LEVEL), required(SUBJECT), required(START_DATE, label=ON_THE_DAY), required(SCORE),
+        optional(MAX_POINTS), optional(LEVEL, label=text("Pasiekimų lygis", "Achievement level"),
+                                       value=ACHIEVEMENT_LEVELS),
+    ), heading="subject", rules=(AtMost("score", "max_points"),)),
     Kind("OLYMPIAD", "4#OLYMPIAD#", text("Olimpiados", "Olympiads"), (
         required(SUBJECT), required(START_DATE, label=ON_THE_DAY), required(PLACE), optional(LEVEL),
     ), heading="subject"),

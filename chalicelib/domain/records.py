@@ -37,6 +37,7 @@ from chalicelib.domain.kinds import (
     Use,
     Value,
     header_names,
+    kind_named,
     template_fields,
     uses_of,
 )
@@ -329,6 +330,7 @@ def validate_record(raw: Mapping[str, object], today: date | None = None) -> Rec
     except ValidationError as exc:
         errors.extend(field_errors(exc))
     errors.extend(_crossfield_errors(data))
+    errors.extend(_rule_errors(kind_named(kind), data))
     if errors:
         raise DomainValidationError(_dedupe(errors))
     assert record is not None
@@ -379,6 +381,31 @@ def _crossfield_errors(data: Mapping[str, object]) -> list[FieldError]:
         if code and code.birth_date and code.birth_date != birth:
             errors.append(FieldError("birth_date", "mismatch"))
     return errors
+
+
+def _rule_errors(kind: Kind, data: Mapping[str, object]) -> list[FieldError]:
+    """The kind's declared rules over two fields (`AtMost`), on whatever parsed: a bound that is
+    itself not valid is reported as such, and bounds nothing."""
+    errors = []
+    for rule in kind.rules:
+        value, bound = _quiet_int(data.get(rule.field)), _quiet_int(data.get(rule.bound))
+        if value is None or bound is None or value <= bound:
+            continue
+        declared = next(use.values for use in kind.uses if use.name == rule.bound)
+        if not isinstance(declared, IntegerValue) or declared.minimum <= bound <= declared.maximum:
+            errors.append(FieldError(rule.field, "range"))
+    return errors
+
+
+def _quiet_int(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    text = value.strip() if isinstance(value, str) else ""
+    return int(text) if text.isascii() and text.isdigit() else None
 
 
 def _quiet_date(value: object) -> date | None:

@@ -477,6 +477,20 @@ def test_csv_report_cells_cannot_be_formulas(world: World, bucket: Any) -> None:
     assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in cells)
 
 
+def test_national_tests_upload_with_lithuanian_columns_and_values(world: World, bucket: Any) -> None:
+    header = "rusis;asmens_kodas;iraso_id;patikrinimo_klase;dalykas;data;balai;didziausias_balas;lygis"
+    sent = upload(world, bucket, csv_file(
+        f"NATIONAL_TEST;{PUPIL};nt-1;4 klasė;Matematika;2025-05-06;31;40;Pagrindinis",
+        f"NATIONAL_TEST;{PUPIL};nt-2;PUPP;Lietuvių kalba;2025-06-10;78;;aukštesnysis",
+        f"NATIONAL_TEST;{PUPIL};nt-3;6;Skaitymas;2025-05-08;41;40;patenkinamas", header=header))
+    result = status(world, sent["upload_id"])
+    assert (result["rows_written"], result["rows_rejected"]) == (2, 1)
+    assert [(e["line"], e["code"]) for e in result["errors"]] == [(4, "validation.score.range")]
+    tests = {r.source_id: r for r in Record.query(PUPIL) if r.kind == "NATIONAL_TEST"}
+    assert {k: (r.field("grade_level"), r.field("score"), r.field("max_points"), r.field("level"))
+            for k, r in tests.items()} == {"nt-1": ("4", 31, 40, "BASIC"), "nt-2": ("10", 78, None, "ADVANCED")}
+
+
 def test_upload_requests_are_checked(world: World, bucket: Any) -> None:
     def ask(body: dict[str, Any], who: str = "rep_a", institution: str = "inst-a") -> Any:
         return world.call(who, "POST", f"/institutions/{institution}/uploads", body)
