@@ -140,7 +140,8 @@ def _records() -> list[tuple[str, str, dict[str, Any]]]:
         document_number="0123456", issue_date="2026-07-01", programme=PROGRAMMES["secondary"])
     # The guardian's child, a current pupil.
     add("minor", "kaunas", "ENROLLMENT", start_date="2019-09-01", programme=PROGRAMMES["primary"],
-        end_date="2023-06-30", **{"class": "4a"}, learning_form="Grupinio mokymosi/Kasdienis")
+        end_date="2023-06-30", **{"class": "4a"}, learning_form="Grupinio mokymosi/Kasdienis",
+        language_of_instruction="lietuvių")
     add("minor", "kaunas", "ENROLLMENT", start_date="2023-09-01", end_date="2029-06-30",
         programme=PROGRAMMES["basic"], **{"class": "8a"}, learning_form="Grupinio mokymosi/Kasdienis")
     add("minor", "kaunas", "OLYMPIAD", subject="Matematika", start_date="2025-02-07", place="1",

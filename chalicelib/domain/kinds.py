@@ -225,6 +225,21 @@ ACHIEVEMENT_LEVELS = CodeList((
 LEAVING_REASON = Field("leaving_reason", text("Išvykimo priežastis", "Reason for leaving"), TextValue(200),
                        "isvykimo_priezastis")
 
+
+
+def _language(code: str, lithuanian: str, english: str) -> Code:
+    """An ISO 639-1 language, named as Lithuanian names it (`lenkų`, also `lenkų kalba`)."""
+    return Code(code, text(lithuanian, english), (f"{fold(lithuanian)}_kalba",))
+
+
+LANGUAGES = CodeList((
+    _language("lt", "lietuvių", "Lithuanian"), _language("pl", "lenkų", "Polish"), _language("ru", "rusų", "Russian"),
+    _language("en", "anglų", "English"), _language("de", "vokiečių", "German"), _language("fr", "prancūzų", "French"),
+    _language("be", "baltarusių", "Belarusian"), _language("uk", "ukrainiečių", "Ukrainian"),
+    _language("lv", "latvių", "Latvian"), _language("es", "ispanų", "Spanish"),
+))
+LANGUAGE_OF_INSTRUCTION = Field("language_of_instruction", text("Mokomoji kalba", "Language of instruction"),
+                                LANGUAGES, "mokomoji_kalba", ("mokymo_kalba", "ugdymo_kalba"))
 GRADE_LEVEL = Field("grade_level", text("Patikrinimas", "Test"), TESTED_GRADES, "patikrinimo_klase",
                     ("patikrinimas", "tikrinama_klase"))
 # Points out of a maximum; without one, the score is a percentage (0–100).
@@ -234,7 +249,7 @@ MAX_POINTS = Field("max_points", text("Didžiausias galimas balas", "Maximum poi
 FIELDS: tuple[Field, ...] = (
     KIND, PERSON_ID, GIVEN_NAME, FAMILY_NAME, BIRTH_DATE, SOURCE_ID, START_DATE, END_DATE, PROGRAMME, CLASS, SUBJECT,
     LEVEL, GRADE, SCORE, PLACE, TITLE, DOCUMENT_TYPE, DOCUMENT_SERIES, DOCUMENT_NUMBER, ISSUE_DATE, TEACHER, NOTES,
-    LEARNING_FORM, LEAVING_REASON, GRADE_LEVEL, MAX_POINTS,
+    LEARNING_FORM, LEAVING_REASON, GRADE_LEVEL, MAX_POINTS, LANGUAGE_OF_INSTRUCTION,
 )
 # Every record names its kind, the person and the institution's own number for it; these are the
 # record's envelope, not its content (`RecordBase` in domain/records.py validates them).
@@ -248,7 +263,8 @@ ON_THE_DAY = text("Data", "Date")  # a one-day event's `start_date`
 KINDS: tuple[Kind, ...] = (  # in reading order (their prefixes' order)
     Kind("ENROLLMENT", "1#ENROLLMENT#", text("Lankytos mokyklos", "Institutions attended"), (
         required(START_DATE, shared=True), optional(END_DATE, shared=True), optional(CLASS, shared=True),
-        required(PROGRAMME, shared=True), optional(LEARNING_FORM, shared=True), optional(LEAVING_REASON),
+        required(PROGRAMME, shared=True), optional(LEARNING_FORM, shared=True),
+        optional(LANGUAGE_OF_INSTRUCTION, shared=True), optional(LEAVING_REASON),
     )),
     Kind("SUBJECT", "2#SUBJECT#", text("Pasirenkamieji dalykai", "Elective subjects"), (
         required(SUBJECT), required(START_DATE), optional(END_DATE), optional(GRADE), optional(CLASS),
@@ -333,6 +349,12 @@ def shown_to_other_institutions() -> Mapping[str, frozenset[str] | None]:
         elif shared:
             shown[kind.name] = frozenset({"kind"}) | shared
     return shown
+
+
+def code_labels(field: Field) -> Mapping[str, Text]:
+    """A code-list field's codes → their labels."""
+    assert isinstance(field.value, CodeList), field.name
+    return {code.code: code.label for code in field.value.codes}
 
 
 # --- the description the pages and integrators read (`GET /schema/records`) ----------------------

@@ -194,6 +194,9 @@ def test_a_national_test_reads_with_its_labels(context: BrowserContext, stack: d
     expect(section.get_by_role("heading", level=2)).to_have_text("National achievement tests")
     expect(card.locator("dd", has_text="NMPP, grade 4")).to_be_visible()
     expect(card.locator("dt", has_text="Achievement level")).to_be_visible()
+    enrolment = page.locator("section[data-kind=ENROLLMENT] article").first
+    expect(enrolment.locator("dt", has_text="Language of instruction")).to_be_visible()
+    expect(enrolment.locator("dd", has_text="Lithuanian")).to_be_visible()
     assert len([url for url in seen if url.endswith("/schema/records")]) == 1  # once for the session
     page.get_by_role("button", name="Perjungti į lietuvių kalbą").click()
 

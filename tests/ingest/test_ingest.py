@@ -491,6 +491,19 @@ def test_national_tests_upload_with_lithuanian_columns_and_values(world: World, 
             for k, r in tests.items()} == {"nt-1": ("4", 31, 40, "BASIC"), "nt-2": ("10", 78, None, "ADVANCED")}
 
 
+def test_a_language_of_instruction_uploads_by_its_lithuanian_name(world: World, bucket: Any) -> None:
+    header = "rusis;asmens_kodas;iraso_id;pradzios_data;programa;mokomoji_kalba"
+    sent = upload(world, bucket, csv_file(f"ENROLLMENT;{PUPIL};up-1;2021-09-01;201001001;Lenkų kalba",
+                                          f"ENROLLMENT;{PUPIL};up-2;2021-09-01;201001001;latyn",
+                                          header=header))
+    result = status(world, sent["upload_id"])
+    assert (result["rows_written"], result["rows_rejected"]) == (1, 1), result["errors"]
+    assert [(e["line"], e["column"], e["code"]) for e in result["errors"]] == [
+        (3, "language_of_instruction", "validation.language_of_instruction.choice")]
+    enrolment = next(r for r in Record.query(PUPIL) if r.source_id == "up-1")
+    assert enrolment.field("language_of_instruction") == "pl"
+
+
 def test_upload_requests_are_checked(world: World, bucket: Any) -> None:
     def ask(body: dict[str, Any], who: str = "rep_a", institution: str = "inst-a") -> Any:
         return world.call(who, "POST", f"/institutions/{institution}/uploads", body)

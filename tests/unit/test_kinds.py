@@ -74,7 +74,10 @@ def test_headers_and_code_spellings_are_unambiguous() -> None:
 
 def test_what_other_institutions_see_is_what_the_policy_showed() -> None:
     assert kinds.shown_to_other_institutions() == {
-        "ENROLLMENT": frozenset({"kind", "start_date", "end_date", "class", "programme", "learning_form"}),
+        # Where the pupil learnt and what they finished (the policy's list before kinds were declared) ...
+        # ... and, since it was declared, the language of instruction (a next school adapts to it).
+        "ENROLLMENT": frozenset({"kind", "start_date", "end_date", "class", "programme", "learning_form",
+                                 "language_of_instruction"}),
         "QUALIFICATION": None,
     }
     assert record_visible("ENROLLMENT", "other", frozenset({"mine"}))

@@ -208,6 +208,19 @@ def test_national_tests_take_their_own_values_in_upload_spellings() -> None:
         "validation.grade_level.choice", "validation.level.choice"]
 
 
+@pytest.mark.parametrize("typed", ["pl", "PL", "lenkų", "Lenku kalba", "Polish"])
+def test_the_language_of_instruction_is_a_code(typed: str) -> None:
+    enrolment = validate_record(VALID["ENROLLMENT"] | {"language_of_instruction": typed}, today=TODAY)
+    assert enrolment.fields()["language_of_instruction"] == "pl"
+
+
+def test_only_enrolments_take_a_language_of_instruction() -> None:
+    assert codes(VALID["ENROLLMENT"] | {"language_of_instruction": "klingonų"}) == [
+        "validation.language_of_instruction.choice"]
+    assert codes(VALID["EXAM"] | {"language_of_instruction": "lt"}) == [
+        "validation.language_of_instruction.not_applicable"]
+
+
 def test_a_national_test_sorts_between_exams_and_olympiads() -> None:
     keys = [record_key("EXAM", "2999-12-31", "z" * 26), record_key("NATIONAL_TEST", "1900-01-01", "0" * 26),
             record_key("NATIONAL_TEST", "2999-12-31", "z" * 26), record_key("OLYMPIAD", "1900-01-01", "0" * 26)]
