@@ -10,17 +10,14 @@ it. Everything else is derived from here: the validation models (`domain/records
 access policy's visible fields and `GET /schema/records`, from which the pages take every kind
 title, field label and code label (docs/DATA_MODEL.md, "Record kinds").
 
-Pure data and small lookups, no pydantic and no AWS: `models/records.py` imports it on the
-paths that never load pydantic (the DAKPR transfer, the authoriser's neighbours).
+Pure data and small lookups, no pydantic and no AWS: `models/records.py` imports it, and paths
+that load the models without pydantic (the DAKPR transfer, status lists) stay without it.
 """
-
-from __future__ import annotations
 
 import keyword
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from chalicelib.domain.i18n import Text, text, translated
 from chalicelib.domain.text import fold
@@ -28,22 +25,19 @@ from chalicelib.domain.text import fold
 # --- what a field's value may be ---------------------------------------------------------------
 
 
-@dataclass(frozen=True, eq=False)
-class DateValue:
+class DateValue(NamedTuple):
     """An ISO date (`YYYY-MM-DD`), not before 1900 and not after today unless `future` (a
     planned end)."""
 
     future: bool = False
 
 
-@dataclass(frozen=True, eq=False)
-class IntegerValue:
+class IntegerValue(NamedTuple):
     minimum: int
     maximum: int
 
 
-@dataclass(frozen=True, eq=False)
-class TextValue:
+class TextValue(NamedTuple):
     """Text of at most `max_length` characters. `form`: a shape `domain/records.py` checks and
     normalises (a class name, a programme code, ...); None: any text."""
 
@@ -51,15 +45,13 @@ class TextValue:
     form: str | None = None
 
 
-@dataclass(frozen=True, eq=False)
-class Code:
+class Code(NamedTuple):
     code: str
     label: Text
     aliases: tuple[str, ...] = ()  # further spellings accepted (uploads), compared folded
 
 
-@dataclass(frozen=True, eq=False)
-class CodeList:
+class CodeList(NamedTuple):
     """One of `codes`. Accepted as the code, either label or an alias, compared folded
     (`Šalies` is `NATIONAL`); stored and answered as the code."""
 
@@ -85,8 +77,7 @@ def value_type(value: Value) -> str:
 # --- fields and kinds --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, eq=False)
-class Field:
+class Field(NamedTuple):
     """A field, the same on every kind that takes it: one upload column, one DynamoDB attribute."""
 
     name: str  # in the API, and the English template's column
@@ -106,8 +97,7 @@ class Field:
         return self.name if self.name.isidentifier() and not keyword.iskeyword(self.name) else f"{self.name}_name"
 
 
-@dataclass(frozen=True, eq=False)
-class Use:
+class Use(NamedTuple):
     """A field as a kind takes it. A kind may give the field its own label (an exam's
     `start_date` is its date) or its own values (an exam's `level` is not an olympiad's)."""
 
@@ -134,8 +124,7 @@ def optional(field: Field, *, label: Text | None = None, value: Value | None = N
     return Use(field, False, label, value, shared)
 
 
-@dataclass(frozen=True)
-class AtMost:
+class AtMost(NamedTuple):
     """A rule over two fields: `field` may not exceed `bound` when the record gives one (reason
     `range` on `field`)."""
 
@@ -143,8 +132,7 @@ class AtMost:
     bound: str
 
 
-@dataclass(frozen=True, eq=False)
-class Kind:
+class Kind(NamedTuple):
     name: str
     # The stored sort key's prefix (`<prefix><sort date>#<record id>`): it puts a person's records
     # in reading order in one Query. Stored data carries it: never change one. A new kind takes a
