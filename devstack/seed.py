@@ -140,7 +140,8 @@ def _records() -> list[tuple[str, str, dict[str, Any]]]:
         document_number="0123456", issue_date="2026-07-01", programme=PROGRAMMES["secondary"])
     # The guardian's child, a current pupil.
     add("minor", "kaunas", "ENROLLMENT", start_date="2019-09-01", programme=PROGRAMMES["primary"],
-        end_date="2023-06-30", **{"class": "4a"}, learning_form="Grupinio mokymosi/Kasdienis")
+        end_date="2023-06-30", **{"class": "4a"}, learning_form="Grupinio mokymosi/Kasdienis",
+        language_of_instruction="lietuvių")
     add("minor", "kaunas", "ENROLLMENT", start_date="2023-09-01", end_date="2029-06-30",
         programme=PROGRAMMES["basic"], **{"class": "8a"}, learning_form="Grupinio mokymosi/Kasdienis")
     add("minor", "kaunas", "OLYMPIAD", subject="Matematika", start_date="2025-02-07", place="1",
@@ -172,6 +173,11 @@ def _records() -> list[tuple[str, str, dict[str, Any]]]:
     add("p13", "siauliai", "QUALIFICATION", document_type="Kvalifikacijos pažymėjimas",
         document_number="KP-004512", issue_date="2024-06-28", programme=PROGRAMMES["vocational"],
         title="Automobilių mechanikas")
+    # The guardian's child's national achievement tests in grade 4 (a percentage, and points of a maximum).
+    add("minor", "kaunas", "NATIONAL_TEST", grade_level="4", subject="Matematika", start_date="2023-05-09",
+        score=78, level="pagrindinis")
+    add("minor", "kaunas", "NATIONAL_TEST", grade_level="4 klasė", subject="Skaitymas", start_date="2023-05-11",
+        score=31, max_points=40, level="aukštesnysis")
     return rows
 
 

@@ -55,21 +55,25 @@ def catalogues(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mon
     folder = tmp_path_factory.mktemp("catalogues") / "i18n"
     shutil.copytree(i18n.CATALOGUES, folder)
     monkeypatch.setattr(i18n, "CATALOGUES", str(folder))
-    i18n.languages.cache_clear()
-    i18n.catalogue.cache_clear()
+    forget_texts()
     yield folder
-    i18n.languages.cache_clear()
-    i18n.catalogue.cache_clear()
+    forget_texts()
+
+
+def forget_texts() -> None:
+    """Drop every text cached from the catalogues (they never change while the register runs)."""
+    from chalicelib.domain import i18n, kinds
+
+    for cached in (i18n.languages, i18n.catalogue, kinds.schema_document, kinds.kind_title):
+        cached.cache_clear()
 
 
 @pytest.fixture
 def further_language(catalogues: Path) -> Callable[[str, dict[str, str]], None]:
     """`add(language, texts)` offers one more language, as a catalogue file would."""
-    from chalicelib.domain import i18n
 
     def add(language: str, texts: dict[str, str]) -> None:
         (catalogues / f"{language}.json").write_text(json.dumps(texts, ensure_ascii=False), encoding="utf-8")
-        i18n.languages.cache_clear()
-        i18n.catalogue.cache_clear()
+        forget_texts()
 
     return add

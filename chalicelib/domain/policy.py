@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from chalicelib.domain import problems as P
 from chalicelib.domain.access import GUARDIAN, MINISTRY, REPRESENTATIVE
+from chalicelib.domain.kinds import shown_to_other_institutions
 
 READ, WRITE = "read", "write"
 
@@ -151,25 +152,20 @@ def manage_person(
                           created_by_institution)
 
 
-# What a representative reads of a pupil's records kept by *other* institutions: where the pupil
-# learnt and what they finished — not other schools' subjects, exams, olympiads or achievements.
-OTHER_INSTITUTIONS_KINDS = {
-    "ENROLLMENT": frozenset({"kind", "start_date", "end_date", "class", "programme", "learning_form"}),
-    "QUALIFICATION": None,  # every field: the document is what a next school needs to see
-}
-
-
 def record_visible(kind: str, record_institution: str | None, full_for: frozenset[str] | None) -> bool:
     """Does a reader see this record at all? `full_for`: the institutions whose records the reader
-    sees in full (None: everything — the person, a guardian, the ministry)."""
-    return full_for is None or record_institution in full_for or kind in OTHER_INSTITUTIONS_KINDS
+    sees in full (None: everything — the person, a guardian, the ministry). Of a pupil's records
+    kept by *other* institutions a representative reads where the pupil learnt and what they
+    finished — not other schools' subjects, exams, olympiads or achievements: the kinds and fields
+    `domain/kinds.py` declares shared."""
+    return full_for is None or record_institution in full_for or kind in shown_to_other_institutions()
 
 
 def fields_shown(kind: str, record_institution: str | None, full_for: frozenset[str] | None) -> frozenset[str] | None:
     """Which fields of a visible record the reader sees (None: all of them)."""
     if full_for is None or record_institution in full_for:
         return None
-    return OTHER_INSTITUTIONS_KINDS.get(kind)
+    return shown_to_other_institutions().get(kind)
 
 
 def readable_in_full(

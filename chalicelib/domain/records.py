@@ -8,108 +8,61 @@ record, or raises `DomainValidationError` carrying every problem found (never on
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, Any, ClassVar
+from functools import reduce
+from operator import or_
+from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, ValidationInfo
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, ValidationInfo, create_model
+from pydantic import Field as PydanticField
 from pydantic_core import PydanticCustomError
 
 from chalicelib.domain.dates import vilnius_today
 from chalicelib.domain.errors import DomainValidationError, FieldError
+from chalicelib.domain.kinds import (
+    COMMON,
+    FAMILY_NAME,
+    GIVEN_NAME,
+    IDENTITY,
+    KINDS,
+    PERSON_ID,
+    SOURCE_ID,
+    CodeList,
+    DateValue,
+    IntegerValue,
+    Kind,
+    TextValue,
+    Use,
+    Value,
+    header_names,
+    kind_named,
+    template_fields,
+    uses_of,
+)
 from chalicelib.domain.person_id import normalise_person_id, person_id_error
 from chalicelib.domain.personal_code import PersonalCodeError, parse_personal_code
 from chalicelib.domain.text import TextError, clean_name, clean_text, fold
 from chalicelib.domain.validation import fail, field_errors, parse_iso_date, text_field
 
+RecordKind = StrEnum("RecordKind", [(kind.name, kind.name) for kind in KINDS])  # type: ignore[misc]
 
-class RecordKind(StrEnum):
-    ENROLLMENT = "ENROLLMENT"
-    SUBJECT = "SUBJECT"
-    EXAM = "EXAM"
-    OLYMPIAD = "OLYMPIAD"
-    ACHIEVEMENT = "ACHIEVEMENT"
-    QUALIFICATION = "QUALIFICATION"
-
-
-# Every field of the upload template, in template order. `learning_form` and `leaving_reason`
-# belong to ENROLLMENT: the current register's roster carries the learning form, and an enrolment
-# records why the pupil left (from, to, reason for leaving).
-TEMPLATE_FIELDS: tuple[str, ...] = (
-    "kind", "person_id", "given_name", "family_name", "birth_date", "source_id",
-    "start_date", "end_date", "programme", "class", "subject", "level", "grade", "score", "place",
-    "title", "document_type", "document_series", "document_number", "issue_date", "teacher",
-    "notes", "learning_form", "leaving_reason",
-)
-
-# Lithuanian (and a few common English) header aliases, compared after `fold()`.
-FIELD_ALIASES: dict[str, str] = {
-    "rusis": "kind", "iraso_rusis": "kind",
-    "asmens_kodas": "person_id", "ak": "person_id",
-    "vardas": "given_name", "first_name": "given_name",
-    "pavarde": "family_name", "last_name": "family_name", "surname": "family_name",
-    "gimimo_data": "birth_date",
-    "iraso_id": "source_id", "iraso_nr": "source_id", "saltinio_id": "source_id",
-    "pradzia": "start_date", "pradzios_data": "start_date", "data": "start_date",
-    "pabaiga": "end_date", "pabaigos_data": "end_date",
-    "programa": "programme", "mokymosi_programa": "programme", "program": "programme",
-    "klase": "class", "grupe": "class",
-    "dalykas": "subject",
-    "lygis": "level", "lygmuo": "level",
-    "pazymys": "grade", "ivertinimas": "grade",
-    "balai": "score", "balas": "score", "rezultatas": "score",
-    "vieta": "place", "apdovanojimas": "place",
-    "pavadinimas": "title",
-    "dokumento_tipas": "document_type", "dokumentas": "document_type",
-    "serija": "document_series", "dokumento_serija": "document_series",
-    "numeris": "document_number", "dokumento_numeris": "document_number",
-    "isdavimo_data": "issue_date",
-    "mokytojas": "teacher", "mokytojai": "teacher",
-    "pastabos": "notes",
-    "mokymosi_forma": "learning_form", "pagrindine_mokymosi_forma_budas": "learning_form",
-    "isvykimo_priezastis": "leaving_reason",
-}
+# Every field of the upload template, in template order (domain/kinds.py declares them).
+TEMPLATE_FIELDS: tuple[str, ...] = template_fields()
 
 
 def canonical_field(header: str) -> str | None:
     """The template field a header names (`Asmens kodas` → `person_id`), or None."""
-    key = fold(header)
-    if key in TEMPLATE_FIELDS:
-        return key
-    return FIELD_ALIASES.get(key)
+    return header_names().get(fold(header))
 
 
 EARLIEST_DATE = date(1900, 1, 1)
 GRADE_WORDS = {"iskaityta": "įskaityta", "neiskaityta": "neįskaityta"}
-EXAM_LEVELS = frozenset({"A", "B", "A1", "A2", "B1", "B2", "C1", "C2"})
-EVENT_LEVELS = {  # olympiad / achievement level, Lithuanian aliases folded
-    "school": "SCHOOL", "mokyklos": "SCHOOL", "mokyklinis": "SCHOOL",
-    "municipal": "MUNICIPAL", "savivaldybes": "MUNICIPAL", "miesto": "MUNICIPAL", "rajono": "MUNICIPAL",
-    "national": "NATIONAL", "salies": "NATIONAL", "respublikinis": "NATIONAL", "nacionalinis": "NATIONAL",
-    "international": "INTERNATIONAL", "tarptautinis": "INTERNATIONAL", "tarptautine": "INTERNATIONAL",
-}
-DOCUMENT_TYPES = {
-    "maturity_certificate": "MATURITY_CERTIFICATE", "brandos_atestatas": "MATURITY_CERTIFICATE",
-    "basic_education_certificate": "BASIC_EDUCATION_CERTIFICATE",
-    "pagrindinio_issilavinimo_pazymejimas": "BASIC_EDUCATION_CERTIFICATE",
-    "qualification_certificate": "QUALIFICATION_CERTIFICATE",
-    "kvalifikacijos_pazymejimas": "QUALIFICATION_CERTIFICATE",
-    "vocational_diploma": "VOCATIONAL_DIPLOMA", "profesinio_mokymo_diplomas": "VOCATIONAL_DIPLOMA",
-    "learning_achievement_certificate": "LEARNING_ACHIEVEMENT_CERTIFICATE",
-    "mokymosi_pasiekimu_pazymejimas": "LEARNING_ACHIEVEMENT_CERTIFICATE",
-}
 _CLASS_RE = re.compile(r"^(?P<grade>1[0-2]|[1-9]|IV|I{1,3})(?P<group>[^\W\d_])?$", re.IGNORECASE)
 _PROGRAMME_RE = re.compile(r"^(?:\((?P<code>\d{9})\)|(?P<bare>\d{9}))(?:\s+(?P<name>\S.*))?$")
 _SOURCE_ID_RE = re.compile(r"^[\w.\-/#:]{1,100}$")
 _DOCUMENT_NUMBER_RE = re.compile(r"^[0-9A-Za-z\-/]{1,30}$")
-
-
-def _name(value: object) -> str | None:
-    try:
-        return clean_name(value)
-    except TextError as exc:
-        raise fail(exc.reason) from None
 
 
 def _date_validator(allow_future: bool) -> BeforeValidator:
@@ -133,24 +86,6 @@ def _today(info: ValidationInfo) -> date:
     return today if isinstance(today, date) else vilnius_today()
 
 
-def _person_id(value: object) -> str | None:
-    text = _plain(value, 20)
-    if text is None:
-        return None
-    text = normalise_person_id(text)
-    reason = person_id_error(text)
-    if reason:
-        raise fail(reason)
-    return text
-
-
-def _source_id(value: object) -> str | None:
-    text = _plain(value, 100)
-    if text is not None and not _SOURCE_ID_RE.match(text):
-        raise fail("characters")
-    return text
-
-
 def _plain(value: object, max_length: int) -> str | None:
     """Codes that spreadsheets may turn into numbers: accept ints, keep them as text."""
     if isinstance(value, bool):
@@ -163,10 +98,24 @@ def _plain(value: object, max_length: int) -> str | None:
         raise fail(exc.reason) from None
 
 
-def _class_name(value: object) -> str | None:
-    text = _plain(value, 10)
-    if text is None:
-        return None
+# --- the shapes a text field may have (`TextValue.form`): each takes trimmed, non-empty text ------
+
+
+def _person_id(text: str) -> str:
+    text = normalise_person_id(text)
+    reason = person_id_error(text)
+    if reason:
+        raise fail(reason)
+    return text
+
+
+def _source_id(text: str) -> str:
+    if not _SOURCE_ID_RE.match(text):
+        raise fail("characters")
+    return text
+
+
+def _class_name(text: str) -> str:
     match = _CLASS_RE.match(text.replace(" ", ""))
     group = (match.group("group") or "") if match else ""
     # `IIII` is not class III group i: Roman classes take no I or V as a group letter.
@@ -176,10 +125,7 @@ def _class_name(value: object) -> str | None:
     return match.group("grade").upper() + group.lower()
 
 
-def _programme(value: object) -> str | None:
-    text = _plain(value, 300)
-    if text is None:
-        return None
+def _programme(text: str) -> str:
     match = _PROGRAMME_RE.match(text)
     if not match:
         raise fail("format")
@@ -187,14 +133,7 @@ def _programme(value: object) -> str | None:
     return f"({code}) {name}" if name else code
 
 
-def _grade(value: object) -> str | None:
-    if isinstance(value, bool):
-        raise fail("type")
-    if isinstance(value, int):
-        value = str(value)
-    text = _plain(value, 20)
-    if text is None:
-        return None
+def _grade(text: str) -> str:
     if text.isascii() and text.isdigit():
         if not 1 <= int(text) <= 10:
             raise fail("range")
@@ -205,42 +144,76 @@ def _grade(value: object) -> str | None:
     return word
 
 
-def _score(value: object) -> int | None:
-    if isinstance(value, bool):
-        raise fail("type")
-    if isinstance(value, float):
-        if not value.is_integer():
-            raise fail("integer")
-        value = int(value)
-    if isinstance(value, str):
-        text = value.strip()
-        if not text:
-            return None
-        if not (text.isascii() and text.lstrip("-").isdigit()):
-            raise fail("integer")
-        value = int(text)
-    if not isinstance(value, int):
-        raise fail("type")
-    if not 0 <= value <= 100:
+def _place(text: str) -> str:
+    if text.isascii() and text.isdigit() and int(text) < 1:
         raise fail("range")
-    return value
+    return text
 
 
-def _exam_level(value: object) -> str | None:
-    text = _plain(value, 5)
-    if text is None:
-        return None
-    if text.upper() not in EXAM_LEVELS:
-        raise fail("choice")
-    return text.upper()
+def _document_number(text: str) -> str:
+    if not _DOCUMENT_NUMBER_RE.match(text):
+        raise fail("format")
+    return text
 
 
-def _choice(options: Mapping[str, str], max_length: int) -> BeforeValidator:
+FORMS: dict[str, Callable[[str], str]] = {
+    "person_id": _person_id, "source_id": _source_id, "class": _class_name, "programme": _programme,
+    "grade": _grade, "place": _place, "document_number": _document_number,
+}
+
+
+def _text(declared: TextValue) -> BeforeValidator:
+    if declared.form is None:
+        return text_field(declared.max_length)
+    if declared.form == "name":
+        def name(value: object) -> str | None:
+            try:
+                return clean_name(value, declared.max_length)
+            except TextError as exc:
+                raise fail(exc.reason) from None
+
+        return BeforeValidator(name)
+    shape = FORMS[declared.form]
+
+    def shaped(value: object) -> str | None:
+        text = _plain(value, declared.max_length)
+        return None if text is None else shape(text)
+
+    return BeforeValidator(shaped)
+
+
+def _integer(declared: IntegerValue) -> BeforeValidator:
+    def check(value: object) -> int | None:
+        if isinstance(value, bool):
+            raise fail("type")
+        if isinstance(value, float):
+            if not value.is_integer():
+                raise fail("integer")
+            value = int(value)
+        if isinstance(value, str):
+            text = value.strip()
+            if not text:
+                return None
+            if not (text.isascii() and text.lstrip("-").isdigit()):
+                raise fail("integer")
+            value = int(text)
+        if not isinstance(value, int):
+            raise fail("type")
+        if not declared.minimum <= value <= declared.maximum:
+            raise fail("range")
+        return value
+
+    return BeforeValidator(check)
+
+
+def _choice(declared: CodeList) -> BeforeValidator:
+    spellings = declared.spellings()
+
     def check(value: object) -> str | None:
-        text = _plain(value, max_length)
+        text = _plain(value, 100)
         if text is None:
             return None
-        found = options.get(fold(text)) or (text if text in options.values() else None)
+        found = spellings.get(fold(text))
         if found is None:
             raise fail("choice")
         return found
@@ -248,58 +221,43 @@ def _choice(options: Mapping[str, str], max_length: int) -> BeforeValidator:
     return BeforeValidator(check)
 
 
-def _place(value: object) -> str | None:
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)
-    text = _plain(value, 100)
-    if text is None:
-        return None
-    if text.isascii() and text.isdigit() and int(text) < 1:
-        raise fail("range")
-    return text
+def annotation(values: Value, required: bool) -> Any:
+    """The pydantic type of a field holding `values` (validators from the declaration)."""
+    if isinstance(values, DateValue):
+        base: type = date
+        validator = _date_validator(allow_future=values.future)
+    elif isinstance(values, IntegerValue):
+        base, validator = int, _integer(values)
+    elif isinstance(values, TextValue):
+        base, validator = str, _text(values)
+    else:
+        base, validator = str, _choice(values)
+    return Annotated[base if required else base | None, validator]
 
 
-def _document_number(value: object) -> str | None:
-    text = _plain(value, 30)
-    if text is not None and not _DOCUMENT_NUMBER_RE.match(text):
-        raise fail("format")
-    return text
-
-
-PersonId = Annotated[str, BeforeValidator(_person_id)]
-Name = Annotated[str | None, BeforeValidator(_name)]
-SourceId = Annotated[str, BeforeValidator(_source_id)]
-PastDate = Annotated[date, _date_validator(allow_future=False)]
-OptionalPastDate = Annotated[date | None, _date_validator(allow_future=False)]
-# Only an end may lie ahead: a planned end of studies.
-PlannedEnd = Annotated[date | None, _date_validator(allow_future=True)]
-ShortText = Annotated[str, text_field(200)]
-OptionalShortText = Annotated[str | None, text_field(200)]
-Notes = Annotated[str | None, text_field(2000)]
-ClassName = Annotated[str | None, BeforeValidator(_class_name)]
-Programme = Annotated[str, BeforeValidator(_programme)]
-OptionalProgramme = Annotated[str | None, BeforeValidator(_programme)]
-EventLevel = Annotated[str | None, _choice(EVENT_LEVELS, 30)]
+def _field_definition(use: Use) -> tuple[Any, Any]:
+    alias = use.name if use.field.python_name != use.name else None
+    default = PydanticField(... if use.required else None, alias=alias)
+    return annotation(use.values, use.required), default
 
 
 class RecordBase(BaseModel):
+    """A record's envelope (domain/kinds.py `IDENTITY`): the kind, whom it names, the institution's
+    own number for it. Each kind's model adds its fields (`KIND_MODELS`)."""
+
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     kind: RecordKind
-    person_id: PersonId
-    source_id: SourceId
-    given_name: Name = None
-    family_name: Name = None
-    birth_date: OptionalPastDate = None
-    teacher: OptionalShortText = None
-    notes: Notes = None
-
-    # Which date orders the record within the person's history (the sort key's date part).
-    sort_field: ClassVar[str] = "start_date"
+    person_id: Annotated[str, _text(PERSON_ID.value)]
+    source_id: Annotated[str, _text(SOURCE_ID.value)]
+    given_name: Annotated[str | None, _text(GIVEN_NAME.value)] = None
+    family_name: Annotated[str | None, _text(FAMILY_NAME.value)] = None
+    birth_date: Annotated[date | None, _date_validator(allow_future=False)] = None
 
     @property
     def sort_date(self) -> date:
-        value = getattr(self, self.sort_field)
+        """The date that orders the record within the person's history (the sort key's date part)."""
+        value = getattr(self, _SORT_ATTRIBUTES[self.kind])
         assert isinstance(value, date)
         return value
 
@@ -311,69 +269,26 @@ class RecordBase(BaseModel):
         return data
 
 
-class Enrollment(RecordBase):
-    start_date: PastDate
-    end_date: PlannedEnd = None
-    programme: Programme
-    class_name: ClassName = Field(default=None, alias="class")
-    learning_form: OptionalShortText = None
-    leaving_reason: OptionalShortText = None
+def _model_name(kind: Kind) -> str:
+    return "".join(part.capitalize() for part in kind.name.split("_"))
 
 
-class Subject(RecordBase):
-    subject: ShortText
-    start_date: PastDate
-    end_date: PlannedEnd = None
-    grade: Annotated[str | None, BeforeValidator(_grade)] = None
-    class_name: ClassName = Field(default=None, alias="class")
+def _kind_model(kind: Kind) -> type[RecordBase]:
+    fields: dict[str, Any] = {use.field.python_name: _field_definition(use) for use in uses_of(kind)}
+    model: type[RecordBase] = create_model(_model_name(kind), __base__=RecordBase, **fields)
+    return model
 
 
-class Exam(RecordBase):
-    subject: ShortText
-    start_date: PastDate
-    score: Annotated[int, BeforeValidator(_score)]
-    level: Annotated[str | None, BeforeValidator(_exam_level)] = None
-
-
-class Olympiad(RecordBase):
-    subject: ShortText
-    start_date: PastDate
-    place: Annotated[str, BeforeValidator(_place)]
-    level: EventLevel = None
-
-
-class Achievement(RecordBase):
-    title: ShortText
-    start_date: PastDate
-    end_date: PlannedEnd = None
-    level: EventLevel = None
-
-
-class Qualification(RecordBase):
-    sort_field: ClassVar[str] = "issue_date"
-
-    document_type: Annotated[str, _choice(DOCUMENT_TYPES, 60)]
-    document_series: OptionalShortText = None
-    document_number: Annotated[str, BeforeValidator(_document_number)]
-    issue_date: PastDate
-    programme: OptionalProgramme = None
-    title: OptionalShortText = None
-
-
-KIND_MODELS: dict[RecordKind, type[RecordBase]] = {
-    RecordKind.ENROLLMENT: Enrollment,
-    RecordKind.SUBJECT: Subject,
-    RecordKind.EXAM: Exam,
-    RecordKind.OLYMPIAD: Olympiad,
-    RecordKind.ACHIEVEMENT: Achievement,
-    RecordKind.QUALIFICATION: Qualification,
-}
+# One model per kind, built from its declaration (in reading order).
+KIND_MODELS: dict[RecordKind, type[RecordBase]] = {RecordKind(kind.name): _kind_model(kind) for kind in KINDS}
+_ACCEPTED = {RecordKind(kind.name): frozenset(use.name for use in IDENTITY + uses_of(kind)) for kind in KINDS}
+_SORT_ATTRIBUTES = {kind.name: next(use.field.python_name for use in uses_of(kind) if use.name == kind.sort_field)
+                    for kind in KINDS}
 
 
 def kind_fields(kind: RecordKind) -> frozenset[str]:
     """Template field names a kind accepts."""
-    model = KIND_MODELS[kind]
-    return frozenset(info.alias or name for name, info in model.model_fields.items())
+    return _ACCEPTED[kind]
 
 
 def _is_blank(value: object) -> bool:
@@ -415,6 +330,7 @@ def validate_record(raw: Mapping[str, object], today: date | None = None) -> Rec
     except ValidationError as exc:
         errors.extend(field_errors(exc))
     errors.extend(_crossfield_errors(data))
+    errors.extend(_rule_errors(kind_named(kind), data))
     if errors:
         raise DomainValidationError(_dedupe(errors))
     assert record is not None
@@ -432,8 +348,11 @@ def _parse_kind(value: object) -> tuple[RecordKind | None, FieldError | None]:
         return None, FieldError("kind", "choice")
 
 
+_COMMON_NAMES = frozenset(use.name for use in IDENTITY + COMMON if use.name != "kind")
+
+
 def _check_common(data: Mapping[str, object], today: date | None) -> list[FieldError]:
-    common = {k: v for k, v in data.items() if k in RecordBase.model_fields and k != "kind"}
+    common = {k: v for k, v in data.items() if k in _COMMON_NAMES}
     errors: list[FieldError] = []
     try:
         _CommonFields.model_validate(common, context={"today": today or vilnius_today()})
@@ -442,8 +361,9 @@ def _check_common(data: Mapping[str, object], today: date | None) -> list[FieldE
     return errors
 
 
-class _CommonFields(RecordBase):
-    kind: RecordKind | None = None  # type: ignore[assignment]
+_COMMON_DEFINITIONS: dict[str, Any] = {use.field.python_name: _field_definition(use) for use in COMMON}
+_CommonFields = create_model("_CommonFields", __base__=RecordBase, kind=(RecordKind | None, None),
+                             **_COMMON_DEFINITIONS)
 
 
 def _crossfield_errors(data: Mapping[str, object]) -> list[FieldError]:
@@ -461,6 +381,31 @@ def _crossfield_errors(data: Mapping[str, object]) -> list[FieldError]:
         if code and code.birth_date and code.birth_date != birth:
             errors.append(FieldError("birth_date", "mismatch"))
     return errors
+
+
+def _rule_errors(kind: Kind, data: Mapping[str, object]) -> list[FieldError]:
+    """The kind's declared rules over two fields (`AtMost`), on whatever parsed: a bound that is
+    itself not valid is reported as such, and bounds nothing."""
+    errors = []
+    for rule in kind.rules:
+        value, bound = _quiet_int(data.get(rule.field)), _quiet_int(data.get(rule.bound))
+        if value is None or bound is None or value <= bound:
+            continue
+        declared = next(use.values for use in kind.uses if use.name == rule.bound)
+        if not isinstance(declared, IntegerValue) or declared.minimum <= bound <= declared.maximum:
+            errors.append(FieldError(rule.field, "range"))
+    return errors
+
+
+def _quiet_int(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    text = value.strip() if isinstance(value, str) else ""
+    return int(text) if text.isascii() and text.isdigit() else None
 
 
 def _quiet_date(value: object) -> date | None:
@@ -497,4 +442,4 @@ def correction_model(model: type[RecordBase]) -> type[RecordBase]:
     return create_model(f"{model.__name__}Correction", __base__=model, version=(int, ...))
 
 
-RECORD_INPUT = Enrollment | Subject | Exam | Olympiad | Achievement | Qualification
+RECORD_INPUT: Any = reduce(or_, KIND_MODELS.values())

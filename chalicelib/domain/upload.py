@@ -249,14 +249,3 @@ def csv_rows(lines: Iterator[Line], delimiter: str) -> Iterator[tuple[int, list[
         problem = next((line.problem for line in flagged), None)
         flagged.clear()
         yield start, cells, problem
-
-
-TEMPLATE_HEADERS_LT = {
-    "kind": "rusis", "person_id": "asmens_kodas", "given_name": "vardas", "family_name": "pavarde",
-    "birth_date": "gimimo_data", "source_id": "iraso_id", "start_date": "pradzios_data", "end_date": "pabaigos_data",
-    "programme": "programa", "class": "klase", "subject": "dalykas", "level": "lygis", "grade": "pazymys",
-    "score": "balai", "place": "vieta", "title": "pavadinimas", "document_type": "dokumento_tipas",
-    "document_series": "serija", "document_number": "numeris", "issue_date": "isdavimo_data",
-    "teacher": "mokytojas", "notes": "pastabos", "learning_form": "mokymosi_forma",
-    "leaving_reason": "isvykimo_priezastis",
-}

@@ -6,12 +6,14 @@ models as strings (`contract.RouteDoc`), so a cold start does not pay for pydant
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_serializer
+from pydantic import BaseModel, ConfigDict, Field, create_model, model_serializer
 
 # Request models defined with the rules they carry, named here for the routes.
 from chalicelib.domain.institutions import InstitutionInput, PermitInput
+from chalicelib.domain.kinds import Field as DeclaredField
+from chalicelib.domain.kinds import IntegerValue, stored_fields
 from chalicelib.domain.persons import PersonInput
 from chalicelib.domain.records import RECORD_INPUT, AnnulmentInput
 
@@ -62,36 +64,33 @@ class PersonOut(Out):
     birth_date: str | None = None
 
 
-class RecordFields(Out):
+class RecordEnvelope(Out):
     """A record's own fields, named as in the upload template. Absent fields are left out."""
 
     kind: str
     # Absent on another institution's record in a representative's view (docs/ACCESS.md).
     source_id: str | None = None
-    start_date: str | None = None
-    end_date: str | None = None
-    issue_date: str | None = None
-    programme: str | None = None
-    class_name: str | None = Field(default=None, alias="class")
-    learning_form: str | None = None
-    leaving_reason: str | None = None
-    subject: str | None = None
-    level: str | None = None
-    grade: str | None = None
-    score: int | None = None
-    place: str | None = None
-    title: str | None = None
-    document_type: str | None = None
-    document_series: str | None = None
-    document_number: str | None = None
-    teacher: str | None = None
-    notes: str | None = None
 
     @model_serializer(mode="wrap")
     def _without_absent(self, handler: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
         return {k: v for k, v in handler(self).items() if v is not None or k in self._always}
 
     _always: frozenset[str] = frozenset()
+
+
+def _answered(field: DeclaredField) -> tuple[Any, Any]:
+    """A declared field as answers carry it: dates as ISO text, integers as numbers, else text."""
+    answered = int if isinstance(field.value, IntegerValue) else str
+    alias = field.name if field.python_name != field.name else None
+    return answered | None, Field(default=None, alias=alias)
+
+
+if TYPE_CHECKING:
+    RecordFields = RecordEnvelope
+else:
+    # Every declared field (domain/kinds.py), optional: which apply depends on the kind.
+    RecordFields = create_model("RecordFields", __base__=RecordEnvelope,
+                                **{field.python_name: _answered(field) for field in stored_fields()})
 
 
 class RecordOut(RecordFields):
@@ -102,14 +101,19 @@ class RecordOut(RecordFields):
     dakpr_registration_number: str | None = None  # qualifications, once DAKPR registered them
 
 
-class Title(Out):
+class Texts(BaseModel):
+    """A text in every language that has it: Lithuanian and English always, a further language
+    when its catalogue translates it (chalicelib/domain/i18n.py)."""
+
+    model_config = ConfigDict(extra="allow")
+    __pydantic_extra__: dict[str, str]
     lt: str
     en: str
 
 
 class Section(Out):
     kind: str
-    title: Title
+    title: Texts
     record_ids: list[str]
 
 
@@ -368,6 +372,44 @@ class Verified(Out):
     subject: str | None = None  # the personal code, if the holder put it in
     credential: dict[str, object]
     withdrawn: list[WithdrawnRecord] = []
+
+
+# --- record kinds (`GET /schema/records`) ---
+
+
+class Choice(Out):
+    code: str
+    label: Texts
+
+
+class FieldDescription(Out):
+    """A field as a form would ask for it: its label, its type and what it takes."""
+
+    name: str
+    label: Texts
+    type: Literal["date", "integer", "text", "code"]
+    required: bool
+    future: bool | None = None  # date: may lie ahead (a planned end)
+    minimum: int | None = None  # integer
+    maximum: int | None = None
+    max_length: int | None = None  # text
+    format: str | None = None  # text of a checked shape (class, programme, person_id, ...)
+    choices: list[Choice] | None = None  # code: the codes and their labels
+
+
+class KindDescription(Out):
+    kind: str
+    title: Texts
+    sort_field: str  # the date that orders the kind's records
+    heading: str | None  # the field that heads a record's card; None: the institution's name
+    fields: list[FieldDescription]  # its own fields, then the common ones, in reading order
+
+
+class RecordSchema(Out):
+    """Every kind of record, in reading order; `identity`: the envelope every record carries."""
+
+    identity: list[FieldDescription]
+    kinds: list[KindDescription]
 
 
 # --- transfer ---

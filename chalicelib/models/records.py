@@ -2,9 +2,11 @@
 
 Three kinds of item share the table (`item_type` discriminator):
 
-- `Record`: partition `person_id`, sort key `record_key` = `<n>#KIND#sort-date#record_id`, where `n`
-  puts the kinds in reading order (institutions attended, subjects, exams, olympiads, achievements,
-  qualifications): one Query on a person returns the history as it is read, page after page.
+- `Record`: partition `person_id`, sort key `record_key` = `<prefix>sort-date#record_id`, where each
+  kind's prefix (`1#ENROLLMENT#`, ..., declared in `domain/kinds.py`) puts the kinds in reading
+  order (institutions attended, subjects, exams, olympiads, achievements, qualifications): one
+  Query on a person returns the history as it is read, page after page. A record's fields are
+  attributes of their own, one per declared field (`domain/kinds.py`), generated below.
 - `PersonSummary`: `record_key` `#PERSON` sorts first: the person's names come with the first page
   of the same Query, no second read. Kept in step with `persons` by `services/persons.py`.
 - `RecordVersion`: every version of every record, in a partition of its own, `RID#<record_id>`: a
@@ -26,8 +28,10 @@ index lists exactly the versions waiting (`PENDING`) or given up on (`DEAD`), by
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from pynamodb.attributes import (
+    Attribute,
     DiscriminatorAttribute,
     JSONAttribute,
     NumberAttribute,
@@ -37,20 +41,24 @@ from pynamodb.attributes import (
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
+from chalicelib.domain.kinds import Field, IntegerValue, kind_prefix, stored_fields
+
+__all__ = ["kind_prefix"]  # re-exported: the records table's key layout
 from chalicelib.models.base import RegisterMeta, RegisterModel
 
 ACTIVE = "ACTIVE"
 ANNULLED = "ANNULLED"
 PERSON_SUMMARY_KEY = "#PERSON"
-READING_ORDER = ("ENROLLMENT", "SUBJECT", "EXAM", "OLYMPIAD", "ACHIEVEMENT", "QUALIFICATION")
-
-
-def kind_prefix(kind: str) -> str:
-    return f"{READING_ORDER.index(kind) + 1}#{kind}#"
 
 
 def record_key(kind: str, sort_date: str, record_id: str) -> str:
     return f"{kind_prefix(kind)}{sort_date}#{record_id}"
+
+
+def prefix_end(prefix: str) -> str:
+    """The first key after every key that starts with `prefix` (its last character's successor):
+    `record_key < prefix_end(p)` bounds a range by its own kind, whatever kind comes next."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
 class ByInstitutionIndex(GlobalSecondaryIndex["RecordsItem"]):
@@ -98,31 +106,31 @@ class RecordsItem(RegisterModel):
     dakpr_outbox = DakprOutboxIndex()
 
 
-class Record(RecordsItem, discriminator="RECORD"):
+def _attribute(field: Field) -> Attribute[Any]:
+    """A declared field as a nullable attribute: integers as numbers, dates (ISO), codes and text
+    as strings."""
+    if isinstance(field.value, IntegerValue):
+        return NumberAttribute(null=True, attr_name=field.stored_as)
+    return UnicodeAttribute(null=True, attr_name=field.stored_as)
+
+
+# The record's fields, one attribute each, from the declaration (`domain/kinds.py`): a plain base
+# class whose attributes PynamoDB's model class collects like its own. Read and written by name
+# (`Record.field`, `Record.set_field`); to the type checker the base is empty, so a misspelt
+# attribute of `Record` is still an error.
+if TYPE_CHECKING:
+    RecordFieldAttributes = object
+else:
+    RecordFieldAttributes = type("RecordFieldAttributes", (), {field.python_name: _attribute(field)
+                                                             for field in stored_fields()})
+
+
+class Record(RecordsItem, RecordFieldAttributes, discriminator="RECORD"):
     record_id = UnicodeAttribute()
     kind = UnicodeAttribute()
     source_id = UnicodeAttribute()
     status = UnicodeAttribute(default=ACTIVE)
     annul_reason = UnicodeAttribute(null=True)
-
-    start_date = UnicodeAttribute(null=True)
-    end_date = UnicodeAttribute(null=True)
-    issue_date = UnicodeAttribute(null=True)
-    programme = UnicodeAttribute(null=True)
-    class_name = UnicodeAttribute(null=True, attr_name="class")
-    learning_form = UnicodeAttribute(null=True)
-    leaving_reason = UnicodeAttribute(null=True)
-    subject = UnicodeAttribute(null=True)
-    level = UnicodeAttribute(null=True)
-    grade = UnicodeAttribute(null=True)
-    score = NumberAttribute(null=True)
-    place = UnicodeAttribute(null=True)
-    title = UnicodeAttribute(null=True)
-    document_type = UnicodeAttribute(null=True)
-    document_series = UnicodeAttribute(null=True)
-    document_number = UnicodeAttribute(null=True)
-    teacher = UnicodeAttribute(null=True)
-    notes = UnicodeAttribute(null=True)
     institution_name = UnicodeAttribute(null=True)  # denormalised: no lookup per record when read
     # DAKPR's number for the document, stored when DAKPR registered it (qualifications only).
     dakpr_registration_number = UnicodeAttribute(null=True)
@@ -135,6 +143,18 @@ class Record(RecordsItem, discriminator="RECORD"):
     # which would restart at 1 when a record moves to a new key): equals the newest RecordVersion.
     version = NumberAttribute()
 
+    def field(self, name: str) -> Any:
+        """A declared field's value by its template name (`class`, `score`, ...), or None."""
+        return getattr(self, _PYTHON_NAMES[name])
+
+    def set_field(self, name: str, value: Any) -> None:
+        setattr(self, _PYTHON_NAMES[name], value)
+
+
+_PYTHON_NAMES = {field.name: field.python_name for field in stored_fields()}
+_CLASHES = set(_PYTHON_NAMES.values()) & set(vars(Record))
+if _CLASHES:  # a declared field must not hide a key, the status or the version
+    raise TypeError(f"declared fields clash with Record's own attributes: {sorted(_CLASHES)}")
 
 
 class PersonSummary(RecordsItem, discriminator="PERSON"):
@@ -223,7 +243,7 @@ def enrolled_institutions(person_id: str) -> frozenset[str]:
     """Institutions the person is or was enrolled at (active enrolments) and whose naming of the
     person the Population Register has not contradicted: one Query — the summary (`#PERSON`) and
     the enrolments sort before every other kind."""
-    found = RecordsItem.query(person_id, RecordsItem.record_key < kind_prefix(READING_ORDER[1]),
+    found = RecordsItem.query(person_id, RecordsItem.record_key < prefix_end(kind_prefix("ENROLLMENT")),
                               attributes_to_get=["item_type", "institution_id", "status", "disputed_institutions"])
     enrolled, disputed = set(), set()
     for item in found:

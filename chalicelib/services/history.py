@@ -15,25 +15,18 @@ from pynamodb.exceptions import PynamoDBException
 
 from chalicelib.domain import policy
 from chalicelib.domain import problems as P
+from chalicelib.domain.kinds import KINDS, kind_title, shown_to_other_institutions
 from chalicelib.domain.person_id import normalise_person_id
 from chalicelib.domain.policy import CallerFacts
 from chalicelib.errors import Problem
 from chalicelib.models.institutions import institution_profile
-from chalicelib.models.records import ACTIVE, READING_ORDER, PersonSummary, Record, RecordsItem
+from chalicelib.models.records import ACTIVE, PersonSummary, Record, RecordsItem
 from chalicelib.services.access import person_enrollments, require
 from chalicelib.services.journal import Actor, journal_read
 from chalicelib.services.paging import next_cursor, sealing_key, start_key
 from chalicelib.services.records import record_fields
 
 HIDDEN_SCAN_PAGE = 3_000
-SECTION_TITLES = {
-    "ENROLLMENT": ("Lankytos mokyklos", "Institutions attended"),
-    "SUBJECT": ("Pasirenkamieji dalykai", "Elective subjects"),
-    "EXAM": ("Egzaminai", "Exams"),
-    "OLYMPIAD": ("Olimpiados", "Olympiads"),
-    "ACHIEVEMENT": ("Kiti pasiekimai", "Other achievements"),
-    "QUALIFICATION": ("Išsilavinimo ir kvalifikacijos dokumentai", "Diplomas and certificates"),
-}
 
 
 def my_history(person_id: str, *, cursor: str | None, limit: int) -> dict[str, Any]:
@@ -85,7 +78,7 @@ def history_page(
     shown = Record.status == ACTIVE
     if full_for is not None:
         # Other institutions' records are left out by the Query itself, not after it.
-        shown &= Record.institution_id.is_in(*full_for) | Record.kind.is_in(*policy.OTHER_INSTITUTIONS_KINDS)
+        shown &= Record.institution_id.is_in(*full_for) | Record.kind.is_in(*shown_to_other_institutions())
     items = list(RecordsItem.query(
         person_id, filter_condition=(RecordsItem.item_type == PersonSummary) | shown,
         limit=limit + 1, last_evaluated_key=position["key"] if position else None,
@@ -132,8 +125,5 @@ def sections(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     grouped: dict[str, list[str]] = {}
     for record in records:
         grouped.setdefault(record["kind"], []).append(record["record_id"])
-    return [
-        {"kind": kind, "title": {"lt": SECTION_TITLES[kind][0], "en": SECTION_TITLES[kind][1]},
-         "record_ids": grouped[kind]}
-        for kind in READING_ORDER if kind in grouped
-    ]
+    return [{"kind": kind.name, "title": kind_title(kind.name), "record_ids": grouped[kind.name]}
+            for kind in KINDS if kind.name in grouped]

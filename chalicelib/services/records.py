@@ -35,6 +35,7 @@ from chalicelib.domain.dates import vilnius_date
 from chalicelib.domain.errors import DomainValidationError, FieldError
 from chalicelib.domain.identity import Identity, check_identity, claimed_birth_date
 from chalicelib.domain.ids import record_id_for
+from chalicelib.domain.kinds import IntegerValue, stored_fields
 from chalicelib.domain.personal_code import PersonalCodeError, parse_personal_code
 from chalicelib.domain.policy import CallerFacts
 from chalicelib.domain.records import AnnulmentInput, RecordBase, validate_record
@@ -65,14 +66,6 @@ from chalicelib.services.persons import summary_of
 # How a version was made (`RecordHead.via`).
 VIA_API, VIA_UPLOAD = "API", "UPLOAD"
 
-# Record attributes that hold template fields (`class` is `class_name` in the model).
-FIELD_ATTRIBUTES = {
-    "start_date": "start_date", "end_date": "end_date", "issue_date": "issue_date", "programme": "programme",
-    "class": "class_name", "learning_form": "learning_form", "leaving_reason": "leaving_reason",
-    "subject": "subject", "level": "level", "grade": "grade", "score": "score", "place": "place",
-    "title": "title", "document_type": "document_type", "document_series": "document_series",
-    "document_number": "document_number", "teacher": "teacher", "notes": "notes",
-}
 # DynamoDB takes at most 100 actions in one transaction.
 MAX_TRANSACTION_ITEMS = 100
 
@@ -118,10 +111,10 @@ class Writer:
 def record_fields(record: Record) -> dict[str, Any]:
     """A stored record as template fields (what the API returns and the journal keeps)."""
     fields: dict[str, Any] = {"kind": record.kind, "source_id": record.source_id}
-    for name, attribute in FIELD_ATTRIBUTES.items():
-        value = getattr(record, attribute)
+    for stored in stored_fields():
+        value = record.field(stored.name)
         if value is not None:
-            fields[name] = int(value) if name == "score" else value
+            fields[stored.name] = int(value) if isinstance(stored.value, IntegerValue) else value
     return fields
 
 
@@ -227,8 +220,8 @@ def record_items(
                   created_at=current.created_at if current else now,
                   created_by=current.created_by if current else actor.person_id,
                   updated_at=now, updated_by=actor.person_id, version=number)
-    for name, attribute in FIELD_ATTRIBUTES.items():
-        setattr(item, attribute, fields.get(name))
+    for stored in stored_fields():
+        item.set_field(stored.name, fields.get(stored.name))
     version = RecordVersion(version_partition(record_id), version_key(number), record_id=record_id,
                             version_number=number, owner_person_id=person_id, owner_record_key=key,
                             change=UPDATE if current else CREATE, changed_at=now, changed_by=actor.person_id,

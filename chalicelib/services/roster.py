@@ -2,7 +2,9 @@
 of the current register's export, so the scripts schools already run on it keep working.
 
 Current learners only (an active enrolment that has started and not ended), ordered by class and
-name. Each listed pupil's journal records the export before the list is handed out.
+name. The language of instruction comes last, after the current register's columns: a script
+that reads those by position or by name reads them as before. Each listed pupil's journal records
+the export before the list is handed out.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pynamodb.exceptions import PynamoDBException
 from chalicelib.domain import policy
 from chalicelib.domain import problems as P
 from chalicelib.domain.dates import vilnius_today
+from chalicelib.domain.kinds import LANGUAGE_OF_INSTRUCTION, code_labels
 from chalicelib.domain.personal_code import PersonalCodeError, parse_personal_code
 from chalicelib.domain.policy import CallerFacts
 from chalicelib.domain.spreadsheet import class_order, neutralise
@@ -29,8 +32,9 @@ from chalicelib.services.access import require
 from chalicelib.services.journal import EXPORT, Actor, new_event
 
 COLUMNS = ("Nr.", "Asmens kodas", "Pavardė Vardas", "Gimimo data", "Lytis", "Bylos Nr./Asm. vardinis Nr.",
-           "Klasė", "Mokymosi programa", "Pagrindinė mokymosi forma/būdas")
+           "Klasė", "Mokymosi programa", "Pagrindinė mokymosi forma/būdas", "Mokomoji kalba")
 SEX = {"M": "vyras", "F": "moteris"}
+LANGUAGES = code_labels(LANGUAGE_OF_INSTRUCTION)
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -44,6 +48,7 @@ class Learner:
     class_name: str
     programme: str
     learning_form: str
+    language: str  # of instruction, as Lithuanian names it (`lenkų`)
 
 
 def current_learners(
@@ -76,7 +81,8 @@ def current_learners(
 
 def _current_on(enrolment: Record, today_iso: str) -> bool:
     """Started, and not ended before today (a planned end in the future still counts)."""
-    return (enrolment.start_date or "") <= today_iso and (enrolment.end_date is None or enrolment.end_date >= today_iso)
+    start, end = enrolment.field("start_date"), enrolment.field("end_date")
+    return (start or "") <= today_iso and (end is None or end >= today_iso)
 
 
 def _learner(enrolment: Record, person: Person | None) -> Learner:
@@ -93,15 +99,16 @@ def _learner(enrolment: Record, person: Person | None) -> Learner:
     return Learner(
         person_id=enrolment.person_id, name=name, birth_date=stored_birth or coded_birth or "",
         sex=SEX.get(coded_sex or stored_sex or "", ""), file_number=enrolment.source_id,
-        class_name=enrolment.class_name or "", programme=enrolment.programme or "",
-        learning_form=enrolment.learning_form or "",
+        class_name=enrolment.field("class") or "", programme=enrolment.field("programme") or "",
+        learning_form=enrolment.field("learning_form") or "",
+        language=LANGUAGES.get(enrolment.field("language_of_instruction"), {}).get("lt", ""),
     )
 
 
 def _rows(learners: list[Learner]) -> list[list[str]]:
     return [
         [str(number), item.person_id, item.name, item.birth_date, item.sex, item.file_number, item.class_name,
-         item.programme, item.learning_form]
+         item.programme, item.learning_form, item.language]
         for number, item in enumerate(learners, start=1)
     ]
 

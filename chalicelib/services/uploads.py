@@ -13,9 +13,9 @@ from chalicelib import storage
 from chalicelib.domain import policy
 from chalicelib.domain import problems as P
 from chalicelib.domain.errors import FieldError
+from chalicelib.domain.kinds import FIELDS
 from chalicelib.domain.policy import CallerFacts
-from chalicelib.domain.records import TEMPLATE_FIELDS
-from chalicelib.domain.upload import ALLOWED_SUFFIXES, MAX_FILE_BYTES, TEMPLATE_HEADERS_LT, report_line
+from chalicelib.domain.upload import ALLOWED_SUFFIXES, MAX_FILE_BYTES, report_line
 from chalicelib.errors import Problem, invalid
 from chalicelib.models.uploads import Upload
 from chalicelib.services.access import require
@@ -79,14 +79,15 @@ def upload_status(caller: CallerFacts, institution_id: str, upload_id: str) -> d
 
 
 def template_csv(language: str) -> str:
-    headers = [TEMPLATE_HEADERS_LT[f] for f in TEMPLATE_FIELDS] if language == "lt" else list(TEMPLATE_FIELDS)
+    # Every declared field, in declaration order, named as the language's template names it.
+    headers = [field.column_lt if language == "lt" else field.name for field in FIELDS]
     example = {"kind": "EXAM", "person_id": "39001010000", "given_name": "Jonas", "family_name": "Jonaitis",
                "source_id": "2026-EXAM-0001", "start_date": "2026-06-05", "subject": "Matematika", "level": "A",
                "score": "87"}
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(headers)
-    writer.writerow([example.get(f, "") for f in TEMPLATE_FIELDS])
+    writer.writerow([example.get(field.name, "") for field in FIELDS])
     return "\ufeff" + out.getvalue()
 
 

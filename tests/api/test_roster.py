@@ -17,7 +17,7 @@ from chalicelib.services.records import write_record
 from tests.api.conftest import PEOPLE, World, identity_of
 
 HEADER = ("Nr.;Asmens kodas;Pavardė Vardas;Gimimo data;Lytis;Bylos Nr./Asm. vardinis Nr.;Klasė;Mokymosi programa;"
-          "Pagrindinė mokymosi forma/būdas")
+          "Pagrindinė mokymosi forma/būdas;Mokomoji kalba")
 ACTOR = Actor("seed", "representative", "inst-a", "Mokykla A")
 
 
@@ -33,7 +33,8 @@ def enrol(person: str, source_id: str, **fields: Any) -> None:
 
 def test_csv_in_the_current_registers_columns(world: World) -> None:
     enrol("pupil_a", "pupil_a-1", **{"class": "6b"})  # corrects the conftest enrolment: class 6b now
-    enrol("adult_child", "adult_child-1", **{"class": "IVa"}, learning_form="=HYPERLINK(\"x\")")
+    enrol("adult_child", "adult_child-1", **{"class": "IVa"}, learning_form="=HYPERLINK(\"x\")",
+          language_of_instruction="Lenkų kalba")
     enrol("resident", "left", **{"class": "5a"}, end_date="2025-06-30")  # left last summer: not listed
     response = world.call("rep_a", "GET", "/institutions/inst-a/learners")
     assert response.status_code == 200
@@ -49,6 +50,8 @@ def test_csv_in_the_current_registers_columns(world: World) -> None:
     ]
     assert rows[0][5] == "pupil_a-1" and rows[0][7] == "(201001001) Pagrindinio ugdymo programa"
     assert rows[1][8] == "'=HYPERLINK(\"x\")"  # a formula arrives as text
+    # The language of instruction, after the current register's columns, as Lithuanian names it.
+    assert (rows[0][9], rows[1][9]) == ("", "lenkų")
 
 
 def test_sex_and_birth_date_come_from_the_personal_code_for_a_person_a_school_created(world: World) -> None:

@@ -245,6 +245,30 @@ def test_guardian_reads_the_childs_history(context: BrowserContext, stack: dict[
     assert api_paths(seen) == {"/auth/token", "/me"}, seen
 
 
+def test_a_national_test_reads_with_its_labels(context: BrowserContext, stack: dict[str, str]) -> None:
+    """Kind titles, field labels and code labels come from the register (`/schema/records`)."""
+    page = context.new_page()
+    seen = requests_made(page)
+    log_in(page, stack, "guardian", provider="auth.signatureProvider")
+    page.get_by_role("link", name=re.compile("Vaiko istorija")).click()
+    section = page.locator("section[data-kind=NATIONAL_TEST]")
+    expect(section.get_by_role("heading", level=2)).to_have_text("Nacionaliniai mokinių pasiekimų patikrinimai")
+    card = section.locator("article", has_text="Skaitymas")
+    expect(card).to_be_visible()
+    facts = dict(zip(card.locator("dt").all_inner_texts(), card.locator("dd").all_inner_texts(), strict=True))
+    assert facts == {"Patikrinimas": "NMPP, 4 klasė", "Data": "2023-05-11", "Balai": "31",
+                     "Didžiausias galimas balas": "40", "Pasiekimų lygis": "aukštesnysis"}, facts
+    page.get_by_role("button", name="Switch to English").click()
+    expect(section.get_by_role("heading", level=2)).to_have_text("National achievement tests")
+    expect(card.locator("dd", has_text="NMPP, grade 4")).to_be_visible()
+    expect(card.locator("dt", has_text="Achievement level")).to_be_visible()
+    enrolment = page.locator("section[data-kind=ENROLLMENT] article").first
+    expect(enrolment.locator("dt", has_text="Language of instruction")).to_be_visible()
+    expect(enrolment.locator("dd", has_text="Lithuanian")).to_be_visible()
+    assert len([url for url in seen if url.endswith("/schema/records")]) == 1  # once for the session
+    page.get_by_role("button", name="Perjungti į lietuvių kalbą").click()
+
+
 def test_representative_uploads_and_reads_the_report(context: BrowserContext, stack: dict[str, str],
                                                       tmp_path: Path) -> None:
     page = context.new_page()

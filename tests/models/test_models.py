@@ -12,6 +12,7 @@ import boto3
 import pytest
 from pynamodb.exceptions import PutError
 
+from chalicelib.domain.kinds import IntegerValue, stored_fields
 from chalicelib.models.institutions import (
     PROFILE_ITEM,
     InstitutionItem,
@@ -79,6 +80,31 @@ def test_a_persons_history_is_one_ordered_query(aws: None, dynamodb_calls: list[
     assert {r.person_id for r in history} == {PUPIL}
 
 
+def test_every_declared_field_is_an_attribute_that_round_trips(aws: None) -> None:
+    """The `Record` attributes are generated from domain/kinds.py: PynamoDB must see each one,
+    under its declared DynamoDB name, with its type, on write, read, update and in conditions."""
+    values = {field.name: (7 if isinstance(field.value, IntegerValue) else f"v-{field.name}")
+              for field in stored_fields()}
+    record = make_record(PUPIL, "EXAM", "2026-06-05", "rt", "inst-a")
+    for name, value in values.items():
+        record.set_field(name, value)
+    record.save()
+
+    raw = boto3.client("dynamodb").get_item(TableName="mr-local-records",
+                                             Key={"person_id": {"S": PUPIL}, "record_key": {"S": record.record_key}})
+    stored = raw["Item"]
+    assert {field.stored_as for field in stored_fields()} <= set(stored)
+    assert stored["class"] == {"S": "v-class"} and "class_name" not in stored  # the declared attribute name
+    assert stored["score"] == {"N": "7"}
+    read = Record.get(PUPIL, record.record_key)
+    assert {name: read.field(name) for name in values} == values
+    assert read.field("start_date") == "v-start_date"
+
+    subject = Record.get_attributes()["subject"]
+    read.update(actions=[subject.set("Fizika")], condition=subject == "v-subject")
+    assert Record.get(PUPIL, record.record_key).field("subject") == "Fizika"
+
+
 def test_institution_index_lists_what_an_institution_submitted(aws: None) -> None:
     make_record(PUPIL, "EXAM", "2026-06-05", "a1", "inst-a").save()
     make_record(OTHER, "ENROLLMENT", "2010-09-01", "a2", "inst-a").save()
@@ -96,13 +122,14 @@ def test_concurrent_writers_cannot_overwrite_each_other(aws: None) -> None:
     second = Record.get(PUPIL, record_key("EXAM", "2026-06-05", "v1"))
     for writer, score in ((first, 90), (second, 10)):
         read_version = writer.version
-        writer.score, writer.version = score, read_version + 1
+        writer.set_field("score", score)
+        writer.version = read_version + 1
         if writer is first:
             writer.save(condition=Record.version == read_version)
         else:
             with pytest.raises(PutError):
                 writer.save(condition=Record.version == read_version)
-    assert Record.get(PUPIL, record_key("EXAM", "2026-06-05", "v1")).score == 90
+    assert Record.get(PUPIL, record_key("EXAM", "2026-06-05", "v1")).field("score") == 90
 
 
 def test_institution_items_come_back_as_their_own_kinds(aws: None) -> None:

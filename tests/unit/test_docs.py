@@ -5,21 +5,71 @@ import re
 import subprocess
 from pathlib import Path
 
-from chalicelib.domain.records import KIND_MODELS, RecordBase
+from chalicelib.domain.kinds import FIELDS, KINDS, CodeList, DateValue, IntegerValue, TextValue, Value
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
+UPLOADS = ROOT / "docs" / "UPLOADS.md"
+REGENERATE = "regenerate with `.venv/bin/python -m tests.unit.test_docs`"
 
 
-def test_readme_template_table_matches_the_validator() -> None:
-    rows = re.findall(r"^\| `([A-Z]+)` \| (.*?) \| (.*?) \|$", README.read_text(), flags=re.MULTILINE)
-    documented = {kind: (set(re.findall(r"`(\w+)`", req)), set(re.findall(r"`(\w+)`", opt))) for kind, req, opt in rows}
-    assert set(documented) == {kind.value for kind in KIND_MODELS}
-    for kind, model in KIND_MODELS.items():
-        own = {n: i for n, i in model.model_fields.items() if n not in RecordBase.model_fields}
-        required = {i.alias or n for n, i in own.items() if i.is_required()}
-        optional = {i.alias or n for n, i in own.items() if not i.is_required()}
-        assert documented[kind.value] == (required, optional), kind
+# --- copies of the record kinds' declaration (chalicelib/domain/kinds.py) in the docs ------------
+
+
+def kinds_table() -> str:
+    """README's table of kinds: each kind's own fields, required and optional."""
+    rows = ["| kind | required | optional |", "|---|---|---|"]
+    for kind in KINDS:
+        required = ", ".join(f"`{use.name}`" for use in kind.uses if use.required)
+        optional = ", ".join(f"`{use.name}`" for use in kind.uses if not use.required)
+        rows.append(f"| `{kind.name}` | {required} | {optional} |")
+    return "\n".join(rows)
+
+
+def _values(value: Value) -> str:
+    if isinstance(value, DateValue):
+        return "date" + (", may lie ahead" if value.future else "")
+    if isinstance(value, IntegerValue):
+        return f"whole number {value.minimum}–{value.maximum}"
+    if isinstance(value, TextValue):
+        return f"text, ≤ {value.max_length} characters" + (f" ({value.form})" if value.form else "")
+    assert isinstance(value, CodeList)
+    return ", ".join(f"`{code.code}` ({code.label['lt']})" if code.label["lt"] != code.code else f"`{code.code}`"
+                     for code in value.codes)
+
+
+def columns_table() -> str:
+    """docs/UPLOADS.md's table of template columns: both languages' names, other headers, values."""
+    rows = ["| column | Lithuanian column | also accepted | values |", "|---|---|---|---|"]
+    for field in FIELDS:
+        values = ", ".join(f"`{kind.name}`" for kind in KINDS) if field.name == "kind" else _values(field.value)
+        for kind in KINDS:
+            own = next((use.value for use in kind.uses if use.name == field.name and use.value), None)
+            if own is not None:
+                values += f"; on `{kind.name}`: {_values(own)}"
+        aliases = ", ".join(f"`{alias}`" for alias in field.aliases) or "–"
+        rows.append(f"| `{field.name}` | `{field.column_lt}` | {aliases} | {values} |")
+    return "\n".join(rows)
+
+
+def marked(path: Path, name: str) -> str:
+    found = re.search(rf"<!-- {name}:START -->\n(.*?)\n<!-- {name}:END -->", path.read_text(), flags=re.DOTALL)
+    assert found, f"{path.name} has no {name} markers"
+    return found.group(1)
+
+
+def write_marked(path: Path, name: str, table: str) -> None:
+    text = re.sub(rf"(<!-- {name}:START -->\n)(?:.*?\n)?(<!-- {name}:END -->)",
+                  lambda m: m.group(1) + table + "\n" + m.group(2), path.read_text(), flags=re.DOTALL)
+    path.write_text(text)
+
+
+def test_readme_template_table_is_the_declaration() -> None:
+    assert marked(README, "KINDS") == kinds_table(), REGENERATE
+
+
+def test_upload_columns_table_is_the_declaration() -> None:
+    assert marked(UPLOADS, "COLUMNS") == columns_table(), REGENERATE
 
 
 # A relative path into a folder beside the checkout, an absolute path into the workplace, or a file
@@ -62,3 +112,8 @@ def test_nothing_refers_to_a_file_outside_the_repository() -> None:
         if named:
             found[str(path.relative_to(ROOT))] = named
     assert found == {}
+
+
+if __name__ == "__main__":
+    write_marked(README, "KINDS", kinds_table())
+    write_marked(UPLOADS, "COLUMNS", columns_table())

@@ -11,6 +11,7 @@ from chalicelib.domain.records import (
     kind_fields,
     validate_record,
 )
+from chalicelib.models.records import record_key
 
 TODAY = date(2026, 11, 28)
 PUPIL = "50803041232"  # born 2008-03-04
@@ -37,6 +38,8 @@ VALID = {
     "ACHIEVEMENT": row("ACHIEVEMENT", title="Jaunųjų mokslininkų konkursas", start_date="2025-05-01"),
     "QUALIFICATION": row("QUALIFICATION", document_type="Brandos atestatas", document_series="BA",
                          document_number="1234567", issue_date="2026-07-01"),
+    "NATIONAL_TEST": row("NATIONAL_TEST", grade_level="10", subject="Lietuvių kalba", start_date="2026-06-09",
+                         score=31, max_points=40, level="pagrindinis"),
 }
 
 
@@ -138,7 +141,7 @@ def test_unknown_kind_still_reports_common_fields() -> None:
 
 def test_empty_columns_of_other_kinds_are_ignored() -> None:
     mixed_upload_row = dict.fromkeys(TEMPLATE_FIELDS, "") | VALID["EXAM"]
-    assert validate_record(mixed_upload_row, today=TODAY).kind == RecordKind.EXAM
+    assert validate_record(mixed_upload_row, today=TODAY).kind == RecordKind("EXAM")
 
 
 @pytest.mark.parametrize(
@@ -166,7 +169,7 @@ def test_lithuanian_letters_and_combining_marks() -> None:
 
 def test_notes_keep_line_breaks_and_limit_length() -> None:
     record = validate_record(VALID["ACHIEVEMENT"] | {"notes": "Pirma eilutė\nantra"}, today=TODAY)
-    assert record.notes == "Pirma eilutė\nantra"
+    assert record.fields()["notes"] == "Pirma eilutė\nantra"
     assert codes(VALID["ACHIEVEMENT"] | {"notes": "x" * 2001}) == ["validation.notes.too_long"]
 
 
@@ -189,3 +192,39 @@ def test_headers_and_aliases() -> None:
     assert canonical_field("spalva") is None
     for kind in RecordKind:
         assert kind_fields(kind) <= set(TEMPLATE_FIELDS)
+
+
+def test_national_tests_take_their_own_values_in_upload_spellings() -> None:
+    typed = VALID["NATIONAL_TEST"] | {"grade_level": "4 klasė", "level": "Aukštesnysis", "max_points": 40.0}
+    fields = validate_record(typed, today=TODAY).fields()
+    assert (fields["grade_level"], fields["level"], fields["max_points"]) == ("4", "ADVANCED", 40)
+    assert validate_record(VALID["NATIONAL_TEST"] | {"grade_level": 8}, today=TODAY).fields()["grade_level"] == "8"
+    assert validate_record(VALID["NATIONAL_TEST"] | {"level": "NOT_SATISFACTORY"}, today=TODAY)
+    # Points of a maximum, or a percentage without one.
+    assert codes(VALID["NATIONAL_TEST"] | {"score": "41"}) == ["validation.score.range"]
+    assert codes(VALID["NATIONAL_TEST"] | {"score": 101, "max_points": ""}) == ["validation.score.range"]
+    assert validate_record(VALID["NATIONAL_TEST"] | {"score": 100, "max_points": None}, today=TODAY)
+    # An invalid maximum is reported as such and bounds nothing.
+    assert codes(VALID["NATIONAL_TEST"] | {"max_points": 0}) == ["validation.max_points.range"]
+    assert codes(VALID["NATIONAL_TEST"] | {"grade_level": "12", "level": "A"}) == [
+        "validation.grade_level.choice", "validation.level.choice"]
+
+
+@pytest.mark.parametrize("typed", ["pl", "PL", "lenkų", "Lenku kalba", "Polish"])
+def test_the_language_of_instruction_is_a_code(typed: str) -> None:
+    enrolment = validate_record(VALID["ENROLLMENT"] | {"language_of_instruction": typed}, today=TODAY)
+    assert enrolment.fields()["language_of_instruction"] == "pl"
+
+
+def test_only_enrolments_take_a_language_of_instruction() -> None:
+    assert codes(VALID["ENROLLMENT"] | {"language_of_instruction": "klingonų"}) == [
+        "validation.language_of_instruction.choice"]
+    assert codes(VALID["EXAM"] | {"language_of_instruction": "lt"}) == [
+        "validation.language_of_instruction.not_applicable"]
+
+
+def test_a_national_test_sorts_between_exams_and_olympiads() -> None:
+    keys = [record_key("EXAM", "2999-12-31", "z" * 26), record_key("NATIONAL_TEST", "1900-01-01", "0" * 26),
+            record_key("NATIONAL_TEST", "2999-12-31", "z" * 26), record_key("OLYMPIAD", "1900-01-01", "0" * 26)]
+    assert sorted(keys) == keys
+    assert keys[1].startswith("3.5#NATIONAL_TEST#")

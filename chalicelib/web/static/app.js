@@ -176,31 +176,58 @@ function period(record) {
   return `${start} – ${record.end_date}`;
 }
 
+// Kind titles, field labels and code labels are the register's (`GET /schema/records`, declared in
+// chalicelib/domain/kinds.py): fetched once, when records are first shown, and kept for the session.
+// Each text comes in the page's language, else in Lithuanian.
+let kinds = null;
+let kindsLoading = null;
+
+async function loadKinds() {
+  if (kinds) return;
+  kindsLoading ??= publicApi("schema/records").finally(() => { kindsLoading = null; });
+  const schema = await kindsLoading;
+  kinds = new Map(schema.kinds.map((kind) => [kind.kind, kind]));
+}
+
+function inLanguage(texts) {
+  return texts[currentLanguage()] ?? texts.lt;
+}
+
+function kindTitle(name) {
+  const kind = kinds.get(name);
+  return kind ? inLanguage(kind.title) : name;
+}
+
+function shownValue(field, value) {
+  const choice = field.choices?.find((candidate) => candidate.code === value);
+  return choice ? inLanguage(choice.label) : value;
+}
+
+function heading(record) {
+  const kind = kinds.get(record.kind);
+  return kind?.heading ? kind.fields.find((field) => field.name === kind.heading) : null;
+}
+
+// The record's fields in its kind's reading order, each with its label; the heading is the title.
 function describe(record) {
-  const rows = [];
-  const add = (label, value) => { if (value !== undefined && value !== null && value !== "") rows.push([t(label), value]); };
-  switch (record.kind) {
-    case "ENROLLMENT": add("period", period(record)); add("klass", record.class); add("programme", record.programme); add("form", record.learning_form); break;
-    case "SUBJECT": add("period", period(record)); add("grade", record.grade); add("klass", record.class); break;
-    case "EXAM": add("date", record.start_date); add("score", record.score); add("level", record.level); break;
-    case "OLYMPIAD": add("date", record.start_date); add("place", record.place); add("level", record.level && t(`choice.level.${record.level}`)); break;
-    case "ACHIEVEMENT": add("period", period(record)); add("level", record.level && t(`choice.level.${record.level}`)); break;
-    case "QUALIFICATION": add("document", [record.document_series, record.document_number].filter(Boolean).join(" ")); add("issued", record.issue_date); add("programme", record.programme); add("dakpr", record.dakpr_registration_number); break;
-    default: break;
-  }
-  add("teacher", record.teacher);
-  add("notes", record.notes);
+  const kind = kinds.get(record.kind);
+  const rows = (kind?.fields ?? [])
+    .filter((field) => field.name !== kind.heading && ![undefined, null, ""].includes(record[field.name]))
+    .map((field) => [inLanguage(field.label), shownValue(field, record[field.name])]);
+  if (record.dakpr_registration_number) rows.push([t("dakpr"), record.dakpr_registration_number]);
   return rows;
 }
 
 function recordTitle(record) {
-  return record.subject || (record.kind === "QUALIFICATION" ? t(`choice.document_type.${record.document_type}`) : record.title || record.institution_name) || record.kind;
+  const field = heading(record);
+  if (field && record[field.name]) return shownValue(field, record[field.name]);
+  return record.institution_name || record.institution_id || kindTitle(record.kind);
 }
 
 function recordCard(record, extra) {
   return h("article", { class: "card" },
     h("h3", { text: recordTitle(record) }),
-    record.kind !== "ENROLLMENT" ? h("p", { class: "muted", text: record.institution_name || record.institution_id }) : null,
+    heading(record) ? h("p", { class: "muted", text: record.institution_name || record.institution_id }) : null,
     h("dl", {}, describe(record).map(([label, value]) => [h("dt", { text: label }), h("dd", { text: value })])),
     extra ? extra(record) : null);
 }
@@ -211,7 +238,7 @@ function renderSections(target, page, extra) {
     let list = target.querySelector(`section[data-kind="${section.kind}"] .cards`);
     if (!list) {
       list = h("div", { class: "cards" });
-      target.append(h("section", { "data-kind": section.kind }, h("h2", { text: t(`kind.${section.kind}`) }), list));
+      target.append(h("section", { "data-kind": section.kind }, h("h2", { text: kindTitle(section.kind) }), list));
     }
     for (const id of section.record_ids) list.append(recordCard(byId.get(id), extra));
   }
@@ -221,7 +248,7 @@ async function history(personId, options = {}) {
   const live = current();
   const base = personId ? path("persons", personId, "history") : "me/history";
   const query = new URLSearchParams(options.query || {});
-  const first = await api(`${base}?${query}`);
+  const [first] = await Promise.all([api(`${base}?${query}`), loadKinds()]);
   if (!live()) return;
   const holder = h("div", {});
   const person = first.person;
@@ -280,12 +307,12 @@ function isoDate(date) {
 function shareLabel(record) {
   const title = recordTitle(record);
   const where = record.institution_name;
-  return where && where !== title ? `${title} · ${where}` : `${title} · ${t(`kind.${record.kind}`)}`;
+  return where && where !== title ? `${title} · ${where}` : `${title} · ${kindTitle(record.kind)}`;
 }
 
 async function shares() {
   const live = current();
-  const [records, { shares: links }] = await Promise.all([allRecords(), api("me/shares")]);
+  const [records, { shares: links }] = await Promise.all([allRecords(), api("me/shares"), loadKinds()]);
   if (!live()) return;
   const message = h("div", { "aria-live": "polite" });
   const today = new Date();
@@ -343,7 +370,7 @@ async function sharedView(secret) {
   if (typeof secret !== "string" || !SHARE_SECRET.test(secret)) return show(t("sharedTitle"), alertBox(t("linkInvalid")));
   let view;
   try {
-    view = await publicApi(path("shared", secret));
+    [view] = await Promise.all([publicApi(path("shared", secret)), loadKinds()]);
   } catch (error) {
     if (error instanceof ApiError && error.status === 404) return live() ? show(t("sharedTitle"), alertBox(t("linkInvalid"))) : null;
     throw error;
@@ -364,7 +391,8 @@ function verifyPage() {
     h("form", { onsubmit: async (event) => {
       event.preventDefault();
       try {
-        const checked = await publicApi("transcripts/verify", { method: "POST", body: { transcript: pasted.value.trim() } });
+        const [checked] = await Promise.all([
+          publicApi("transcripts/verify", { method: "POST", body: { transcript: pasted.value.trim() } }), loadKinds()]);
         const subject = checked.credential.credentialSubject || {};
         const facts = h("dl", {}, [[t("holder"), `${subject.given_name || ""} ${subject.family_name || ""}`.trim()],
           [t("born"), subject.birth_date || ""],
@@ -518,16 +546,15 @@ function editButton(institution, record) {
   return h("button", { type: "button", class: "link", text: t("edit"), onclick: async (event) => {
     const card = event.target.closest("article");
     const recordPath = path("institutions", institution.institution_id, "records", record.record_id);
-    const detail = await api(recordPath);
-    const editable = ["start_date", "end_date", "class", "programme", "subject", "grade", "score", "level", "place", "title", "teacher", "notes"]
-      .filter((name) => detail[name] !== undefined);
-    const inputs = editable.map((name) => [name, h("input", { id: `edit-${name}`, value: detail[name] })]);
+    const [detail] = await Promise.all([api(recordPath), loadKinds()]);
+    // Every field of the record's kind that it has, labelled as its kind reads it.
+    const editable = (kinds.get(detail.kind)?.fields ?? []).filter((field) => detail[field.name] !== undefined);
+    const inputs = editable.map((field) => [field, h("input", { id: `edit-${field.name}`, value: detail[field.name] })]);
     const message = h("p", { "aria-live": "polite" });
     card.append(h("form", { class: "edit", onsubmit: async (submit) => {
       submit.preventDefault();
-      const fields = Object.fromEntries(["kind", "source_id", "document_type", "document_series", "document_number", "issue_date", "learning_form", "leaving_reason"]
-        .filter((name) => detail[name] !== undefined).map((name) => [name, detail[name]]));
-      for (const [name, input] of inputs) if (input.value !== "") fields[name] = name === "score" ? Number(input.value) : input.value;
+      const fields = { kind: detail.kind, source_id: detail.source_id };
+      for (const [field, input] of inputs) if (input.value !== "") fields[field.name] = field.type === "integer" ? Number(input.value) : input.value;
       try {
         await api(recordPath, { method: "PUT", body: { ...fields, person_id: detail.person_id, version: detail.version } });
         message.replaceChildren(t("saved"));
@@ -535,7 +562,7 @@ function editButton(institution, record) {
         message.replaceChildren(alertBox(problemText(error)));
       }
     } },
-    inputs.map(([name, input]) => h("p", {}, h("label", { for: input.id, text: name }), input)),
+    inputs.map(([field, input]) => h("p", {}, h("label", { for: input.id, text: inLanguage(field.label) }), input)),
     h("button", { type: "submit", text: t("save") }), message));
   } });
 }
