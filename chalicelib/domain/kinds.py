@@ -373,7 +373,7 @@ def label_of(kind: Kind | None, use: Use) -> dict[str, str]:
 def declared_texts() -> dict[str, Text]:
     """Every text the record kinds declare, by the catalogue key a further language translates it
     under: kind titles, the labels the pages show, code labels (the untranslated list, tests)."""
-    found: dict[str, Text] = {}
+    found: dict[str, Text] = dict(_label_key(None, use) for use in IDENTITY)
     for kind in KINDS:
         found[f"kind.{kind.name}"] = kind.title
         for use in uses_of(kind):

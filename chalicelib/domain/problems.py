@@ -426,6 +426,18 @@ def messages(key: str, detail: str = "") -> dict[str, str]:
     return (found or validation.field).translated(detail)
 
 
+def declared_texts() -> dict[str, Text]:
+    """Every message the registry declares, by the catalogue key a further language translates it
+    under (the untranslated list)."""
+    found: dict[str, Text] = {}
+    for category in CATEGORIES:
+        for entry in category.codes:
+            found[f"problem.{entry}"] = entry.messages
+            if entry.detailed is not None:
+                found[f"problem.{entry}.detailed"] = entry.detailed
+    return found | {f"reason.{reason}": declared for reason, declared in REASONS.items()}
+
+
 def field_code(field: str, reason: str) -> str:
     """`validation.<field>.<reason>`: the code of one field's problem."""
     if reason not in REASONS:

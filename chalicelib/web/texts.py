@@ -42,5 +42,13 @@ def say(language: str, key: str) -> tuple[str, str]:
 
 
 def untranslated(language: str) -> list[str]:
-    """The pages' keys `language` leaves to Lithuanian (facts are declared in code, not listed)."""
-    return sorted(set(i18n.catalogue(i18n.BASE_LANGUAGE)) - set(i18n.catalogue(language)))
+    """What `language` leaves to Lithuanian: the pages' keys, then the facts' keys (record kinds,
+    problems) it does not translate."""
+    from chalicelib.domain import kinds, problems
+
+    own = set(i18n.catalogue(language))
+    pages = sorted(set(i18n.catalogue(i18n.BASE_LANGUAGE)) - own)
+    if language in i18n.DECLARED_LANGUAGES:
+        return pages  # the declared two have every fact next to it
+    facts = {**kinds.declared_texts(), **problems.declared_texts()}
+    return pages + sorted(set(facts) - own)
