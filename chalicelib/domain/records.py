@@ -405,7 +405,9 @@ def _quiet_int(value: object) -> int | None:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     text = value.strip() if isinstance(value, str) else ""
-    return int(text) if text.isascii() and text.isdigit() else None
+    # Only a number a field could hold: int() refuses strings of over 4,300 digits (ValueError),
+    # and such a value is already reported by its field's own check.
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
 
 
 def _quiet_date(value: object) -> date | None:

@@ -16,7 +16,7 @@ def test_the_kinds_are_public_cacheable_and_carry_no_personal_data(world: World)
     document = response.json_body
     assert [kind["kind"] for kind in document["kinds"]] == [kind.name for kind in KINDS]
     exam = next(kind for kind in document["kinds"] if kind["kind"] == "EXAM")
-    assert exam["title"] == {"lt": "Egzaminai", "en": "Exams"} and exam["heading"] == "subject"
+    assert exam["title"].items() >= {"lt": "Egzaminai", "en": "Exams"}.items() and exam["heading"] == "subject"
     score = next(field for field in exam["fields"] if field["name"] == "score")
     assert (score["type"], score["required"], score["minimum"], score["maximum"]) == ("integer", True, 0, 100)
     # Nothing of any person: no personal code, no name of the world's people.

@@ -36,7 +36,7 @@ def test_me_and_history_grouped_for_reading(world: World) -> None:
     kinds = [r["kind"] for r in history["records"]]
     assert kinds == ["ENROLLMENT", "EXAM", "EXAM", "OLYMPIAD"]  # reading order
     assert [s["kind"] for s in history["sections"]] == ["ENROLLMENT", "EXAM", "OLYMPIAD"]
-    assert history["sections"][0]["title"] == {"lt": "Lankytos mokyklos", "en": "Institutions attended"}
+    assert history["sections"][0]["title"].items() >= {"lt": "Lankytos mokyklos", "en": "Institutions attended"}.items()
     exam = next(r for r in history["records"] if r.get("subject") == "Fizika")
     assert exam | {"record_id": "x"} == {
         "record_id": "x", "kind": "EXAM", "institution_id": "inst-a", "institution_name": "Mokykla A",

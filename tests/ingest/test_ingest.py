@@ -515,6 +515,17 @@ def test_national_tests_upload_with_lithuanian_columns_and_values(world: World, 
             for k, r in tests.items()} == {"nt-1": ("4", 31, 40, "BASIC"), "nt-2": ("10", 78, None, "ADVANCED")}
 
 
+def test_a_huge_score_cell_rejects_its_row_not_the_whole_upload(world: World, bucket: Any) -> None:
+    """Red team: a 5,000-digit cell crashed the score ≤ max_points rule, failing the whole file."""
+    header = "rusis;asmens_kodas;iraso_id;patikrinimo_klase;dalykas;data;balai;didziausias_balas"
+    sent = upload(world, bucket, csv_file(f"NATIONAL_TEST;{PUPIL};nt-1;4;Matematika;2025-05-06;31;40",
+                                          f"NATIONAL_TEST;{PUPIL};nt-2;6;Matematika;2025-05-06;{'9' * 5000};40",
+                                          header=header))
+    result = status(world, sent["upload_id"])
+    assert (result["status"], result["rows_written"], result["rows_rejected"]) == ("DONE", 1, 1), result
+    assert [(e["line"], e["column"]) for e in result["errors"]] == [(3, "score")]
+
+
 def test_a_language_of_instruction_uploads_by_its_lithuanian_name(world: World, bucket: Any) -> None:
     header = "rusis;asmens_kodas;iraso_id;pradzios_data;programa;mokomoji_kalba"
     sent = upload(world, bucket, csv_file(f"ENROLLMENT;{PUPIL};up-1;2021-09-01;201001001;Lenkų kalba",

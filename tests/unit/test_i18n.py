@@ -18,7 +18,6 @@ from chalicelib.web import pages, texts
 
 ROOT = Path(__file__).resolve().parents[2]
 STATIC = ROOT / "chalicelib" / "web" / "static"
-FACT_PREFIXES = ("kind.", "field.", "choice.", "problem.", "reason.")
 
 
 def catalogue_files() -> list[Path]:
