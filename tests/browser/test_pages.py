@@ -196,7 +196,7 @@ def test_polish_on_the_start_and_history_pages(context: BrowserContext, stack: d
     for kind in ("Szkoły", "Egzaminy", "Olimpiady", "Dokumenty o wykształceniu i kwalifikacjach"):
         expect(page.get_by_role("heading", name=kind, exact=True)).to_be_visible()
     expect(page.get_by_text("Atestat dojrzałości")).to_be_visible()
-    expect(page.locator("dt", has_text="Okres").first).to_be_visible()
+    expect(page.locator("dt", has_text=re.compile("^Od$")).first).to_be_visible()  # an enrolment's start
     nav = page.get_by_role("navigation")
     expect(nav.get_by_role("link", name="Kto przeglądał moje dane")).to_be_visible()
     expect(nav.get_by_role("button", name="Wyloguj się")).to_be_visible()
