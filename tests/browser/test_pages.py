@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -52,6 +53,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     while time.monotonic() < deadline and "Press Ctrl-C" not in banner:
         banner += process.stdout.readline()
     assert "Press Ctrl-C" in banner, banner
+    # Keep reading what the stack prints (a log line per request): a pipe nobody reads fills up
+    # (64 KB) and then blocks the server's next write, and with it the request being answered.
+    threading.Thread(target=process.stdout.read, name="devstack-output", daemon=True).start()
 
     def code(pattern: str) -> str:
         found = re.search(pattern + r".*?(\d{11})", banner)
