@@ -122,7 +122,7 @@ def _records() -> list[tuple[str, str, dict[str, Any]]]:
     # A graduate with a full history across two schools.
     add("graduate", "kaunas", "ENROLLMENT", start_date="2014-09-01", end_date="2022-06-30",
         programme=PROGRAMMES["basic"], **{"class": "8b"},
-        learning_form="Grupinio mokymosi/Kasdienis", leaving_reason="Perėjo į kitą mokyklą")
+        learning_form="Grupinio mokymosi/Kasdienis", leaving_reason="MOVED_LT")
     add("graduate", "vilnius", "ENROLLMENT", start_date="2022-09-01", end_date="2026-06-30",
         programme=PROGRAMMES["secondary"], **{"class": "IVa"}, learning_form="Grupinio mokymosi/Kasdienis")
     add("graduate", "vilnius", "SUBJECT", subject="Informacinės technologijos", start_date="2024-09-01",

@@ -210,7 +210,17 @@ ACHIEVEMENT_LEVELS = CodeList((
     Code("BASIC", text("pagrindinis", "basic")),
     Code("ADVANCED", text("aukštesnysis", "advanced")),
 ))
-LEAVING_REASON = Field("leaving_reason", text("Išvykimo priežastis", "Reason for leaving"), TextValue(200),
+# Why a pupil left: a code list, so the state can tell a pupil who moved school from one who left
+# education (docs/STATE.md). Values stored as free text before it was a list read as they were; a
+# correction of such a record chooses a code.
+LEAVING_REASONS = CodeList((
+    Code("MOVED_LT", text("išvyko į kitą Lietuvos mokyklą", "moved to another school in Lithuania"),
+         ("perejo_i_kita_mokykla", "isvyko_i_kita_mokykla", "persikele")),
+    Code("MOVED_ABROAD", text("išvyko į užsienį", "moved abroad"), ("isvyko_uz_lietuvos_ribu", "emigravo")),
+    Code("COMPLETED", text("baigė programą", "completed the programme"), ("baige_mokykla", "baige")),
+    Code("OTHER", text("kita", "other")),
+))
+LEAVING_REASON = Field("leaving_reason", text("Išvykimo priežastis", "Reason for leaving"), LEAVING_REASONS,
                        "isvykimo_priezastis")
 
 

@@ -57,3 +57,26 @@ def test_in_the_transcript_and_a_share_link(world: World) -> None:
     link = world.call("pupil_a", "POST", "/me/shares", {"record_ids": [record_id], "expires_on": expires})
     shown = world.client.http.get("/shared/" + link.json_body["url"].rsplit("/", 1)[1]).json_body
     assert [r["language_of_instruction"] for r in shown["records"]] == ["lt"]
+
+
+def test_a_leaving_reason_stored_as_text_before_it_was_a_code_still_reads(world: World) -> None:
+    """Values written before the leaving reason became a code list are shown as they are; a
+    correction of the record chooses a code."""
+    from chalicelib.models.records import Record
+
+    records = "/institutions/inst-a/records"
+    created = world.call("rep_a", "POST", records, enrolment("pupil_a-1", end_date="2024-06-30",
+                                                             leaving_reason="MOVED_ABROAD"))
+    record_id = created.json_body["record_id"]
+    stored = next(r for r in Record.query(PEOPLE["pupil_a"]) if isinstance(r, Record) and r.record_id == record_id)
+    stored.set_field("leaving_reason", "Išvyko pas senelius")  # as an earlier version of the register kept it
+    stored.save()
+    history = world.call("pupil_a", "GET", "/me/history").json_body["records"]
+    assert [r.get("leaving_reason") for r in history if r["record_id"] == record_id] == ["Išvyko pas senelius"]
+    path = f"{records}/{record_id}"
+    kept = world.call("rep_a", "PUT", path, enrolment("pupil_a-1", end_date="2024-06-30",
+                                                      leaving_reason="Išvyko pas senelius") | {"version": 2})
+    assert [e["code"] for e in kept.json_body["errors"]] == ["validation.leaving_reason.choice"]
+    chosen = world.call("rep_a", "PUT", path, enrolment("pupil_a-1", end_date="2024-06-30",
+                                                        leaving_reason="baigė programą") | {"version": 2})
+    assert chosen.status_code == 200 and world.call("rep_a", "GET", path).json_body["leaving_reason"] == "COMPLETED"

@@ -228,3 +228,18 @@ def test_a_national_test_sorts_between_exams_and_olympiads() -> None:
             record_key("NATIONAL_TEST", "2999-12-31", "z" * 26), record_key("OLYMPIAD", "1900-01-01", "0" * 26)]
     assert sorted(keys) == keys
     assert keys[1].startswith("3.5#NATIONAL_TEST#")
+
+
+@pytest.mark.parametrize(("given", "code"), [
+    ("MOVED_LT", "MOVED_LT"), ("Perėjo į kitą mokyklą", "MOVED_LT"), ("išvyko į kitą Lietuvos mokyklą", "MOVED_LT"),
+    ("moved abroad", "MOVED_ABROAD"), ("Išvyko į užsienį", "MOVED_ABROAD"), ("baigė programą", "COMPLETED"),
+    ("kita", "OTHER")])
+def test_a_leaving_reason_is_a_code(given: str, code: str) -> None:
+    ended = VALID["ENROLLMENT"] | {"end_date": "2025-06-30", "leaving_reason": given}
+    assert validate_record(ended, today=TODAY).fields()["leaving_reason"] == code
+
+
+def test_a_leaving_reason_in_free_text_is_refused() -> None:
+    """The state tells a pupil who moved school from one who left education by the code."""
+    ended = VALID["ENROLLMENT"] | {"end_date": "2025-06-30", "leaving_reason": "Tėvai nusprendė"}
+    assert codes(ended) == ["validation.leaving_reason.choice"]
