@@ -114,6 +114,9 @@ class Settings(NamedTuple):
     identity_mismatch_limit: int
     # CPU seconds the reading of one uploaded file may take (docs/UPLOADS.md, `file.too_complex`).
     upload_read_cpu_seconds: float
+    # Months after an enrolment ended during which its institution still reads the pupil as a
+    # school they attended (docs/ACCESS.md); after that, only the records it wrote.
+    former_school_access_months: int
 
     def table_name(self, table: str) -> str:
         return TableBinding(self.table_prefix, self.region, self.endpoint_url).table_name(table)
@@ -173,4 +176,5 @@ def settings() -> Settings:
         dakpr_max_attempts=int(env.get("DAKPR_MAX_ATTEMPTS", "10")),
         identity_mismatch_limit=int(env.get("IDENTITY_MISMATCH_LIMIT", "20")),
         upload_read_cpu_seconds=float(env.get("UPLOAD_READ_CPU_SECONDS", "120")),
+        former_school_access_months=int(env.get("FORMER_SCHOOL_ACCESS_MONTHS", "12")),
     )

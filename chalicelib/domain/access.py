@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 RESIDENT = "resident"
 GUARDIAN = "guardian"
@@ -29,6 +30,40 @@ def permit_is_valid(permit: PermitFacts, today: date, needed: str = "read") -> b
         and permit.valid_from <= today_iso <= permit.valid_to
         and needed in permit.scope
     )
+
+
+class EnrolmentStanding(NamedTuple):
+    """What a pupil's enrolments give their institutions now: `reading` — institutions whose
+    enrolment is open or ended within the window (they read the pupil as a school attended);
+    `former` — institutions whose every enrolment ended before it (they read only what they wrote)."""
+
+    reading: frozenset[str]
+    former: frozenset[str]
+
+
+def enrolment_standing(
+    enrolments: Iterable[tuple[str, str | None]], today: date, months: int
+) -> EnrolmentStanding:
+    """`enrolments`: (institution, end date or None) of every enrolment in force (not annulled)."""
+    reading, former = set(), set()
+    for institution, end_date in enrolments:
+        if end_date is None or today <= add_months(date.fromisoformat(end_date), months):
+            reading.add(institution)
+        else:
+            former.add(institution)
+    return EnrolmentStanding(frozenset(reading), frozenset(former - reading))
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later; the month's last day where it has no such day (31 Jan + 1 → 28/29 Feb)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, candidate))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable: every month has a 28th")
 
 
 def is_minor(birth_date: date | None, today: date) -> bool:

@@ -64,20 +64,21 @@ PURPOSE_REQUIRED = Decision.deny("the ministry must state a purpose", P.access.p
 
 def read_person(
     caller: CallerFacts, target: str, enrolled_at: frozenset[str], purpose: str | None,
-    institution: str | None = None,
+    institution: str | None = None, *, former: frozenset[str] = frozenset(),
 ) -> Decision:
-    """May `caller` read `target`'s history? `enrolled_at`: institutions the target is or was
-    enrolled at. `institution`: the institution a representative acts for, if they name one."""
+    """May `caller` read `target`'s history? `enrolled_at`: institutions the target attends or
+    left within the window (`domain/access.enrolment_standing`); `former`: institutions whose
+    every enrolment of the target ended before it — they read only the records they wrote.
+    `institution`: the institution a representative acts for, if they name one."""
     if caller.person_id == target:
         return Decision.allow("own data", "self")
     if target in caller.minor_children:
         return Decision.allow("guardian of a minor", GUARDIAN)
-    readable = caller.institutions_with(READ) & enrolled_at
-    if institution is not None:
-        readable &= {institution}
-    if readable:
-        return Decision.allow("representative of an institution the person attends or attended",
-                              REPRESENTATIVE, min(readable))
+    for schools, reason in ((enrolled_at, "representative of an institution the person attends or attended"),
+                            (former, "representative of a former school: the records it wrote")):
+        acting = _acting_for(caller, schools, institution)
+        if acting:
+            return Decision.allow(reason, REPRESENTATIVE, min(acting))
     if caller.is_ministry:
         if not purpose:
             return PURPOSE_REQUIRED
@@ -152,13 +153,22 @@ def manage_person(
                           created_by_institution)
 
 
-def record_visible(kind: str, record_institution: str | None, full_for: frozenset[str] | None) -> bool:
+def _acting_for(caller: CallerFacts, institutions: frozenset[str], institution: str | None) -> frozenset[str]:
+    readable = caller.institutions_with(READ) & institutions
+    return readable & {institution} if institution is not None else readable
+
+
+def record_visible(
+    kind: str, record_institution: str | None, full_for: frozenset[str] | None, others: bool = True
+) -> bool:
     """Does a reader see this record at all? `full_for`: the institutions whose records the reader
     sees in full (None: everything — the person, a guardian, the ministry). Of a pupil's records
     kept by *other* institutions a representative reads where the pupil learnt and what they
     finished — not other schools' subjects, exams, olympiads or achievements: the kinds and fields
-    `domain/kinds.py` declares shared."""
-    return full_for is None or record_institution in full_for or kind in shown_to_other_institutions()
+    `domain/kinds.py` declares shared; a former school (`others` false) reads none of them."""
+    if full_for is None or record_institution in full_for:
+        return True
+    return others and kind in shown_to_other_institutions()
 
 
 def fields_shown(kind: str, record_institution: str | None, full_for: frozenset[str] | None) -> frozenset[str] | None:
@@ -169,15 +179,21 @@ def fields_shown(kind: str, record_institution: str | None, full_for: frozenset[
 
 
 def readable_in_full(
-    caller: CallerFacts, decision: Decision, enrolled_at: frozenset[str], institution: str | None = None
+    caller: CallerFacts, decision: Decision, enrolled_at: frozenset[str], institution: str | None = None, *,
+    former: frozenset[str] = frozenset(),
 ) -> frozenset[str] | None:
     """For a read decided by `read_person`: the institutions whose records the caller sees in full.
     None (no restriction) for the person, a guardian and the ministry; for a representative, the
-    institutions they read for where the person is enrolled."""
+    institutions they read for where the person is enrolled (or, failing that, was long ago)."""
     if decision.acting_role != REPRESENTATIVE:
         return None
-    readable = caller.institutions_with(READ) & enrolled_at
-    return readable & {institution} if institution is not None else readable
+    return _acting_for(caller, enrolled_at, institution) or _acting_for(caller, former, institution)
+
+
+def sees_other_schools(caller: CallerFacts, enrolled_at: frozenset[str], institution: str | None = None) -> bool:
+    """Does a representative's read include what other schools declare shared? Only for a school
+    the person attends or left within the window, not for a former one."""
+    return bool(_acting_for(caller, enrolled_at, institution))
 
 
 def visible_institutions(caller: CallerFacts) -> frozenset[str] | None:

@@ -239,19 +239,22 @@ def record_heads(record_ids: list[str]) -> dict[str, RecordHead]:
     return {item.record_id: item for item in found if isinstance(item, RecordHead)}
 
 
-def enrolled_institutions(person_id: str) -> frozenset[str]:
-    """Institutions the person is or was enrolled at (active enrolments) and whose naming of the
-    person the Population Register has not contradicted: one Query — the summary (`#PERSON`) and
-    the enrolments sort before every other kind."""
+def enrolments_of(person_id: str) -> list[tuple[str, str | None]]:
+    """The person's enrolments in force — (institution, end date) — at institutions whose naming of
+    the person the Population Register has not contradicted: one Query, as the summary (`#PERSON`)
+    and the enrolments sort before every other kind. Which of them still give access is
+    `domain/access.enrolment_standing`'s to say."""
     found = RecordsItem.query(person_id, RecordsItem.record_key < prefix_end(kind_prefix("ENROLLMENT")),
-                              attributes_to_get=["item_type", "institution_id", "status", "disputed_institutions"])
-    enrolled, disputed = set(), set()
+                              attributes_to_get=["item_type", "institution_id", "status", "disputed_institutions",
+                                                 "end_date"])
+    enrolments: list[tuple[str, str | None]] = []
+    disputed: set[str] = set()
     for item in found:
         if isinstance(item, PersonSummary):
             disputed |= set(item.disputed_institutions or ())
-        elif isinstance(item, Record) and item.status == ACTIVE:
-            enrolled.add(item.institution_id)
-    return frozenset(enrolled - disputed)
+        elif isinstance(item, Record) and item.status == ACTIVE and item.institution_id:
+            enrolments.append((item.institution_id, item.field("end_date")))
+    return [enrolment for enrolment in enrolments if enrolment[0] not in disputed]
 
 
 def full_history(person_id: str) -> tuple[PersonSummary | None, list[Record]]:

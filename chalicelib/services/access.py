@@ -11,12 +11,12 @@ from datetime import date
 
 from chalicelib.config import settings
 from chalicelib.domain import problems as P
-from chalicelib.domain.access import PermitFacts, is_minor, permit_is_valid
+from chalicelib.domain.access import EnrolmentStanding, PermitFacts, enrolment_standing, is_minor, permit_is_valid
 from chalicelib.domain.dates import vilnius_today
 from chalicelib.domain.policy import WRITE, CallerFacts, Decision
 from chalicelib.errors import Problem
 from chalicelib.models.institutions import Permit, appointments_of, permits_of
-from chalicelib.models.records import enrolled_institutions
+from chalicelib.models.records import enrolments_of
 from chalicelib.services.population import population_register
 
 
@@ -45,8 +45,15 @@ def caller_facts(person_id: str, today: date | None = None) -> CallerFacts:
                        staff_scopes=scopes, minor_children=children, suspended=frozenset(suspended))
 
 
+def standing_of(person_id: str, today: date | None = None) -> EnrolmentStanding:
+    """Which institutions read the person as a school attended now, and which only as former ones."""
+    return enrolment_standing(enrolments_of(person_id), today or vilnius_today(),
+                              settings().former_school_access_months)
+
+
 def person_enrollments(person_id: str) -> frozenset[str]:
-    return enrolled_institutions(person_id)
+    """Institutions the person attends or left within the window (`FORMER_SCHOOL_ACCESS_MONTHS`)."""
+    return standing_of(person_id).reading
 
 
 def require(decision: Decision) -> Decision:

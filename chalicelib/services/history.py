@@ -15,13 +15,14 @@ from pynamodb.exceptions import PynamoDBException
 
 from chalicelib.domain import policy
 from chalicelib.domain import problems as P
+from chalicelib.domain.access import EnrolmentStanding
 from chalicelib.domain.kinds import KINDS, kind_title, shown_to_other_institutions
 from chalicelib.domain.person_id import normalise_person_id
 from chalicelib.domain.policy import CallerFacts
 from chalicelib.errors import Problem
 from chalicelib.models.institutions import institution_profile
 from chalicelib.models.records import ACTIVE, PersonSummary, Record, RecordsItem
-from chalicelib.services.access import person_enrollments, require
+from chalicelib.services.access import require, standing_of
 from chalicelib.services.journal import Actor, journal_read
 from chalicelib.services.paging import next_cursor, sealing_key, start_key
 from chalicelib.services.records import record_fields
@@ -47,10 +48,12 @@ def read_history(
     if person_id == caller.person_id:
         return my_history(person_id, cursor=cursor, limit=limit)
     needs_enrollments = person_id not in caller.minor_children and bool(caller.institutions_with(policy.READ))
-    enrolled = person_enrollments(person_id) if needs_enrollments else frozenset()
-    decision = require(policy.read_person(caller, person_id, enrolled, purpose, institution))
-    full_for = policy.readable_in_full(caller, decision, enrolled, institution)
-    page = history_page(person_id, f"history:{caller.person_id}:{person_id}", cursor, limit, full_for)
+    standing = standing_of(person_id) if needs_enrollments else EnrolmentStanding(frozenset(), frozenset())
+    enrolled, former = standing
+    decision = require(policy.read_person(caller, person_id, enrolled, purpose, institution, former=former))
+    full_for = policy.readable_in_full(caller, decision, enrolled, institution, former=former)
+    others = full_for is None or policy.sees_other_schools(caller, enrolled, institution)
+    page = history_page(person_id, f"history:{caller.person_id}:{person_id}", cursor, limit, full_for, others=others)
     if page is None:
         raise Problem(P.person.not_found)
     name = None
@@ -67,10 +70,12 @@ def read_history(
 
 
 def history_page(
-    person_id: str, scope: str, cursor: str | None, limit: int, full_for: frozenset[str] | None = None,
+    person_id: str, scope: str, cursor: str | None, limit: int, full_for: frozenset[str] | None = None, *,
+    others: bool = True,
 ) -> dict[str, Any] | None:
     """One page: one Query. None if the person is not in the register. `full_for`: the
-    institutions whose records the reader sees in full (None: all; see `policy.fields_shown`)."""
+    institutions whose records the reader sees in full (None: all; see `policy.fields_shown`);
+    `others`: whether other institutions' shared kinds are shown too (not to a former school)."""
     position = start_key(cursor, scope)
     known_person = position.pop("person", None) if position else None
     # One item more than the page: a full last page then says there is nothing after it (DynamoDB
@@ -78,7 +83,8 @@ def history_page(
     shown = Record.status == ACTIVE
     if full_for is not None:
         # Other institutions' records are left out by the Query itself, not after it.
-        shown &= Record.institution_id.is_in(*full_for) | Record.kind.is_in(*shown_to_other_institutions())
+        own = Record.institution_id.is_in(*full_for)
+        shown &= own | Record.kind.is_in(*shown_to_other_institutions()) if others else own
     items = list(RecordsItem.query(
         person_id, filter_condition=(RecordsItem.item_type == PersonSummary) | shown,
         limit=limit + 1, last_evaluated_key=position["key"] if position else None,
@@ -94,7 +100,7 @@ def history_page(
         if isinstance(item, PersonSummary):
             person = {"person_id": person_id, "given_name": item.given_name, "family_name": item.family_name,
                       "birth_date": item.birth_date}
-        elif isinstance(item, Record) and policy.record_visible(item.kind, item.institution_id, full_for):
+        elif isinstance(item, Record) and policy.record_visible(item.kind, item.institution_id, full_for, others):
             records.append(record_view(item, policy.fields_shown(item.kind, item.institution_id, full_for)))
     if person is None:
         return None

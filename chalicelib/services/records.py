@@ -53,13 +53,12 @@ from chalicelib.models.records import (
     Record,
     RecordHead,
     RecordVersion,
-    enrolled_institutions,
     record_head,
     record_key,
     version_key,
     version_partition,
 )
-from chalicelib.services.access import refusal, require
+from chalicelib.services.access import person_enrollments, refusal, require
 from chalicelib.services.journal import ANNUL, CREATE, UPDATE, Actor, new_event
 from chalicelib.services.persons import summary_of
 
@@ -424,7 +423,7 @@ def look_up_person(record: RecordBase, institution_id: str) -> PersonLookup:
         person = None
     if not needs_relation(record, person):
         return PersonLookup(person)
-    enrolments = enrolled_institutions(record.person_id)
+    enrolments = person_enrollments(record.person_id)
     return PersonLookup(person, institution_id in enrolments, enrolments)
 
 

@@ -65,7 +65,8 @@ def test_a_leaving_reason_stored_as_text_before_it_was_a_code_still_reads(world:
     from chalicelib.models.records import Record
 
     records = "/institutions/inst-a/records"
-    created = world.call("rep_a", "POST", records, enrolment("pupil_a-1", end_date="2024-06-30",
+    ended = (vilnius_today() - timedelta(days=60)).isoformat()  # within the former school's window
+    created = world.call("rep_a", "POST", records, enrolment("pupil_a-1", end_date=ended,
                                                              leaving_reason="MOVED_ABROAD"))
     record_id = created.json_body["record_id"]
     stored = next(r for r in Record.query(PEOPLE["pupil_a"]) if isinstance(r, Record) and r.record_id == record_id)
@@ -74,9 +75,9 @@ def test_a_leaving_reason_stored_as_text_before_it_was_a_code_still_reads(world:
     history = world.call("pupil_a", "GET", "/me/history").json_body["records"]
     assert [r.get("leaving_reason") for r in history if r["record_id"] == record_id] == ["Išvyko pas senelius"]
     path = f"{records}/{record_id}"
-    kept = world.call("rep_a", "PUT", path, enrolment("pupil_a-1", end_date="2024-06-30",
+    kept = world.call("rep_a", "PUT", path, enrolment("pupil_a-1", end_date=ended,
                                                       leaving_reason="Išvyko pas senelius") | {"version": 2})
     assert [e["code"] for e in kept.json_body["errors"]] == ["validation.leaving_reason.choice"]
-    chosen = world.call("rep_a", "PUT", path, enrolment("pupil_a-1", end_date="2024-06-30",
+    chosen = world.call("rep_a", "PUT", path, enrolment("pupil_a-1", end_date=ended,
                                                         leaving_reason="baigė programą") | {"version": 2})
     assert chosen.status_code == 200 and world.call("rep_a", "GET", path).json_body["leaving_reason"] == "COMPLETED"

@@ -37,7 +37,7 @@ def test_kinds_are_declared_in_the_order_their_keys_sort() -> None:
     assert not [(a, b) for a in prefixes for b in prefixes if a != b and b.startswith(a)]
     for prefix in prefixes:
         assert prefix.endswith("#") and prefix > "#PERSON"  # the person's summary sorts first
-    # `enrolled_institutions` reads the summary and the enrolments, up to the end of their prefix.
+    # `enrolments_of` reads the summary and the enrolments, up to the end of their prefix.
     assert KINDS[0].name == "ENROLLMENT"
 
 

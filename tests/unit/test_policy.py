@@ -91,3 +91,28 @@ def test_login_roles() -> None:
     assert login_roles(is_ministry=False, represented_institutions=[], has_minor_children=False) == ["resident"]
     assert login_roles(is_ministry=True, represented_institutions=["A"], has_minor_children=True) == [
         "resident", "guardian", "representative", "ministry"]
+
+
+def test_an_enrolment_gives_reading_while_open_and_for_months_after_it_ended() -> None:
+    from chalicelib.domain.access import add_months, enrolment_standing
+
+    today = date(2026, 12, 1)
+    standing = enrolment_standing([("open", None), ("recent", "2025-12-01"), ("old", "2025-11-30"),
+                                   ("both", "2020-06-30"), ("both", None)], today, 12)
+    assert standing.reading == {"open", "recent", "both"} and standing.former == {"old"}
+    assert add_months(date(2025, 1, 31), 1) == date(2025, 2, 28)
+    assert add_months(date(2024, 2, 29), 12) == date(2025, 2, 28)
+    assert add_months(date(2025, 11, 30), 14) == date(2027, 1, 30)
+
+
+def test_a_former_school_reads_only_what_it_wrote() -> None:
+    from chalicelib.domain import policy
+
+    rep = CallerFacts("rep", staff_scopes={"a": frozenset({policy.READ})})
+    decision = policy.read_person(rep, "pupil", frozenset({"b"}), None, former=frozenset({"a"}))
+    assert decision.allowed and decision.acting_institution == "a"
+    assert policy.readable_in_full(rep, decision, frozenset({"b"}), former=frozenset({"a"})) == frozenset({"a"})
+    assert not policy.sees_other_schools(rep, frozenset({"b"}))
+    assert not policy.record_visible("ENROLLMENT", "b", frozenset({"a"}), others=False)
+    assert policy.record_visible("EXAM", "a", frozenset({"a"}), others=False)
+    assert not policy.read_person(rep, "pupil", frozenset({"b"}), None, former=frozenset({"c"})).allowed
