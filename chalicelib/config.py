@@ -114,6 +114,10 @@ class Settings(NamedTuple):
     identity_mismatch_limit: int
     # CPU seconds the reading of one uploaded file may take (docs/UPLOADS.md, `file.too_complex`).
     upload_read_cpu_seconds: float
+    # Reporting discipline (chalicelib/domain/reporting.py, docs/STATE.md): an institution with no
+    # change for this many days is overdue; so is one with no upload since this year's `MM-DD`.
+    reporting_period_days: int
+    annual_reporting_date: str | None
 
     def table_name(self, table: str) -> str:
         return TableBinding(self.table_prefix, self.region, self.endpoint_url).table_name(table)
@@ -173,4 +177,6 @@ def settings() -> Settings:
         dakpr_max_attempts=int(env.get("DAKPR_MAX_ATTEMPTS", "10")),
         identity_mismatch_limit=int(env.get("IDENTITY_MISMATCH_LIMIT", "20")),
         upload_read_cpu_seconds=float(env.get("UPLOAD_READ_CPU_SECONDS", "120")),
+        reporting_period_days=int(env.get("REPORTING_PERIOD_DAYS", "30")),
+        annual_reporting_date=env.get("ANNUAL_REPORTING_DATE") or None,
     )
