@@ -117,7 +117,7 @@ class Settings(NamedTuple):
     # Reporting discipline (chalicelib/domain/reporting.py, docs/STATE.md): an institution with no
     # change for this many days is overdue; so is one with no upload since this year's `MM-DD`.
     reporting_period_days: int
-    annual_reporting_date: str | None
+    annual_reporting_date: tuple[int, int] | None  # (month, day)
 
     def table_name(self, table: str) -> str:
         return TableBinding(self.table_prefix, self.region, self.endpoint_url).table_name(table)
@@ -136,6 +136,15 @@ def _cursor_secret(stage: str, value: str | None) -> bytes | None:
         return value.encode()
     # A fixed secret is fine where there is nothing to protect; elsewhere paging refuses to run.
     return b"local-stage-cursor-secret" if stage in LOCAL_STAGES else None
+
+
+def _annual_date(value: str | None) -> tuple[int, int] | None:
+    from chalicelib.domain.reporting import parse_annual_date
+
+    try:
+        return parse_annual_date(value) if value else None
+    except ValueError:
+        raise RuntimeError(f"ANNUAL_REPORTING_DATE must be MM-DD, not {value!r}") from None
 
 
 def settings() -> Settings:
@@ -178,5 +187,5 @@ def settings() -> Settings:
         identity_mismatch_limit=int(env.get("IDENTITY_MISMATCH_LIMIT", "20")),
         upload_read_cpu_seconds=float(env.get("UPLOAD_READ_CPU_SECONDS", "120")),
         reporting_period_days=int(env.get("REPORTING_PERIOD_DAYS", "30")),
-        annual_reporting_date=env.get("ANNUAL_REPORTING_DATE") or None,
+        annual_reporting_date=_annual_date(env.get("ANNUAL_REPORTING_DATE") or None),
     )
