@@ -181,3 +181,14 @@ def test_the_ministry_lists_every_institution_and_filters(world: World, monkeypa
 def test_a_representative_cannot_list_reporting(world: World) -> None:
     refused = world.call("rep_a", "GET", "/reporting")
     assert (refused.status_code, refused.json_body["code"]) == (403, "access.ministry_only")
+
+
+def test_the_ministrys_list_reads_one_query_and_one_batch_get_per_page(world: World,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.api.conftest import dynamodb_calls
+
+    write(world)
+    calls = dynamodb_calls(monkeypatch)
+    assert world.call("ministry", "GET", "/reporting").status_code == 200
+    # The caller's appointments (every authenticated request), the page of profiles, their activity.
+    assert calls == ["Query", "Query", "BatchGetItem"]
