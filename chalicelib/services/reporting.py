@@ -22,6 +22,7 @@ from chalicelib.errors import Problem
 from chalicelib.models.institutions import (
     InstitutionActivity,
     InstitutionItem,
+    InstitutionProfile,
     activities_of,
     activity_of,
     institution_profile,
@@ -97,15 +98,14 @@ def reporting_page(caller: CallerFacts, municipality: str | None, overdue: bool 
     require(policy.administer(caller))
     scope = "reporting"
     result = InstitutionItem.by_item_type.query("PROFILE", limit=limit, last_evaluated_key=start_key(cursor, scope))
-    profiles = list(result)
+    profiles = [item for item in result if isinstance(item, InstitutionProfile)]
     activities = activities_of([p.institution_id for p in profiles]) if profiles else {}
     rows = []
     for profile in profiles:
-        municipality_of = getattr(profile, "municipality", None)
-        if municipality is not None and municipality_of != municipality:
+        if municipality is not None and profile.municipality != municipality:
             continue
         view = activity_view(profile.institution_id, activities.get(profile.institution_id))
         if overdue is not None and view["overdue"] != overdue:
             continue
-        rows.append({"name": getattr(profile, "name", ""), "municipality": municipality_of} | view)
+        rows.append({"name": profile.name, "municipality": profile.municipality} | view)
     return {"institutions": rows, "next_cursor": next_cursor(result.last_evaluated_key, scope)}
