@@ -117,6 +117,10 @@ class Settings(NamedTuple):
     # Months after an enrolment ended during which its institution still reads the pupil as a
     # school they attended (docs/ACCESS.md); after that, only the records it wrote.
     former_school_access_months: int
+    # Reporting discipline (chalicelib/domain/reporting.py, docs/STATE.md): an institution with no
+    # change for this many days is overdue; so is one with no upload since this year's `MM-DD`.
+    reporting_period_days: int
+    annual_reporting_date: tuple[int, int] | None  # (month, day)
 
     def table_name(self, table: str) -> str:
         return TableBinding(self.table_prefix, self.region, self.endpoint_url).table_name(table)
@@ -135,6 +139,15 @@ def _cursor_secret(stage: str, value: str | None) -> bytes | None:
         return value.encode()
     # A fixed secret is fine where there is nothing to protect; elsewhere paging refuses to run.
     return b"local-stage-cursor-secret" if stage in LOCAL_STAGES else None
+
+
+def _annual_date(value: str | None) -> tuple[int, int] | None:
+    from chalicelib.domain.reporting import parse_annual_date
+
+    try:
+        return parse_annual_date(value) if value else None
+    except ValueError:
+        raise RuntimeError(f"ANNUAL_REPORTING_DATE must be MM-DD, not {value!r}") from None
 
 
 def settings() -> Settings:
@@ -177,4 +190,6 @@ def settings() -> Settings:
         identity_mismatch_limit=int(env.get("IDENTITY_MISMATCH_LIMIT", "20")),
         upload_read_cpu_seconds=float(env.get("UPLOAD_READ_CPU_SECONDS", "120")),
         former_school_access_months=int(env.get("FORMER_SCHOOL_ACCESS_MONTHS", "12")),
+        reporting_period_days=int(env.get("REPORTING_PERIOD_DAYS", "30")),
+        annual_reporting_date=_annual_date(env.get("ANNUAL_REPORTING_DATE") or None),
     )

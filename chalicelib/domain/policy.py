@@ -116,6 +116,13 @@ def administer(caller: CallerFacts) -> Decision:
                          P.access.ministry_only)
 
 
+def see_activity(caller: CallerFacts, institution: str) -> Decision:
+    """An institution's reporting activity: the ministry, or its representatives with a read permit."""
+    if caller.is_ministry:
+        return Decision.allow("ministry", MINISTRY)
+    return act_for_institution(caller, institution, READ)
+
+
 def see_institution(caller: CallerFacts, institution: str) -> Decision:
     """Reading an institution's permits: the ministry, or its own representatives."""
     if caller.is_ministry:

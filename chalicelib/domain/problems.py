@@ -128,6 +128,7 @@ class request(Category, status=400, title="The request itself"):
                                          "action must be 'revoke' or 'suspend'."))
     include_personal_code = code("Invalid option", text("include_personal_code turi būti „true“ arba „false“.",
                                                         "include_personal_code is `true` or `false`."))
+    overdue = code("Invalid filter", text("overdue turi būti „true“ arba „false“.", "overdue is `true` or `false`."))
     invalid = code("Request refused", text("Užklausa atmesta.", "The request was refused."),
                    note="any other refusal by Chalice (with its own status) or by API Gateway")
     too_large = code("Body too large", text("Užklausos turinys per didelis.", "The request body is too large."),

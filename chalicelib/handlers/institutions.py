@@ -7,6 +7,7 @@ from typing import Any
 from chalice import Blueprint, Response
 
 from chalicelib.handlers.contract import (
+    PAGING,
     PURPOSE,
     RouteDoc,
     documented,
@@ -47,6 +48,33 @@ def list_representatives(institution_id: str) -> Response:
 
     people = listed(caller_facts_for(blueprint.current_request), institution_id)
     return _json(shaped("Representatives", {"representatives": people}))
+
+
+@blueprint.route("/institutions/{institution_id}/activity", methods=["GET"], authorizer=jwt_auth)
+@documented(RouteDoc("When the institution last reported, and whether it is overdue", "Activity", errors=(404,)))
+def institution_activity(institution_id: str) -> Response:
+    from chalicelib.services.reporting import institution_activity as activity
+
+    return _json(shaped("Activity", activity(caller_facts_for(blueprint.current_request), institution_id)))
+
+
+@blueprint.route("/reporting", methods=["GET"], authorizer=jwt_auth)
+@documented(RouteDoc("Every institution's reporting activity (ministry)", "Reporting", errors=(400,),
+                     query=(("municipality", "only this municipality"), ("overdue", "true or false"), *PAGING)))
+def reporting() -> Response:
+    from chalicelib.domain import problems as P
+    from chalicelib.errors import Problem
+    from chalicelib.services.paging import page_size
+    from chalicelib.services.reporting import reporting_page
+
+    request = blueprint.current_request
+    overdue = query(request, "overdue")
+    if overdue not in (None, "true", "false"):
+        raise Problem(P.request.overdue)
+    body = reporting_page(caller_facts_for(request), query(request, "municipality"),
+                          None if overdue is None else overdue == "true", query(request, "cursor"),
+                          page_size(query(request, "limit")))
+    return _json(shaped("Reporting", body))
 
 
 @blueprint.route("/institutions/{institution_id}/permits", methods=["GET"], authorizer=jwt_auth)

@@ -273,6 +273,50 @@ class UploadStatus(Out):
     report: ReportLinks | None = None
 
 
+class UploadSummary(Out):
+    upload_id: str
+    file_name: str
+    dry_run: bool
+    status: str
+    rows_read: int
+    rows_written: int
+    rows_rejected: int
+    failure_reason: str | None
+    created_at: str
+    report: ReportLinks | None = None
+
+
+class Uploads(Out):
+    uploads: list[UploadSummary]
+    next_cursor: str | None
+
+
+class LastUpload(Out):
+    upload_id: str
+    at: str | None
+    status: str | None
+    rows_written: int
+    rows_rejected: int
+
+
+class Activity(Out):
+    institution_id: str
+    last_api_change_at: str | None
+    last_upload: LastUpload | None
+    overdue: bool
+    overdue_reasons: list[str] = Field(description="no_recent_change, annual_report_missing (docs/STATE.md)")
+
+
+class ReportingRow(Activity):
+    name: str
+    municipality: str | None
+
+
+class Reporting(Out):
+    institutions: list[ReportingRow]
+    next_cursor: str | None = Field(description="filters apply within a page: a page may hold fewer rows, even none")
+
+
 class UploadInput(BaseModel):
     """`POST /institutions/{iid}/uploads`."""
 

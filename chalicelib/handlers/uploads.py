@@ -10,7 +10,7 @@ from chalice import Blueprint, Response
 from chalice.app import SQSEvent
 
 from chalicelib import observability
-from chalicelib.handlers.contract import RouteDoc, documented, shaped
+from chalicelib.handlers.contract import PAGING, RouteDoc, documented, shaped
 from chalicelib.handlers.requests import json_object, query
 from chalicelib.handlers.security import caller_facts_for, jwt_auth
 
@@ -28,6 +28,19 @@ def start_upload(institution_id: str) -> Response:
     request = blueprint.current_request
     started = start(caller_facts_for(request), institution_id, json_object(request))
     return Response(body=shaped("UploadStarted", started), status_code=201, headers={"Cache-Control": "no-store"})
+
+
+@blueprint.route("/institutions/{institution_id}/uploads", methods=["GET"], authorizer=jwt_auth)
+@documented(RouteDoc("The institution's uploads, newest first, with counts and report links", "Uploads",
+                     errors=(400,), query=PAGING))
+def list_uploads(institution_id: str) -> Response:
+    from chalicelib.services.paging import page_size
+    from chalicelib.services.reporting import uploads_page
+
+    request = blueprint.current_request
+    body = uploads_page(caller_facts_for(request), institution_id, query(request, "cursor"),
+                        page_size(query(request, "limit")))
+    return Response(body=shaped("Uploads", body), headers={"Cache-Control": "no-store"})
 
 
 @blueprint.route("/institutions/{institution_id}/uploads/{upload_id}", methods=["GET"], authorizer=jwt_auth)

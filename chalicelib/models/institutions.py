@@ -1,6 +1,6 @@
 """Table `institutions`: per institution its profile, data-processing permits and representatives.
 
-`item` = `PROFILE` / `PERMIT#<permit_id>` / `STAFF#<person_id>`; the `item_type` discriminator
+`item` = `PROFILE` / `PERMIT#<permit_id>` / `STAFF#<person_id>` / `ACTIVITY`; the `item_type` discriminator
 makes a Query on an institution return each item as its own class. The sparse GSI `by_staff_person`
 (only STAFF items carry `staff_person_id`) answers "where is this person a representative".
 """
@@ -23,6 +23,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from chalicelib.models.base import RegisterMeta, RegisterModel
 
 PROFILE_ITEM = "PROFILE"
+ACTIVITY_ITEM = "ACTIVITY"
 
 
 def permit_item(permit_id: str) -> str:
@@ -93,6 +94,67 @@ class StaffMember(InstitutionItem, discriminator="STAFF"):
     mismatch_day = UnicodeAttribute(null=True)
     mismatch_count = NumberAttribute(null=True)
     suspended_at = UTCDateTimeAttribute(null=True)
+
+
+class InstitutionActivity(InstitutionItem, discriminator="ACTIVITY"):
+    """When the institution last reported (docs/STATE.md section 1). Written after a write has
+    committed, never inside its transaction; created by the first such write."""
+
+    last_api_change_at = UTCDateTimeAttribute(null=True)
+    last_upload_id = UnicodeAttribute(null=True)
+    last_upload_at = UTCDateTimeAttribute(null=True)
+    last_upload_status = UnicodeAttribute(null=True)
+    last_upload_rows_written = NumberAttribute(null=True)
+    last_upload_rows_rejected = NumberAttribute(null=True)
+
+
+def _move_activity_forward(institution_id: str, moment: Any, now: datetime, actions: list[Any]) -> bool:
+    """One conditional UpdateItem that sets `actions` only if `moment` (an attribute of the item)
+    is absent or older than `now`; creates the item if absent. False: a newer time is there already
+    (another writer got there first), which is not an error."""
+    from pynamodb.exceptions import UpdateError
+
+    from chalicelib.models.base import condition_failed
+
+    activity = InstitutionActivity(institution_id, ACTIVITY_ITEM)
+    creation = [InstitutionItem.item_type.set(InstitutionActivity),
+                InstitutionItem.created_at.set(InstitutionItem.created_at | now),
+                InstitutionItem.created_by.set(InstitutionItem.created_by | "system")]
+    try:
+        activity.update(actions=[moment.set(now), *actions, *creation],
+                        condition=moment.does_not_exist() | (moment < now), add_version_condition=False)
+    except UpdateError as exc:
+        if condition_failed(exc):
+            return False
+        raise
+    return True
+
+
+def note_api_change(institution_id: str, now: datetime) -> bool:
+    return _move_activity_forward(institution_id, InstitutionActivity.last_api_change_at, now, [])
+
+
+def note_upload(institution_id: str, upload_id: str, status: str, rows_written: int, rows_rejected: int, *,
+                now: datetime) -> bool:
+    return _move_activity_forward(institution_id, InstitutionActivity.last_upload_at, now, [
+        InstitutionActivity.last_upload_id.set(upload_id), InstitutionActivity.last_upload_status.set(status),
+        InstitutionActivity.last_upload_rows_written.set(rows_written),
+        InstitutionActivity.last_upload_rows_rejected.set(rows_rejected),
+    ])
+
+
+def activity_of(institution_id: str) -> InstitutionActivity | None:
+    try:
+        item = InstitutionItem.get(institution_id, ACTIVITY_ITEM)
+    except InstitutionItem.DoesNotExist:
+        return None
+    return item if isinstance(item, InstitutionActivity) else None
+
+
+def activities_of(institution_ids: list[str]) -> dict[str, InstitutionActivity]:
+    """The activity items of these institutions: one BatchGet (PynamoDB splits it per 100 keys)."""
+    found = InstitutionItem.batch_get([(iid, ACTIVITY_ITEM) for iid in institution_ids])
+    return {item.institution_id: item for item in found if isinstance(item, InstitutionActivity)}
 
 
 def permits_of(institution_id: str) -> list[Permit]:

@@ -548,6 +548,10 @@ def _finish(
     observability.log("ingest_finished", upload_id=upload.upload_id, status=status, dry_run=upload.dry_run,
                       rows_read=report.rows_read, rows_written=report.rows_written,
                       rows_rejected=report.rows_rejected)
+    if status in (DONE, REJECTED) and not upload.dry_run:
+        from chalicelib.services.reporting import upload_finished
+
+        upload_finished(upload.institution_id, upload.upload_id, status, report.rows_written, report.rows_rejected)
     observability.metric("UploadsProcessed", status=status)
     observability.metric("RowsRejected", report.rows_rejected)
     observability.metric("RowsWritten", report.rows_written)

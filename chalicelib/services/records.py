@@ -482,7 +482,17 @@ def submit_record(
         record = validate_record(raw, today=today)
     except DomainValidationError as exc:
         raise invalid(exc.errors) from None
-    return write_record(record, institution_id, actor, correlation_id)
+    return _noted(institution_id, write_record(record, institution_id, actor, correlation_id))
+
+
+def _noted(institution_id: str, outcome: Outcome) -> Outcome:
+    """An API write that changed something has committed: move the institution's activity forward
+    (after the transaction, not in it — docs/STATE.md section 1). The upload notes its own."""
+    if outcome.changed:
+        from chalicelib.services.reporting import api_change_committed
+
+        api_change_committed(institution_id)
+    return outcome
 
 
 def _acting(caller: CallerFacts, institution_id: str) -> Actor:
@@ -529,7 +539,8 @@ def correct_record(
         record = validate_record(body, today=today)
     except DomainValidationError as exc:
         raise invalid(exc.errors) from None
-    return write_record(record, institution_id, actor, correlation_id, expected_version=expected)
+    return _noted(institution_id, write_record(record, institution_id, actor, correlation_id,
+                                               expected_version=expected))
 
 
 def annul_record(
@@ -555,7 +566,7 @@ def annul_record(
         apply([plan])
     except Refused:
         raise stale(current_record(record_head(record_id))) from None
-    return Outcome(record_id, plan.number, created=False, changed=True)
+    return _noted(institution_id, Outcome(record_id, plan.number, created=False, changed=True))
 
 
 def record_with_versions(caller: CallerFacts, institution_id: str, record_id: str) -> dict[str, Any]:

@@ -62,13 +62,18 @@ def upload_status(caller: CallerFacts, institution_id: str, upload_id: str) -> d
         upload = None
     if upload is None or upload.institution_id != institution_id:
         raise Problem(P.upload.not_found)
+    return upload_view(upload)
+
+
+def upload_view(upload: Upload, with_errors: bool = True) -> dict[str, Any]:
+    """An upload as its institution sees it: status, counts and the report links (presigned, short-lived)."""
     view: dict[str, Any] = {
         "upload_id": upload.upload_id, "file_name": upload.file_name, "dry_run": upload.dry_run,
         "status": upload.status, "rows_read": int(upload.rows_read), "rows_written": int(upload.rows_written),
-        "rows_rejected": int(upload.rows_rejected),
-        "errors": [report_line(line) for line in upload.first_errors or []],
-        "failure_reason": upload.failure_reason,
+        "rows_rejected": int(upload.rows_rejected), "failure_reason": upload.failure_reason,
     }
+    if with_errors:
+        view["errors"] = [report_line(line) for line in upload.first_errors or []]
     if upload.report_key:
         stem = upload.report_key.rsplit(".", 1)[0]
         view["report"] = {

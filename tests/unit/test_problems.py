@@ -26,7 +26,7 @@ REGISTRY = ROOT / "chalicelib" / "domain" / "problems.py"
 ANSWERED = {
     400: ["request.malformed_json", "request.not_an_object", "request.malformed", "request.cursor", "request.limit",
           "request.purpose", "request.unknown_parameter", "request.format", "request.action",
-          "request.include_personal_code", "request.invalid", "access.purpose_required"],
+          "request.include_personal_code", "request.overdue", "request.invalid", "access.purpose_required"],
     401: ["auth.missing_token", "auth.session"],
     403: ["auth.denied", "auth.csrf", "access.institution", "access.permit", "access.ministry_only", "access.denied",
           "representative.suspended"],

@@ -1,0 +1,194 @@
+"""Reporting discipline through the API (docs/STATE.md section 1): the activity item moves after
+API writes and real uploads, `overdue` is decided when read, and who may read what
+(the world: tests/api/conftest.py; uploads as tests/ingest drives them)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from chalicelib.domain import dates
+from chalicelib.models.institutions import ACTIVITY_ITEM, InstitutionActivity, InstitutionProfile
+from tests.api.conftest import World, record_body
+from tests.ingest.test_ingest import bucket, csv_file, exam_rows, upload  # noqa: F401 - `bucket` is a fixture
+
+Clock = Callable[[datetime], None]
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    def stand_at(moment: datetime) -> None:
+        monkeypatch.setattr(dates, "utc_now", lambda: moment)
+
+    return stand_at
+
+
+def activity(world: World, who: str = "rep_a", institution: str = "inst-a") -> dict[str, Any]:
+    response = world.call(who, "GET", f"/institutions/{institution}/activity")
+    assert response.status_code == 200, response.body
+    return dict(response.json_body)
+
+
+def write(world: World, source_id: str = "r-1") -> dict[str, Any]:
+    response = world.call("rep_a", "POST", "/institutions/inst-a/records", record_body("pupil_a", source_id))
+    assert response.status_code == 201, response.body
+    return dict(response.json_body)
+
+
+def test_no_activity_yet_is_overdue(world: World) -> None:
+    seen = activity(world)
+    assert (seen["last_api_change_at"], seen["last_upload"], seen["overdue"]) == (None, None, True)
+    assert seen["overdue_reasons"] == ["no_recent_change"]
+
+
+def test_api_writes_move_the_last_change_forward_and_only_forward(world: World, clock: Clock) -> None:
+    start = dates.utc_now()
+    clock(start)
+    saved = write(world)
+    assert activity(world)["last_api_change_at"] == start.isoformat()
+    clock(start + timedelta(minutes=5))
+    corrected = world.call("rep_a", "PUT", f"/institutions/inst-a/records/{saved['record_id']}",
+                           record_body("pupil_a", "r-1", score=90, version=saved["version"]))
+    assert corrected.status_code == 200, corrected.body
+    assert activity(world)["last_api_change_at"] == (start + timedelta(minutes=5)).isoformat()
+    clock(start + timedelta(minutes=10))
+    annulled = world.call("rep_a", "DELETE", f"/institutions/inst-a/records/{saved['record_id']}",
+                          {"reason": "klaida"})
+    assert annulled.status_code == 200, annulled.body
+    seen = activity(world)
+    assert seen["last_api_change_at"] == (start + timedelta(minutes=10)).isoformat()
+    assert (seen["overdue"], seen["overdue_reasons"]) == (False, [])
+    clock(start + timedelta(minutes=1))  # a writer whose clock is behind never moves the time back
+    write(world, "r-2")
+    assert activity(world)["last_api_change_at"] == (start + timedelta(minutes=10)).isoformat()
+
+
+def test_an_unchanged_resubmission_is_not_a_change(world: World, clock: Clock) -> None:
+    start = dates.utc_now()
+    clock(start)
+    write(world)
+    clock(start + timedelta(minutes=5))
+    again = world.call("rep_a", "POST", "/institutions/inst-a/records", record_body("pupil_a", "r-1"))
+    assert again.status_code == 200, again.body
+    assert activity(world)["last_api_change_at"] == start.isoformat()
+
+
+def test_a_failing_activity_update_does_not_fail_the_write(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    from chalicelib.models import institutions
+
+    def broken(*_: Any, **__: Any) -> bool:
+        raise RuntimeError("the activity item is unreachable")
+
+    monkeypatch.setattr(institutions, "note_api_change", broken)
+    monkeypatch.setattr("chalicelib.services.reporting.note_api_change", broken)
+    saved = write(world)
+    assert world.call("rep_a", "GET", f"/institutions/inst-a/records/{saved['record_id']}").status_code == 200
+    assert activity(world)["last_api_change_at"] is None
+
+
+def test_an_upload_sets_the_last_upload_and_a_dry_run_does_not(world: World, bucket: Any) -> None:  # noqa: F811
+    upload(world, bucket, csv_file(*exam_rows(2)), dry_run=True)
+    assert activity(world)["last_upload"] is None
+    sent = upload(world, bucket, csv_file(*exam_rows(3), "EXAM;bad;;;x;Matematika;2025-06-01;1;A;"))
+    seen = activity(world)
+    assert seen["last_upload"] | {"at": None} == {"upload_id": sent["upload_id"], "at": None, "status": "DONE",
+                                                   "rows_written": 3, "rows_rejected": 1}
+    assert seen["last_upload"]["at"] is not None and seen["overdue"] is False
+    # An upload is not an API change.
+    assert seen["last_api_change_at"] is None
+
+
+def test_the_uploads_list_is_newest_first_paged_and_the_schools_own(world: World, bucket: Any,  # noqa: F811
+                                                                     clock: Clock) -> None:
+    start = dates.utc_now()
+    sent = []
+    for minutes in range(3):
+        clock(start + timedelta(minutes=minutes))
+        sent.append(upload(world, bucket, csv_file(*exam_rows(1, start=minutes)), dry_run=minutes == 1))
+    first = world.call("rep_a", "GET", "/institutions/inst-a/uploads?limit=2")
+    assert first.status_code == 200, first.body
+    page = first.json_body
+    assert [u["upload_id"] for u in page["uploads"]] == [sent[2]["upload_id"], sent[1]["upload_id"]]
+    newest = page["uploads"][0]
+    assert (newest["status"], newest["dry_run"], newest["rows_written"], newest["rows_rejected"]) == (
+        "DONE", False, 1, 0)
+    assert newest["report"]["json"].startswith("http") and "errors" not in newest
+    assert page["uploads"][1]["dry_run"] is True
+    rest = world.call("rep_a", "GET", f"/institutions/inst-a/uploads?limit=2&cursor={page['next_cursor']}")
+    assert [u["upload_id"] for u in rest.json_body["uploads"]] == [sent[0]["upload_id"]]
+    assert rest.json_body["next_cursor"] is None
+    other = world.call("rep_b", "GET", "/institutions/inst-a/uploads")
+    assert (other.status_code, other.json_body["code"]) == (403, "access.institution")
+    foreign_cursor = world.call("rep_b", "GET", f"/institutions/inst-b/uploads?cursor={page['next_cursor']}")
+    assert (foreign_cursor.status_code, foreign_cursor.json_body["code"]) == (400, "request.cursor")
+
+
+def test_a_school_reads_only_its_own_activity(world: World) -> None:
+    other = world.call("rep_b", "GET", "/institutions/inst-a/activity")
+    assert (other.status_code, other.json_body["code"]) == (403, "access.institution")
+    assert activity(world, "rep_b", "inst-b")["institution_id"] == "inst-b"
+    assert activity(world, "ministry", "inst-a")["institution_id"] == "inst-a"
+    missing = world.call("ministry", "GET", "/institutions/inst-zz/activity")
+    assert (missing.status_code, missing.json_body["code"]) == (404, "institution.not_found")
+
+
+def test_overdue_after_the_period_and_after_the_annual_date(world: World, clock: Clock,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    # 10:00 UTC on 1 March: the school wrote through the API.
+    clock(datetime(2026, 3, 1, 10, tzinfo=UTC))
+    InstitutionActivity("inst-a", ACTIVITY_ITEM, last_api_change_at=dates.utc_now(), created_at=dates.utc_now(),
+                        created_by="test").save()
+    clock(datetime(2026, 3, 31, 10, tzinfo=UTC))
+    assert activity(world, "ministry")["overdue"] is False  # 30 days
+    clock(datetime(2026, 4, 1, 10, tzinfo=UTC))
+    assert activity(world, "ministry")["overdue_reasons"] == ["no_recent_change"]
+    monkeypatch.setenv("REPORTING_PERIOD_DAYS", "60")
+    assert activity(world, "ministry")["overdue"] is False
+    monkeypatch.setenv("ANNUAL_REPORTING_DATE", "03-15")  # passed, with no upload since
+    assert activity(world, "ministry")["overdue_reasons"] == ["annual_report_missing"]
+
+
+def test_the_ministry_lists_every_institution_and_filters(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    InstitutionProfile.get("inst-b", "PROFILE").update(actions=[InstitutionProfile.municipality.set("Kaunas")])
+    write(world)  # inst-a reported today; inst-b and inst-c never did
+    listed = world.call("ministry", "GET", "/reporting")
+    assert listed.status_code == 200, listed.body
+    rows = {row["institution_id"]: row for row in listed.json_body["institutions"]}
+    assert set(rows) == {"inst-a", "inst-b", "inst-c"}
+    assert (rows["inst-a"]["name"], rows["inst-a"]["municipality"], rows["inst-a"]["overdue"]) == (
+        "Mokykla A", "Vilnius", False)
+    assert rows["inst-b"]["overdue"] is True
+
+    def ids(path: str) -> list[str]:
+        response = world.call("ministry", "GET", path)
+        assert response.status_code == 200, response.body
+        return sorted(row["institution_id"] for row in response.json_body["institutions"])
+
+    assert ids("/reporting?overdue=true") == ["inst-b", "inst-c"]
+    assert ids("/reporting?overdue=false") == ["inst-a"]
+    assert ids("/reporting?municipality=Kaunas") == ["inst-b"]
+    assert ids("/reporting?municipality=Vilnius&overdue=true") == ["inst-c"]
+    paged = world.call("ministry", "GET", "/reporting?limit=2").json_body
+    rest = world.call("ministry", "GET", f"/reporting?limit=2&cursor={paged['next_cursor']}").json_body
+    assert len(paged["institutions"]) == 2 and len(rest["institutions"]) == 1
+    bad = world.call("ministry", "GET", "/reporting?overdue=yes")
+    assert (bad.status_code, bad.json_body["code"]) == (400, "request.overdue")
+
+
+def test_a_representative_cannot_list_reporting(world: World) -> None:
+    refused = world.call("rep_a", "GET", "/reporting")
+    assert (refused.status_code, refused.json_body["code"]) == (403, "access.ministry_only")
+
+
+def test_the_ministrys_list_reads_one_query_and_one_batch_get_per_page(world: World,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.api.conftest import dynamodb_calls
+
+    write(world)
+    calls = dynamodb_calls(monkeypatch)
+    assert world.call("ministry", "GET", "/reporting").status_code == 200
+    # The caller's appointments (every authenticated request), the page of profiles, their activity.
+    assert calls == ["Query", "Query", "BatchGetItem"]
