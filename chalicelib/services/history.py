@@ -98,8 +98,12 @@ def history_page(
     records = []
     for item in items:
         if isinstance(item, PersonSummary):
-            person = {"person_id": person_id, "given_name": item.given_name, "family_name": item.family_name,
-                      "birth_date": item.birth_date}
+            # A former school (`others` false) reads the records it wrote, not who the pupil is now:
+            # names it was never given, or changed since, would also be what the identity rule
+            # asks of a new enrolment there.
+            person = {"person_id": person_id} if not others else {
+                "person_id": person_id, "given_name": item.given_name, "family_name": item.family_name,
+                "birth_date": item.birth_date}
         elif isinstance(item, Record) and policy.record_visible(item.kind, item.institution_id, full_for, others):
             records.append(record_view(item, policy.fields_shown(item.kind, item.institution_id, full_for)))
     if person is None:

@@ -52,6 +52,10 @@ def test_after_the_window_it_reads_only_the_records_it_wrote(world: World, days:
     assert seen.status_code == 200
     assert {(r["kind"], r["institution_id"]) for r in seen.json_body["records"]} == {
         ("ENROLLMENT", "inst-a"), ("EXAM", "inst-a")}
+    # Red team: not the pupil's names as they are now — they are what a new enrolment would ask.
+    person = seen.json_body["person"]
+    assert person["person_id"] == PEOPLE["pupil_a"]
+    assert [person.get(k) for k in ("given_name", "family_name", "birth_date")] == [None, None, None]
     # The school the pupil attends now still reads the shared kinds of the former one.
     by_b = world.call("rep_b", "GET", f"/persons/{PEOPLE['pupil_a']}/history?purpose=check").json_body
     assert ("ENROLLMENT", "inst-a") in {(r["kind"], r["institution_id"]) for r in by_b["records"]}
