@@ -56,6 +56,13 @@ def person_enrollments(person_id: str) -> frozenset[str]:
     return standing_of(person_id).reading
 
 
+def schools_of(person_id: str) -> frozenset[str]:
+    """Every institution the person has an enrolment at (not annulled, not disputed), however long
+    ago it ended: the identity rule's "their pupil" — a school corrects what it wrote of a former
+    pupil by the code alone, as it always could; the window limits reading, not that."""
+    return frozenset(institution for institution, _ in enrolments_of(person_id))
+
+
 def require(decision: Decision) -> Decision:
     """Raise the refusal as a problem, or hand the decision back for the journal."""
     if not decision.allowed:

@@ -59,7 +59,7 @@ from chalicelib.models.institutions import institution_profile
 from chalicelib.models.persons import Person
 from chalicelib.models.records import ACTIVE, Record, RecordHead, RecordsItem, record_heads
 from chalicelib.models.uploads import DONE, FAILED, PENDING, PROCESSING, REJECTED, Upload
-from chalicelib.services.access import caller_facts, person_enrollments, refusal
+from chalicelib.services.access import caller_facts, refusal, schools_of
 from chalicelib.services.journal import Actor
 from chalicelib.services.records import (
     VIA_UPLOAD,
@@ -502,7 +502,7 @@ class Batch:
         if record.person_id not in self.pupils_here:
             if len(self.pupils_here) > PERSON_CACHE:
                 self.pupils_here.clear()
-            self.pupils_here[record.person_id] = self.upload.institution_id in person_enrollments(record.person_id)
+            self.pupils_here[record.person_id] = self.upload.institution_id in schools_of(record.person_id)
         return self.pupils_here[record.person_id]
 
     @staticmethod

@@ -58,7 +58,7 @@ from chalicelib.models.records import (
     version_key,
     version_partition,
 )
-from chalicelib.services.access import person_enrollments, refusal, require
+from chalicelib.services.access import refusal, require, schools_of
 from chalicelib.services.journal import ANNUL, CREATE, UPDATE, Actor, new_event
 from chalicelib.services.persons import summary_of
 
@@ -423,7 +423,7 @@ def look_up_person(record: RecordBase, institution_id: str) -> PersonLookup:
         person = None
     if not needs_relation(record, person):
         return PersonLookup(person)
-    enrolments = person_enrollments(record.person_id)
+    enrolments = schools_of(record.person_id)
     return PersonLookup(person, institution_id in enrolments, enrolments)
 
 
