@@ -260,7 +260,9 @@ class ReportLinks(Out):
     csv: str
 
 
-class UploadStatus(Out):
+class UploadFacts(Out):
+    """What every view of an upload carries."""
+
     upload_id: str
     file_name: str
     dry_run: bool
@@ -268,22 +270,20 @@ class UploadStatus(Out):
     rows_read: int
     rows_written: int
     rows_rejected: int
+    failure_reason: str | None
+    report: ReportLinks | None = None
+
+
+class UploadStatus(UploadFacts):
+    """One upload, with its first problems."""
+
     errors: list[ReportLine]
-    failure_reason: str | None
-    report: ReportLinks | None = None
 
 
-class UploadSummary(Out):
-    upload_id: str
-    file_name: str
-    dry_run: bool
-    status: str
-    rows_read: int
-    rows_written: int
-    rows_rejected: int
-    failure_reason: str | None
+class UploadSummary(UploadFacts):
+    """An upload as the institution's list shows it."""
+
     created_at: str
-    report: ReportLinks | None = None
 
 
 class Uploads(Out):

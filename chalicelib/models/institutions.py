@@ -8,7 +8,7 @@ makes a Query on an institution return each item as its own class. The sparse GS
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from pynamodb.attributes import (
     DiscriminatorAttribute,
@@ -144,11 +144,7 @@ def note_upload(institution_id: str, upload_id: str, status: str, rows_written: 
 
 
 def activity_of(institution_id: str) -> InstitutionActivity | None:
-    try:
-        item = InstitutionItem.get(institution_id, ACTIVITY_ITEM)
-    except InstitutionItem.DoesNotExist:
-        return None
-    return item if isinstance(item, InstitutionActivity) else None
+    return _item_of(institution_id, ACTIVITY_ITEM, InstitutionActivity)
 
 
 def activities_of(institution_ids: list[str]) -> dict[str, InstitutionActivity]:
@@ -227,12 +223,20 @@ def set_suspension(institution_id: str, person_id: str, suspended_at: datetime |
     return True
 
 
+Item = TypeVar("Item", bound=InstitutionItem)
+
+
 def institution_profile(institution_id: str) -> InstitutionProfile | None:
+    return _item_of(institution_id, PROFILE_ITEM, InstitutionProfile)
+
+
+def _item_of(institution_id: str, item: str, kind: type[Item]) -> Item | None:
+    """One item of an institution, if it is there and of that kind."""
     try:
-        item = InstitutionItem.get(institution_id, PROFILE_ITEM)
+        found = InstitutionItem.get(institution_id, item)
     except InstitutionItem.DoesNotExist:
         return None
-    return item if isinstance(item, InstitutionProfile) else None
+    return found if isinstance(found, kind) else None
 
 
 def all_profiles() -> list[InstitutionProfile]:
