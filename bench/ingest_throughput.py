@@ -137,7 +137,7 @@ def _prepare(rows: int, dry_run: bool) -> str:
                      CreateBucketConfiguration={"LocationConstraint": settings().region})
     now, today = datetime.now(UTC), date.today()
     rep = make_personal_code("F", date(1980, 1, 1), 1)
-    InstitutionProfile("inst", PROFILE_ITEM, name="Mokykla", legal_entity_code="211950810", municipality="Vilnius",
+    InstitutionProfile("inst", PROFILE_ITEM, name="Mokykla", legal_entity_code="211950810", municipality="LT-57",
                        created_at=now, created_by="bench").save()
     Permit("inst", permit_item("p"), permit_id="p", scope={"read", "write"}, state="ACTIVE",
            valid_from=(today - timedelta(days=1)).isoformat(), valid_to=(today + timedelta(days=1)).isoformat(),

@@ -52,7 +52,7 @@ class DemoPerson:
 class DemoInstitution:
     key: str
     name: str
-    municipality: str
+    municipality: str  # its ISO 3166-2:LT code (chalicelib/domain/municipalities.py)
     code_prefix: str  # first 8 digits of the legal entity code
     representative: str  # DemoPerson.key
     permit: tuple[str, str, tuple[str, ...], str]  # valid_from, valid_to, scope, state
@@ -90,14 +90,14 @@ PEOPLE: tuple[DemoPerson, ...] = (
 )
 
 INSTITUTIONS: tuple[DemoInstitution, ...] = (
-    DemoInstitution("vilnius", "Vilniaus Žirmūnų gimnazija", "Vilniaus miesto savivaldybė", "19053624",
+    DemoInstitution("vilnius", "Vilniaus Žirmūnų gimnazija", "LT-57", "19053624",
                     "rep_vilnius", ("2025-01-01", "2027-12-31", ("read", "write"), "ACTIVE")),
-    DemoInstitution("kaunas", "Kauno Jono Jablonskio gimnazija", "Kauno miesto savivaldybė", "19098137",
+    DemoInstitution("kaunas", "Kauno Jono Jablonskio gimnazija", "LT-15", "19098137",
                     "rep_kaunas", ("2024-09-01", "2028-08-31", ("read", "write"), "ACTIVE")),
-    DemoInstitution("klaipeda", "Klaipėdos „Ąžuolyno“ gimnazija", "Klaipėdos miesto savivaldybė", "19042290",
+    DemoInstitution("klaipeda", "Klaipėdos „Ąžuolyno“ gimnazija", "LT-20", "19042290",
                     "rep_klaipeda", ("2025-01-01", "2026-12-31", ("read",), "ACTIVE")),
     # A permit that has run out: its representative must not get in (for demos of refusal).
-    DemoInstitution("siauliai", "Šiaulių profesinio rengimo centras", "Šiaulių miesto savivaldybė", "30211571",
+    DemoInstitution("siauliai", "Šiaulių profesinio rengimo centras", "LT-43", "30211571",
                     "rep_siauliai", ("2020-01-01", "2024-12-31", ("read", "write"), "ACTIVE")),
 )
 

@@ -11,6 +11,7 @@ RESIDENT = "resident"
 GUARDIAN = "guardian"
 REPRESENTATIVE = "representative"
 MINISTRY = "ministry"
+MUNICIPALITY = "municipality"
 AGE_OF_MAJORITY = 18
 
 

@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, BeforeValidator, ConfigDict, model_validator
 
 from chalicelib.domain.legal_entity import legal_entity_code_error
+from chalicelib.domain.municipalities import municipality_code
 from chalicelib.domain.validation import fail, parse_iso_date, text_field
 
 INSTITUTION_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{2,39}$")
@@ -31,6 +32,15 @@ def _legal_entity_code(value: object) -> str:
     if reason:
         raise fail(reason)
     return value.strip()
+
+
+def _municipality(value: object) -> str:
+    if not isinstance(value, str):
+        raise fail("type")
+    code = municipality_code(value)
+    if code is None:
+        raise fail("choice")
+    return code
 
 
 def _scope(value: object) -> frozenset[str]:
@@ -56,7 +66,7 @@ class InstitutionInput(BaseModel):
     institution_id: InstitutionId
     name: Annotated[str, text_field(300)]
     legal_entity_code: Annotated[str, BeforeValidator(_legal_entity_code)]
-    municipality: Annotated[str, text_field(200)]
+    municipality: Annotated[str, BeforeValidator(_municipality)]  # stored as its code (LT-57)
 
 
 class PermitInput(BaseModel):

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from chalicelib.domain import problems as P
-from chalicelib.domain.access import GUARDIAN, MINISTRY, REPRESENTATIVE
+from chalicelib.domain.access import GUARDIAN, MINISTRY, MUNICIPALITY, REPRESENTATIVE
 from chalicelib.domain.kinds import shown_to_other_institutions
 
 READ, WRITE = "read", "write"
@@ -33,6 +33,10 @@ class CallerFacts:
     # Institutions where the caller's writes are suspended (too many identity mismatches): their
     # scopes there hold `read` only, and a write is refused as `representative.suspended`.
     suspended: frozenset[str] = frozenset()
+    # Municipality codes (LT-57) where the caller is an official appointed by the ministry, valid
+    # today (docs/STATE.md section 2): their institutions' reporting, statistics and the list of
+    # children outside education — never a learning history.
+    municipalities: frozenset[str] = frozenset()
 
     def institutions_with(self, scope: str) -> frozenset[str]:
         return frozenset(iid for iid, scopes in self.staff_scopes.items() if scope in scopes)
@@ -121,6 +125,16 @@ def see_activity(caller: CallerFacts, institution: str) -> Decision:
     if caller.is_ministry:
         return Decision.allow("ministry", MINISTRY)
     return act_for_institution(caller, institution, READ)
+
+
+def see_municipality(caller: CallerFacts, municipality: str) -> Decision:
+    """A municipality's state views (reporting, statistics, movements, children outside education):
+    the ministry, or an official of that municipality."""
+    if caller.is_ministry:
+        return Decision.allow("ministry", MINISTRY)
+    if municipality in caller.municipalities:
+        return Decision.allow("official of this municipality", MUNICIPALITY)
+    return Decision.deny("not an official of this municipality", P.access.municipality)
 
 
 def see_institution(caller: CallerFacts, institution: str) -> Decision:

@@ -129,6 +129,8 @@ class request(Category, status=400, title="The request itself"):
     include_personal_code = code("Invalid option", text("include_personal_code turi būti „true“ arba „false“.",
                                                         "include_personal_code is `true` or `false`."))
     overdue = code("Invalid filter", text("overdue turi būti „true“ arba „false“.", "overdue is `true` or `false`."))
+    municipality = code("Unknown municipality", text("Tokios savivaldybės nėra: nurodykite jos kodą (pvz., LT-57).",
+                                                     "No such municipality: give its code (e.g. LT-57)."))
     invalid = code("Request refused", text("Užklausa atmesta.", "The request was refused."),
                    note="any other refusal by Chalice (with its own status) or by API Gateway")
     too_large = code("Body too large", text("Užklausos turinys per didelis.", "The request body is too large."),
@@ -168,6 +170,8 @@ class access(Category, status=403, title="Who may do what (docs/ACCESS.md)"):
     permit = code("No valid permit", text("Įstaigos leidimas šiuo metu to neleidžia.",
                                           "The institution's permit does not allow this now."))
     ministry_only = code("Ministry only", text("Tai gali daryti tik ministerija.", "Only the ministry may do this."))
+    municipality = code("Not this municipality's official", text("Jūs nesate šios savivaldybės atstovas.",
+                                                                 "You are not an official of this municipality."))
     denied = code("Forbidden", text("Jums to daryti negalima.", "You may not do this."))
     purpose_required = code("Purpose required", text("Nurodykite, kokiu tikslu skaitote šiuos duomenis.",
                                                      "State the purpose of this read."), status=400)

@@ -183,7 +183,8 @@ class InstitutionOut(Out):
     institution_id: str
     name: str
     legal_entity_code: str
-    municipality: str
+    municipality: str = Field(description="ISO 3166-2:LT code, e.g. LT-57 (docs/STATE.md section 2)")
+    municipality_name: dict[str, str] = Field(description="the municipality's name by language")
 
 
 class PermitOut(Out):
@@ -309,7 +310,8 @@ class Activity(Out):
 
 class ReportingRow(Activity):
     name: str
-    municipality: str | None
+    municipality: str
+    municipality_name: dict[str, str]
 
 
 class Reporting(Out):

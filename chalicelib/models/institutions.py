@@ -246,3 +246,21 @@ def all_profiles() -> list[InstitutionProfile]:
 def staff_of(institution_id: str) -> list[StaffMember]:
     items = InstitutionItem.query(institution_id, InstitutionItem.item.startswith("STAFF#"))
     return [item for item in items if isinstance(item, StaffMember)]
+
+
+def set_municipality(institution_id: str, stored: str, code: str) -> bool:
+    """Replace the profile's municipality `stored` by `code`; False if it no longer reads `stored`
+    (changed meanwhile: the caller reads it again rather than overwrite)."""
+    from pynamodb.exceptions import UpdateError
+
+    from chalicelib.models.base import condition_failed
+
+    profile = InstitutionProfile(institution_id, PROFILE_ITEM)
+    try:
+        profile.update(actions=[InstitutionProfile.municipality.set(code)],
+                       condition=InstitutionProfile.municipality == stored, add_version_condition=False)
+    except UpdateError as exc:
+        if condition_failed(exc):
+            return False
+        raise
+    return True

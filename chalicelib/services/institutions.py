@@ -12,6 +12,7 @@ from chalicelib.domain import policy
 from chalicelib.domain import problems as P
 from chalicelib.domain.errors import DomainValidationError, FieldError
 from chalicelib.domain.institutions import InstitutionInput, PermitInput
+from chalicelib.domain.municipalities import municipality_name
 from chalicelib.domain.person_id import normalise_person_id, person_id_error
 from chalicelib.domain.policy import CallerFacts
 from chalicelib.domain.validation import validate_model
@@ -43,7 +44,7 @@ def _existing(institution_id: str) -> InstitutionProfile:
     return profile
 
 
-def create_institution(caller: CallerFacts, body: dict[str, Any]) -> dict[str, str]:
+def create_institution(caller: CallerFacts, body: dict[str, Any]) -> dict[str, Any]:
     require(policy.administer(caller))
     try:
         data = validate_model(InstitutionInput, body)
@@ -58,7 +59,7 @@ def create_institution(caller: CallerFacts, body: dict[str, Any]) -> dict[str, s
         if condition_failed(exc):
             raise Problem(P.institution.exists) from None
         raise
-    return data.model_dump()
+    return data.model_dump() | {"municipality_name": municipality_name(data.municipality)}
 
 
 def grant_permit(caller: CallerFacts, institution_id: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -144,7 +145,7 @@ def remove_representative(caller: CallerFacts, institution_id: str, person_id: s
         raise
 
 
-def list_institutions(caller: CallerFacts) -> list[dict[str, str]]:
+def list_institutions(caller: CallerFacts) -> list[dict[str, Any]]:
     """All institutions (the ministry), or the caller's own (a representative)."""
     visible = policy.visible_institutions(caller)
     if visible is None:
@@ -152,7 +153,8 @@ def list_institutions(caller: CallerFacts) -> list[dict[str, str]]:
     else:
         profiles = [p for p in (institution_profile(iid) for iid in sorted(visible)) if p is not None]
     return [{"institution_id": p.institution_id, "name": p.name, "legal_entity_code": p.legal_entity_code,
-             "municipality": p.municipality} for p in profiles]
+             "municipality": p.municipality, "municipality_name": municipality_name(p.municipality)}
+            for p in profiles]
 
 
 def list_representatives(caller: CallerFacts, institution_id: str) -> list[dict[str, str]]:

@@ -16,6 +16,7 @@ from chalicelib import observability
 from chalicelib.config import settings
 from chalicelib.domain import dates, policy
 from chalicelib.domain import problems as P
+from chalicelib.domain.municipalities import municipality_code, municipality_name
 from chalicelib.domain.policy import CallerFacts
 from chalicelib.domain.reporting import overdue_reasons
 from chalicelib.errors import Problem
@@ -96,6 +97,10 @@ def reporting_page(caller: CallerFacts, municipality: str | None, overdue: bool 
     """Every institution (a page of the `by_item_type` index's PROFILE items) with its activity
     (one BatchGet per page), filtered here: items read grow with institutions, never with pupils."""
     require(policy.administer(caller))
+    if municipality is not None:
+        municipality = municipality_code(municipality)
+        if municipality is None:
+            raise Problem(P.request.municipality)
     scope = "reporting"
     result = InstitutionItem.by_item_type.query("PROFILE", limit=limit, last_evaluated_key=start_key(cursor, scope))
     profiles = [item for item in result if isinstance(item, InstitutionProfile)]
@@ -107,5 +112,6 @@ def reporting_page(caller: CallerFacts, municipality: str | None, overdue: bool 
         view = activity_view(profile.institution_id, activities.get(profile.institution_id))
         if overdue is not None and view["overdue"] != overdue:
             continue
-        rows.append({"name": profile.name, "municipality": profile.municipality} | view)
+        rows.append({"name": profile.name, "municipality": profile.municipality,
+                     "municipality_name": municipality_name(profile.municipality)} | view)
     return {"institutions": rows, "next_cursor": next_cursor(result.last_evaluated_key, scope)}

@@ -92,7 +92,7 @@ def build_world(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Wor
             PROFILE_ITEM,
             name=f"Mokykla {inst[-1].upper()}",
             legal_entity_code="211950810",
-            municipality="Vilnius",
+            municipality="LT-57",
             created_at=now,
             created_by="test",
         ).save()

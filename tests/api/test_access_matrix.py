@@ -86,7 +86,7 @@ def cases(world: World) -> list[Case]:
                 "institution_id": "inst-new",
                 "name": "Nauja mokykla",
                 "legal_entity_code": "111950581",
-                "municipality": "Kaunas",
+                "municipality": "Kauno m. sav.",
             },
             {},
             {"ministry": 201},

@@ -152,14 +152,15 @@ def test_overdue_after_the_period_and_after_the_annual_date(world: World, clock:
 
 
 def test_the_ministry_lists_every_institution_and_filters(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    InstitutionProfile.get("inst-b", "PROFILE").update(actions=[InstitutionProfile.municipality.set("Kaunas")])
+    InstitutionProfile.get("inst-b", "PROFILE").update(actions=[InstitutionProfile.municipality.set("LT-15")])
     write(world)  # inst-a reported today; inst-b and inst-c never did
     listed = world.call("ministry", "GET", "/reporting")
     assert listed.status_code == 200, listed.body
     rows = {row["institution_id"]: row for row in listed.json_body["institutions"]}
     assert set(rows) == {"inst-a", "inst-b", "inst-c"}
     assert (rows["inst-a"]["name"], rows["inst-a"]["municipality"], rows["inst-a"]["overdue"]) == (
-        "Mokykla A", "Vilnius", False)
+        "Mokykla A", "LT-57", False)
+    assert rows["inst-a"]["municipality_name"]["lt"] == "Vilniaus miesto savivaldybė"
     assert rows["inst-b"]["overdue"] is True
 
     def ids(path: str) -> list[str]:
@@ -169,8 +170,11 @@ def test_the_ministry_lists_every_institution_and_filters(world: World, monkeypa
 
     assert ids("/reporting?overdue=true") == ["inst-b", "inst-c"]
     assert ids("/reporting?overdue=false") == ["inst-a"]
-    assert ids("/reporting?municipality=Kaunas") == ["inst-b"]
-    assert ids("/reporting?municipality=Vilnius&overdue=true") == ["inst-c"]
+    assert ids("/reporting?municipality=LT-15") == ["inst-b"]
+    assert ids("/reporting?municipality=Kauno%20m.%20sav.") == ["inst-b"]  # a name is read as its code
+    assert ids("/reporting?municipality=LT-57&overdue=true") == ["inst-c"]
+    unknown = world.call("ministry", "GET", "/reporting?municipality=Vilnius")  # a city and a district alike
+    assert (unknown.status_code, unknown.json_body["code"]) == (400, "request.municipality")
     paged = world.call("ministry", "GET", "/reporting?limit=2").json_body
     rest = world.call("ministry", "GET", f"/reporting?limit=2&cursor={paged['next_cursor']}").json_body
     assert len(paged["institutions"]) == 2 and len(rest["institutions"]) == 1

@@ -135,7 +135,7 @@ def test_concurrent_writers_cannot_overwrite_each_other(aws: None) -> None:
 def test_institution_items_come_back_as_their_own_kinds(aws: None) -> None:
     common: dict[str, Any] = {"created_at": NOW, "created_by": "ministry"}
     InstitutionProfile("inst-a", PROFILE_ITEM, name="Vilniaus licėjus", legal_entity_code="211950810",
-                       municipality="Vilniaus m. sav.", **common).save()
+                       municipality="LT-57", **common).save()
     Permit("inst-a", permit_item("p1"), permit_id="p1", scope={"read", "write"},
            valid_from="2026-01-01", valid_to="2026-12-31", **common).save()
     StaffMember("inst-a", staff_item(OTHER), staff_person_id=OTHER, **common).save()

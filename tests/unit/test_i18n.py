@@ -83,13 +83,13 @@ def test_untranslated_keys_fall_back_to_lithuanian() -> None:
 
 # --- the citizen's pages in Polish ------------------------------------------------------------
 
-# The citizen's pages and the functions of app.js that draw them (`route` and `problemText` say
-# what went wrong on any page).
+# The citizen's pages and the functions that draw them (`route` and `problemText` say what went
+# wrong on any page), by the module they are in.
 CITIZEN_VIEWS = {
     "start": ("start",),
     "history": ("history", "childHistory", "renderSections", "recordCard", "recordTitle", "describe"),
     "journal": ("journal",),
-    "any page": ("route", "problemText"),
+    "any page": ("route", "ui.js:problemText"),
 }
 # The navigation's entries for the citizen's own pages. Links to pages not translated yet (share,
 # school, ministry) stay in Lithuanian, as the pages they open.
@@ -105,18 +105,18 @@ BUILT = re.compile(r'\bt\((?!")([^()]*)\)')
 
 
 def function_body(source: str, name: str) -> str:
-    found = re.search(rf"^(?:async )?function {name}\(.*?^}}", source, flags=re.MULTILINE | re.DOTALL)
-    assert found, f"app.js has no function {name}: update CITIZEN_VIEWS"
+    found = re.search(rf"^(?:export )?(?:async )?function {name}\(.*?^}}", source, flags=re.MULTILINE | re.DOTALL)
+    assert found, f"no function {name}: update CITIZEN_VIEWS"
     return found.group(0)
 
 
 def citizen_keys() -> set[str]:
     """Every key the citizen's pages can show."""
-    app = (STATIC / "app.js").read_text(encoding="utf-8")
     keys = set(NAVIGATION)
     for functions in CITIZEN_VIEWS.values():
-        for name in functions:
-            body = function_body(app, name)
+        for qualified in functions:
+            module, _, name = qualified.rpartition(":")
+            body = function_body((STATIC / (module or "app.js")).read_text(encoding="utf-8"), name)
             keys |= set(LITERAL.findall(body))
             for built in BUILT.findall(body):
                 assert built in FAMILIES, f"{name}: t({built}) — say in FAMILIES which keys it can build"

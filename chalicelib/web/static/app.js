@@ -2,96 +2,12 @@
 // Everything shown is built with DOM calls (textContent), never by pasting HTML.
 import { ApiError, api, loggedIn, logout, postFile, publicApi } from "./api.js";
 import { currentLanguage, setLanguage, t } from "./i18n.js";
+import {
+  BAD, PERSON_ID, SHARE_SECRET, alertBox, current, h, inLanguage, main, nav, navigate, parseAddress, path, problemText,
+  purposeInput, saveFile, show, typedPurpose,
+} from "./ui.js";
 
-const main = document.getElementById("main");
-const nav = document.getElementById("nav");
 let me = null;
-
-function h(tag, attributes = {}, ...children) {
-  const element = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) {
-    if (value === false || value === null || value === undefined) continue;
-    if (name.startsWith("on")) element.addEventListener(name.slice(2), value);
-    else if (name === "text") element.textContent = value;
-    else element.setAttribute(name, value === true ? "" : value);
-  }
-  for (const child of children.flat(Infinity)) {
-    if (child !== null && child !== undefined && child !== false) {
-      element.append(child instanceof Node ? child : document.createTextNode(String(child)));
-    }
-  }
-  return element;
-}
-
-// Pages render after awaiting the API; a page the person has already left must not overwrite the
-// one they went to. Each navigation gets a number; a page checks it is still current before showing.
-let routeSeq = 0;
-
-function current() {
-  const seq = routeSeq;
-  return () => seq === routeSeq;
-}
-
-function show(title, ...content) {
-  main.replaceChildren(h("h1", { text: title, tabindex: "-1" }), ...content);
-  main.querySelector("h1").focus(); // a screen reader hears the new page's title
-}
-
-function problemText(error) {
-  if (error instanceof ApiError) {
-    if (error.status === 403) return t("noAccess");
-    if (error.status === 404) return t("notFound");
-    if (error.status === 409) return t("conflict");
-    if (error.problem?.errors?.length) return error.problem.errors.map((e) => `${e.field}: ${e.messages[currentLanguage()] ?? e.messages.lt}`).join("; ");
-  }
-  return t("failed");
-}
-
-function alertBox(text) {
-  return h("p", { role: "alert", class: "alert", text });
-}
-
-function saveFile(blob, name) {
-  const link = h("a", { href: URL.createObjectURL(blob), download: name });
-  link.click();
-  URL.revokeObjectURL(link.href);
-}
-
-// --- addresses ------------------------------------------------------------------------------------
-// Whoever wrote a link wrote the part after `#`, so it is read strictly: `#/page` or
-// `#/page/argument`, the argument decoded once and checked against the form of what it names before
-// anything is asked of the API. API paths are built only by `path()`, which encodes every segment,
-// so no value can add a segment, a `..` or a query.
-const PERSON_ID_FORM = "[0-9]{11}|MR-[0-9A-HJKMNP-TV-Z]{10}"; // chalicelib/domain/person_id.py
-const PERSON_ID = new RegExp(`^(?:${PERSON_ID_FORM})$`);
-const SHARE_SECRET = /^[A-Za-z0-9_-]{43}$/; // secrets.token_urlsafe(32), chalicelib/services/shares.py
-const BAD = Symbol("an address argument that cannot be valid");
-
-function parseAddress(hash) {
-  const [page, argument, ...rest] = (hash || "#/history").replace(/^#\/?/, "").split("/");
-  if (rest.length) return { page, argument: BAD };
-  if (!argument) return { page, argument: null };
-  try {
-    return { page, argument: decodeURIComponent(argument) };
-  } catch {
-    return { page, argument: BAD }; // a stray `%`
-  }
-}
-
-function path(...segments) {
-  return segments.map((segment) => encodeURIComponent(segment)).join("/");
-}
-
-// Why someone else's data is read: typed by the user for this one read, never taken from the
-// address or kept for later. One line of at most 200 characters, as the API accepts.
-function purposeInput(id) {
-  return h("input", { id, required: true, maxlength: "200", autocomplete: "off" });
-}
-
-function typedPurpose(input) {
-  const text = input.value.trim();
-  return text && !/[\u0000-\u001f\u007f]/.test(text) ? text : null;
-}
 
 // --- navigation ---------------------------------------------------------------------------------
 
@@ -111,7 +27,7 @@ function renderNav() {
 }
 
 async function route() {
-  const live = (routeSeq += 1, current());
+  const live = navigate();
   const { page, argument } = parseAddress(location.hash);
   // Pages for whoever holds a link or a transcript: no login, nothing of the visitor's own.
   if (page === "shared" || page === "verify") {
@@ -150,7 +66,7 @@ async function route() {
 // A page shown by pressing a button rather than by opening an address: it counts as a navigation,
 // so a page still loading from before does not overwrite it.
 async function navigated(render) {
-  const live = (routeSeq += 1, current());
+  const live = navigate();
   renderNav();
   try {
     await render();
@@ -187,10 +103,6 @@ async function loadKinds() {
   kindsLoading ??= publicApi("schema/records").finally(() => { kindsLoading = null; });
   const schema = await kindsLoading;
   kinds = new Map(schema.kinds.map((kind) => [kind.kind, kind]));
-}
-
-function inLanguage(texts) {
-  return texts[currentLanguage()] ?? texts.lt;
 }
 
 function kindTitle(name) {
@@ -575,7 +487,7 @@ async function ministry(argument) {
   if (!live()) return null;
   if (!argument) {
     return show(t("institutions"), h("ul", { class: "plain" }, institutions.map((i) =>
-      h("li", {}, h("a", { href: `#/ministry/${encodeURIComponent(i.institution_id)}`, text: `${i.name} (${i.municipality})` })))));
+      h("li", {}, h("a", { href: `#/ministry/${encodeURIComponent(i.institution_id)}`, text: `${i.name} (${inLanguage(i.municipality_name)})` })))));
   }
   // Only an institution the register listed: a link naming anything else asks nothing more.
   const institution = institutions.find((i) => i.institution_id === argument);

@@ -1,0 +1,61 @@
+"""What the nightly pass over enrolments knows (docs/STATE.md sections 3 and 5), as plain data.
+
+The pass reads every institution's enrolments (one Query each of the `by_institution` index,
+never the whole table) and turns each into an `EnrolmentFacts`. From them it derives the
+statistics (section 3) and, per person, a `PersonStanding`: whether they hold an open enrolment
+on the day and, if not, where and why they last left — what the list of children outside
+education (section 5) shows. Pure functions: tested without AWS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+
+@dataclass(frozen=True)
+class EnrolmentFacts:
+    """One active enrolment record as the nightly pass reads it (ISO dates)."""
+
+    person_id: str
+    institution_id: str
+    start_date: str
+    end_date: str | None = None
+    leaving_reason: str | None = None
+    programme: str | None = None
+    learning_form: str | None = None
+    class_name: str | None = None
+
+    def open_on(self, day: date) -> bool:
+        """Started on or before `day` and not ended before it (the end date is the last day)."""
+        iso = day.isoformat()
+        return self.start_date <= iso and (self.end_date is None or self.end_date >= iso)
+
+
+@dataclass(frozen=True)
+class PersonStanding:
+    enrolled: bool  # an open enrolment on the day
+    last_institution: str | None = None  # when not enrolled: the enrolment that ended last
+    last_end_date: str | None = None
+    last_leaving_reason: str | None = None
+
+
+def person_standings(enrolments: Iterable[EnrolmentFacts], day: date) -> dict[str, PersonStanding]:
+    """Per person met among `enrolments`: enrolled on `day`, or their latest ended enrolment.
+    An enrolment starting after `day` neither enrols nor ends anything."""
+    iso = day.isoformat()
+    enrolled: set[str] = set()
+    latest: dict[str, EnrolmentFacts] = {}
+    for facts in enrolments:
+        if facts.open_on(day):
+            enrolled.add(facts.person_id)
+        elif facts.end_date is not None and facts.end_date < iso:
+            seen = latest.get(facts.person_id)
+            if seen is None or (seen.end_date or "") < facts.end_date:
+                latest[facts.person_id] = facts
+    standings = {person: PersonStanding(True) for person in enrolled}
+    for person, facts in latest.items():
+        if person not in enrolled:
+            standings[person] = PersonStanding(False, facts.institution_id, facts.end_date, facts.leaving_reason)
+    return standings
