@@ -127,12 +127,13 @@ def see_activity(caller: CallerFacts, institution: str) -> Decision:
     return act_for_institution(caller, institution, READ)
 
 
-def see_municipality(caller: CallerFacts, municipality: str) -> Decision:
+def see_municipality(caller: CallerFacts, municipality: str | None) -> Decision:
     """A municipality's state views (reporting, statistics, movements, children outside education):
-    the ministry, or an official of that municipality."""
+    the ministry, or an official of that municipality. `None` is every municipality at once: the
+    ministry's alone — an official names their municipality."""
     if caller.is_ministry:
         return Decision.allow("ministry", MINISTRY)
-    if municipality in caller.municipalities:
+    if municipality is not None and municipality in caller.municipalities:
         return Decision.allow("official of this municipality", MUNICIPALITY)
     return Decision.deny("not an official of this municipality", P.access.municipality)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from chalicelib.domain.dates import vilnius_date
+from chalicelib.domain.i18n import Text, text
 
 DEFAULT_PERIOD_DAYS = 30
 # Why an institution is overdue (stable codes; the API returns them as they are).
@@ -59,3 +60,16 @@ def is_overdue(
 ) -> bool:
     return bool(overdue_reasons(last_api_change_at, last_upload_at, today, period_days=period_days,
                                 annual_date=annual_date))
+
+
+def reason_text(reason: str, today: date, *, period_days: int = DEFAULT_PERIOD_DAYS,
+                annual_date: tuple[int, int] | None = None) -> Text:
+    """Why the institution is overdue, in words, with the period or the date that applies today."""
+    if reason == ANNUAL_REPORT_MISSING and annual_date is not None:
+        due = annual_date_in(today.year, annual_date).isoformat()
+        return text(f"Metinė ataskaitų data ({due}) praėjo, o duomenų failas po jos neįkeltas",
+                    f"The annual reporting date ({due}) has passed with no upload since")
+    if reason == NO_RECENT_CHANGE:
+        return text(f"Per paskutines {period_days} d. nieko nepateikta nei per API, nei įkeliant failą",
+                    f"Nothing reported in the last {period_days} days, neither through the API nor by upload")
+    return text(reason, reason)

@@ -18,6 +18,7 @@ from chalicelib.handlers.requests import json_object, purpose, query
 from chalicelib.handlers.security import caller_facts_for, jwt_auth
 
 blueprint = Blueprint(__name__)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _json(body: Any, status: int = 200) -> Response:
@@ -59,22 +60,37 @@ def institution_activity(institution_id: str) -> Response:
 
 
 @blueprint.route("/reporting", methods=["GET"], authorizer=jwt_auth)
-@documented(RouteDoc("Every institution's reporting activity (ministry)", "Reporting", errors=(400,),
-                     query=(("municipality", "only this municipality"), ("overdue", "true or false"), *PAGING)))
+@documented(RouteDoc("Institutions' reporting activity: every one (ministry) or one municipality's (ministry, "
+                     "its officials); JSON a page at a time, or every page as CSV or XLSX", "Reporting",
+                     errors=(400,), response_types=("application/json", "text/csv", XLSX),
+                     query=(("municipality", "a municipality's code (LT-57) or name; required of an official"),
+                            ("overdue", "true or false"), ("format", "json (default), csv or xlsx: every page"),
+                            ("lang", "the files' headers: lt (default) or en"), *PAGING)))
 def reporting() -> Response:
     from chalicelib.domain import problems as P
     from chalicelib.errors import Problem
+    from chalicelib.services import reporting as service
     from chalicelib.services.paging import page_size
-    from chalicelib.services.reporting import reporting_page
 
     request = blueprint.current_request
     overdue = query(request, "overdue")
     if overdue not in (None, "true", "false"):
         raise Problem(P.request.overdue)
-    body = reporting_page(caller_facts_for(request), query(request, "municipality"),
-                          None if overdue is None else overdue == "true", query(request, "cursor"),
-                          page_size(query(request, "limit")))
-    return _json(shaped("Reporting", body))
+    wanted, language = query(request, "format") or "json", query(request, "lang") or "lt"
+    if wanted not in ("json", "csv", "xlsx") or language not in ("lt", "en"):
+        raise Problem(P.request.format, "format must be json, csv or xlsx, lang lt or en.")
+    caller, municipality = caller_facts_for(request), query(request, "municipality")
+    wanted_overdue = None if overdue is None else overdue == "true"
+    if wanted == "json":
+        body = service.reporting_page(caller, municipality, wanted_overdue, query(request, "cursor"),
+                                      page_size(query(request, "limit")))
+        return _json(shaped("Reporting", body))
+    rows = service.reporting_rows(caller, municipality, wanted_overdue)
+    content, content_type = (service.as_xlsx(rows, language), XLSX) if wanted == "xlsx" else (
+        service.as_csv(rows, language), "text/csv; charset=utf-8")
+    disposition = f'attachment; filename="{service.file_name(municipality, wanted)}"'
+    return Response(body=content, headers={"Content-Type": content_type, "Content-Disposition": disposition,
+                                           "Cache-Control": "no-store"})
 
 
 @blueprint.route("/institutions/{institution_id}/permits", methods=["GET"], authorizer=jwt_auth)
@@ -186,7 +202,7 @@ def annul_record(institution_id: str, record_id: str) -> Response:
 
 @blueprint.route("/institutions/{institution_id}/learners", methods=["GET"], authorizer=jwt_auth)
 @documented(RouteDoc("The list of learners in the current register's columns (journaled per pupil)",
-                     response_types=("text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+                     response_types=("text/csv", XLSX),
                      errors=(400, 503), query=(("format", "csv (default) or xlsx"), PURPOSE)))
 def learners(institution_id: str) -> Response:
     """The list of learners, CSV (default) or XLSX (`?format=xlsx`), as the current register exports it."""

@@ -80,7 +80,9 @@ def _operation(entry: RouteEntry, doc: RouteDoc, components: dict[str, Any], pro
     success: dict[str, Any] = {"description": STATUS_TEXT.get(doc.status, "OK")}
     if doc.response is not None:
         schema = _schema(doc.response, "serialization", components)
-        success["content"] = {kind: {"schema": schema} for kind in doc.response_types}
+        # A route that also answers files (CSV, XLSX) describes the model for JSON only.
+        success["content"] = {kind: {"schema": schema if kind.endswith("json") else {"type": "string"}}
+                              for kind in doc.response_types}
     elif doc.response_types and doc.status != 204:
         success["content"] = {kind: {"schema": {"type": "object" if kind.endswith("json") else "string"}}
                               for kind in doc.response_types}

@@ -304,8 +304,11 @@ class Activity(Out):
     institution_id: str
     last_api_change_at: str | None
     last_upload: LastUpload | None
+    open_enrolments: int | None = Field(description="as of the last nightly pass; null until it has run")
+    open_movements: int | None = Field(description="open movement items, as of the last nightly pass")
     overdue: bool
     overdue_reasons: list[str] = Field(description="no_recent_change, annual_report_missing (docs/STATE.md)")
+    overdue_texts: list[dict[str, str]] = Field(description="each reason in words, by language")
 
 
 class ReportingRow(Activity):
@@ -449,6 +452,15 @@ class KindDescription(Out):
     sort_field: str  # the date that orders the kind's records
     heading: str | None  # the field that heads a record's card; None: the institution's name
     fields: list[FieldDescription]  # its own fields, then the common ones, in reading order
+
+
+class Municipality(Out):
+    code: str = Field(description="ISO 3166-2:LT, LT-01 … LT-60")
+    name: dict[str, str]
+
+
+class Municipalities(Out):
+    municipalities: list[Municipality]
 
 
 class RecordSchema(Out):

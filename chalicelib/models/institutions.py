@@ -2,7 +2,9 @@
 
 `item` = `PROFILE` / `PERMIT#<permit_id>` / `STAFF#<person_id>` / `ACTIVITY`; the `item_type` discriminator
 makes a Query on an institution return each item as its own class. The sparse GSI `by_staff_person`
-(only STAFF items carry `staff_person_id`) answers "where is this person a representative".
+(only STAFF items carry `staff_person_id`) answers "where is this person a representative"; the
+sparse GSI `by_municipality` (only PROFILE items carry `municipality`) lists one municipality's
+institutions, so a municipality's reporting reads only its own institutions.
 """
 
 from __future__ import annotations
@@ -54,6 +56,18 @@ class ByItemTypeIndex(GlobalSecondaryIndex["InstitutionItem"]):
     institution_id = UnicodeAttribute(range_key=True)
 
 
+class ByMunicipalityIndex(GlobalSecondaryIndex["InstitutionItem"]):
+    """One municipality's institution profiles (its code, `LT-57`): a Query that reads that
+    municipality's institutions only, where filtering every profile would read them all."""
+
+    class Meta:
+        index_name = "by_municipality"
+        projection = AllProjection()
+
+    municipality = UnicodeAttribute(hash_key=True)
+    institution_id = UnicodeAttribute(range_key=True)
+
+
 class InstitutionItem(RegisterModel):
     class Meta(RegisterMeta):
         table = "institutions"
@@ -67,6 +81,7 @@ class InstitutionItem(RegisterModel):
 
     by_staff_person = ByStaffPersonIndex()
     by_item_type = ByItemTypeIndex()
+    by_municipality = ByMunicipalityIndex()
 
 
 class InstitutionProfile(InstitutionItem, discriminator="PROFILE"):

@@ -9,8 +9,6 @@ the export before the list is handed out.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date
 
@@ -22,7 +20,7 @@ from chalicelib.domain.dates import vilnius_today
 from chalicelib.domain.kinds import LANGUAGE_OF_INSTRUCTION, code_labels
 from chalicelib.domain.personal_code import PersonalCodeError, parse_personal_code
 from chalicelib.domain.policy import CallerFacts
-from chalicelib.domain.spreadsheet import class_order, neutralise
+from chalicelib.domain.spreadsheet import class_order, csv_text, xlsx_bytes
 from chalicelib.errors import Problem
 from chalicelib.models.institutions import institution_profile
 from chalicelib.models.journal import JournalEvent
@@ -114,29 +112,8 @@ def _rows(learners: list[Learner]) -> list[list[str]]:
 
 
 def as_csv(learners: list[Learner]) -> str:
-    """Semicolon-separated, CRLF, UTF-8 with a BOM (sent as UTF-8): what Excel in a Lithuanian
-    locale opens as is."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    writer.writerows([[neutralise(cell) for cell in row] for row in _rows(learners)])
-    return "\ufeff" + buffer.getvalue()
+    return csv_text(COLUMNS, _rows(learners))
 
 
 def as_xlsx(learners: list[Learner]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Besimokantys")
-    sheet.append(list(COLUMNS))
-    for row in _rows(learners):
-        cells = []
-        for value in row:
-            cell = WriteOnlyCell(sheet, value=neutralise(value))
-            cell.number_format = "@"  # text: personal codes and file numbers keep their digits
-            cells.append(cell)
-        sheet.append(cells)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return xlsx_bytes("Besimokantys", COLUMNS, _rows(learners))

@@ -116,3 +116,14 @@ def test_a_former_school_reads_only_what_it_wrote() -> None:
     assert not policy.record_visible("ENROLLMENT", "b", frozenset({"a"}), others=False)
     assert policy.record_visible("EXAM", "a", frozenset({"a"}), others=False)
     assert not policy.read_person(rep, "pupil", frozenset({"b"}), None, former=frozenset({"c"})).allowed
+
+
+def test_every_municipality_at_once_is_the_ministrys_and_an_official_names_their_own() -> None:
+    from chalicelib.domain import problems as P
+    from chalicelib.domain.policy import see_municipality
+
+    official = CallerFacts("official", municipalities=frozenset({"LT-15"}))
+    assert see_municipality(MINISTRY, None).allowed and see_municipality(official, "LT-15").allowed
+    for caller, municipality in ((official, None), (official, "LT-57"), (REP_A, None), (NOBODY, "LT-15")):
+        decision = see_municipality(caller, municipality)
+        assert not decision.allowed and decision.code is P.access.municipality

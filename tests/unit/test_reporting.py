@@ -73,3 +73,27 @@ def test_bad_annual_dates_are_refused(text: str) -> None:
 def test_29_february_falls_on_28_february_in_a_common_year() -> None:
     assert annual_date_in(2026, parse_annual_date("02-29")) == date(2026, 2, 28)
     assert annual_date_in(2028, parse_annual_date("02-29")) == date(2028, 2, 29)
+
+
+def test_the_reasons_in_words_name_the_period_and_this_years_date() -> None:
+    from chalicelib.domain.reporting import reason_text
+
+    today = date(2026, 4, 1)
+    assert reason_text(NO_RECENT_CHANGE, today, period_days=45)["lt"].startswith("Per paskutines 45 d.")
+    annual = reason_text(ANNUAL_REPORT_MISSING, today, annual_date=(2, 29))  # 28 February in 2026
+    assert "2026-02-28" in annual["lt"] and annual["en"].startswith("The annual reporting date (2026-02-28)")
+
+
+def test_the_files_writer_neutralises_text_and_keeps_numbers() -> None:
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from chalicelib.domain.spreadsheet import csv_text, xlsx_bytes
+
+    rows: list[list[str | int | None]] = [["=1+1", 3, None, "-2"]]
+    written = list(csv.reader(io.StringIO(csv_text(["a", "b", "c", "d"], rows)[1:]), delimiter=";"))
+    assert written == [["a", "b", "c", "d"], ["'=1+1", "3", "", "'-2"]]
+    sheet = load_workbook(io.BytesIO(xlsx_bytes("S", ["a", "b", "c", "d"], rows)), read_only=True)["S"]
+    assert list(sheet.iter_rows(values_only=True))[1] == ("'=1+1", 3, None, "'-2")
