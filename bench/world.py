@@ -32,6 +32,13 @@ def demo_register() -> Iterator[dict[str, str]]:
         population.write_text(json.dumps({"guardianships": seed.guardianships()}))
         os.environ["POPULATION_REGISTER_FILE"] = str(population)
         create_tables()
+        import boto3
+
+        from chalicelib.config import settings
+
+        # The demo's uploads keep their reports in the bucket, as in the dev stack.
+        boto3.client("s3").create_bucket(Bucket=settings().uploads_bucket,
+                                         CreateBucketConfiguration={"LocationConstraint": settings().region})
         seed.seed()
         yield {p.key: p.person_id for p in seed.PEOPLE}
 

@@ -216,7 +216,63 @@ def seed(today: date | None = None) -> dict[str, int]:
         write_record(record, inst.institution_id,
                      Actor(people[inst.representative].person_id, "representative", inst.institution_id, inst.name))
         count += 1
+    seed_reporting(now)
     return {"persons": len(PEOPLE), "institutions": len(INSTITUTIONS), "records": count}
+
+
+# --- reporting discipline (docs/STATE.md section 1) --------------------------------------------------
+# (institution, status, rows written, rows rejected, dry run, days ago) of the Vilnius school's
+# uploads: more than one page of the school's history (5), one check-only run, one file refused.
+DEMO_UPLOADS: tuple[tuple[str, str, int, int, bool, int], ...] = (
+    ("vilnius", "DONE", 412, 3, False, 2), ("vilnius", "DONE", 0, 0, True, 3),
+    ("vilnius", "REJECTED", 0, 1, False, 9), ("vilnius", "DONE", 398, 0, False, 40),
+    ("vilnius", "DONE", 12, 2, False, 75), ("vilnius", "DONE", 405, 7, False, 200),
+)
+
+
+def seed_reporting(now: datetime) -> None:
+    """An institution that reported recently and one that is overdue, so the ministry's reporting page
+    shows both: the Vilnius school uploaded two days ago (its history above, reports in the bucket);
+    the Klaipėda school last changed anything through the API 45 days ago and never uploaded (over
+    the default 30-day period); the Kaunas school wrote through the API yesterday; the Šiauliai
+    centre (its permit expired) never reported. Written after the records, whose own writes do not
+    note activity, so these times are the demo's."""
+    import io
+    from datetime import timedelta
+
+    from chalicelib import storage
+    from chalicelib.models.institutions import ACTIVITY_ITEM, InstitutionActivity
+    from chalicelib.models.uploads import Upload
+
+    institutions = {i.key: i for i in INSTITUTIONS}
+    people = {p.key: p for p in PEOPLE}
+    latest: dict[str, Upload] = {}
+    for number, (key, status, written, rejected, dry_run, days_ago) in enumerate(DEMO_UPLOADS, start=1):
+        inst = institutions[key]
+        at = now - timedelta(days=days_ago, hours=number)
+        upload_id = f"demo-upload-{number:02d}"
+        report = storage.report_key(inst.institution_id, upload_id, "json")
+        for suffix, body, kind in (("json", b'{"problems": []}', "application/json"),
+                                   ("csv", "\ufeffline;column;code\r\n".encode(), "text/csv; charset=utf-8")):
+            storage.put_file(storage.report_key(inst.institution_id, upload_id, suffix), io.BytesIO(body), kind)
+        upload = Upload(upload_id, institution_id=inst.institution_id,
+                        uploaded_by=people[inst.representative].person_id, file_name=f"mokiniai-{number}.csv",
+                        object_key=storage.incoming_key(inst.institution_id, upload_id, f"mokiniai-{number}.csv"),
+                        dry_run=dry_run, status=status, rows_read=written + rejected, rows_written=written,
+                        rows_rejected=rejected, report_key=report, created_at=at, updated_at=at, finished_at=at)
+        upload.save()
+        if not dry_run:
+            latest.setdefault(key, upload)  # DEMO_UPLOADS lists the newest first
+    activity = {"vilnius": (now - timedelta(days=1), latest.get("vilnius")),
+                "kaunas": (now - timedelta(days=1), None), "klaipeda": (now - timedelta(days=45), None)}
+    for key, (api_change, last) in activity.items():
+        item = InstitutionActivity(institutions[key].institution_id, ACTIVITY_ITEM, last_api_change_at=api_change,
+                                   created_at=now, created_by=SEEDED_BY)
+        if last is not None:
+            item.last_upload_id, item.last_upload_at = last.upload_id, last.created_at
+            item.last_upload_status, item.last_upload_rows_written = last.status, last.rows_written
+            item.last_upload_rows_rejected = last.rows_rejected
+        item.save()
 
 
 def identities() -> list[tuple[str, str, str]]:

@@ -2,6 +2,7 @@
 // Everything shown is built with DOM calls (textContent), never by pasting HTML.
 import { ApiError, api, loggedIn, logout, postFile, publicApi } from "./api.js";
 import { currentLanguage, setLanguage, t } from "./i18n.js";
+import { reportingPage, schoolReporting } from "./reporting.js";
 import {
   BAD, PERSON_ID, SHARE_SECRET, alertBox, current, h, inLanguage, main, nav, navigate, parseAddress, path, problemText,
   purposeInput, saveFile, show, typedPurpose,
@@ -18,6 +19,7 @@ function renderNav() {
   }
   if (me.roles.includes("representative")) links.push(["#/school", t("school")]);
   if (me.roles.includes("ministry")) links.push(["#/ministry", t("ministry")]);
+  if (me.roles.includes("ministry") || me.roles.includes("municipality")) links.push(["#/reporting", t("reporting")]);
   const current = location.hash || "#/history";
   nav.replaceChildren(h("ul", {}, links.map(([href, text]) =>
     h("li", {}, h("a", { href, "aria-current": current.startsWith(href) ? "page" : false, text })))),
@@ -51,6 +53,7 @@ async function route() {
     if (page === "child") return await childHistory(argument);
     if (page === "school") return await school(argument);
     if (page === "ministry") return await ministry(argument);
+    if (page === "reporting") return await reportingPage(me);
     return await history(null);
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) {
@@ -337,6 +340,7 @@ async function school(argument) {
   const file = h("input", { id: "file", type: "file", accept: ".csv,.xlsx", required: true });
   const dryRun = h("input", { id: "dry-run", type: "checkbox" });
   const result = h("div", { id: "upload-result", "aria-live": "polite" });
+  const reporting = schoolReporting(institution);
   const drop = h("div", { class: "drop", text: t("uploadHelp") });
   drop.addEventListener("dragover", (event) => event.preventDefault());
   drop.addEventListener("drop", (event) => { event.preventDefault(); file.files = event.dataTransfer.files; });
@@ -348,6 +352,7 @@ async function school(argument) {
       const started = await api(path("institutions", institution.institution_id, "uploads"), { method: "POST", body: { file_name: chosen.name, dry_run: dryRun.checked } });
       await postFile(started, chosen);
       await followUpload(institution.institution_id, started.upload_id, result);
+      reporting.reload();
     } catch (error) {
       result.replaceChildren(alertBox(problemText(error)));
     }
@@ -357,8 +362,8 @@ async function school(argument) {
   h("p", {}, dryRun, " ", h("label", { for: "dry-run", text: t("dryRun") })),
   h("button", { type: "submit", text: t("send") }));
   const lang = currentLanguage() === "en" ? "en" : "lt"; // the templates' headers: Lithuanian or English
-  show(`${t("school")}: ${institution.name}`,
-    h("section", {}, h("h2", { text: t("upload") }), form, result),
+  show(`${t("school")}: ${institution.name}`, reporting.notice,
+    h("section", {}, h("h2", { text: t("upload") }), form, result), reporting.history,
     h("section", {}, h("h2", { text: t("templates") }),
       h("ul", {}, h("li", {}, h("a", { href: `templates/upload?format=csv&lang=${lang}`, text: "CSV" })),
         h("li", {}, h("a", { href: `templates/upload?format=xlsx&lang=${lang}`, text: "XLSX" })))),

@@ -1,0 +1,102 @@
+"""Reporting discipline's pages in real headless Chromium at 360 px against the dev stack's demo
+register (devstack/seed.py, `seed_reporting`): the school's upload history and overdue notice, and
+the ministry's list of every institution with its filters and files."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+from openpyxl import load_workbook
+from playwright.sync_api import BrowserContext, expect
+
+from tests.browser.support import check, log_in
+
+
+def test_the_school_pages_through_its_upload_history(context: BrowserContext, stack: dict[str, str]) -> None:
+    page = context.new_page()
+    log_in(page, stack, "representative")  # the Vilnius school: uploaded two days ago
+    page.get_by_role("link", name="Mokykla").click()
+    history = page.locator("#upload-history > li")
+    expect(history).to_have_count(5)
+    newest = history.first
+    expect(newest).to_contain_text("baigta")
+    expect(newest).to_contain_text("412")
+    report = newest.get_by_role("link", name="Ataskaita (JSON)")
+    expect(report).to_have_attribute("href", re.compile(r"reports/\d+/demo-upload-01\.json"))
+    expect(newest.get_by_role("link", name="Ataskaita (CSV, Excel)")).to_be_visible()
+    expect(history.nth(1)).to_contain_text("tik patikrinta")  # the check-only run
+    expect(history.nth(2)).to_contain_text("failas atmestas")
+    # Reporting on time: no overdue notice.
+    expect(page.locator("#overdue-notice")).to_be_empty()
+    more = page.get_by_role("button", name="Rodyti daugiau")
+    expect(more).to_be_visible()
+    check(page, "20-school-uploads")
+    more.click()
+    expect(history).to_have_count(6)
+    expect(history.last).to_contain_text("405")
+    # No next page: the button is gone from sight, not merely disabled.
+    expect(more).to_be_hidden()
+    assert not more.is_visible()
+
+
+def test_an_overdue_school_is_told_why(context: BrowserContext, stack: dict[str, str]) -> None:
+    page = context.new_page()
+    log_in(page, stack, "representative_klaipeda")  # last change 45 days ago, never uploaded
+    page.get_by_role("link", name="Mokykla").click()
+    notice = page.locator("#overdue-notice")
+    expect(notice).to_contain_text("Jūsų įstaiga vėluoja pateikti duomenis registrui")
+    expect(notice).to_contain_text("Per paskutines 30 d. nieko nepateikta")
+    expect(notice).to_contain_text("Paskutinis įkėlimas: niekada")
+    expect(page.locator("#upload-history")).to_contain_text("Failų dar neįkelta.")
+    expect(page.get_by_role("button", name="Rodyti daugiau")).to_be_hidden()
+    check(page, "21-school-overdue")
+
+
+def test_the_ministry_filters_the_list_and_downloads_it(context: BrowserContext, stack: dict[str, str],
+                                                       tmp_path: Path) -> None:
+    page = context.new_page()
+    log_in(page, stack, "ministry")
+    page.get_by_role("link", name="Atsiskaitymas").click()
+    cards = page.locator("#reporting-list > li")
+    expect(cards).to_have_count(4)
+    vilnius = cards.filter(has_text="Vilniaus Žirmūnų gimnazija")
+    expect(vilnius).to_contain_text("Atsiskaito laiku")
+    expect(vilnius).to_contain_text("412")
+    klaipeda = cards.filter(has_text="Klaipėdos „Ąžuolyno“ gimnazija")
+    expect(klaipeda).to_contain_text("Vėluoja")  # in words, not by colour alone
+    expect(klaipeda).to_contain_text("Per paskutines 30 d. nieko nepateikta")
+    expect(page.locator("#filter-municipality option")).to_have_count(61)  # all, then the 60
+    check(page, "22-reporting")
+
+    page.select_option("#filter-overdue", "true")
+    page.get_by_role("button", name="Rodyti", exact=True).click()
+    expect(cards).to_have_count(2)
+    expect(cards.filter(has_text="Vilniaus")).to_have_count(0)
+    page.select_option("#filter-municipality", "LT-20")
+    page.get_by_role("button", name="Rodyti", exact=True).click()
+    expect(cards).to_have_count(1)
+    expect(cards.first).to_contain_text("Klaipėdos miesto savivaldybė")
+    check(page, "23-reporting-filtered")
+
+    # The files hold the same filtered list.
+    with page.expect_download() as csv_download:
+        page.get_by_role("button", name="Atsisiųsti CSV").click()
+    assert csv_download.value.suggested_filename == "atsiskaitymas-LT-20.csv"
+    text = Path(csv_download.value.path()).read_bytes().decode("utf-8-sig")
+    header, *rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert header[:4] == ["Įstaigos kodas", "Pavadinimas", "Savivaldybės kodas", "Savivaldybė"]
+    assert [(row[1], row[2], row[11]) for row in rows] == [("Klaipėdos „Ąžuolyno“ gimnazija", "LT-20", "taip")]
+    expect(page.locator("#download-result")).to_contain_text("Sąrašas atsisiųstas.")
+
+    page.select_option("#filter-municipality", "")
+    page.select_option("#filter-overdue", "false")
+    with page.expect_download() as xlsx_download:
+        page.get_by_role("button", name="Atsisiųsti XLSX").click()
+    assert xlsx_download.value.suggested_filename == "atsiskaitymas.xlsx"
+    sheet = load_workbook(io.BytesIO(Path(xlsx_download.value.path()).read_bytes()), read_only=True).active
+    assert sheet is not None
+    listed = list(sheet.iter_rows(values_only=True))[1:]
+    assert sorted(str(row[1]) for row in listed) == ["Kauno Jono Jablonskio gimnazija", "Vilniaus Žirmūnų gimnazija"]
