@@ -100,3 +100,21 @@ def test_the_ministry_filters_the_list_and_downloads_it(context: BrowserContext,
     assert sheet is not None
     listed = list(sheet.iter_rows(values_only=True))[1:]
     assert sorted(str(row[1]) for row in listed) == ["Kauno Jono Jablonskio gimnazija", "Vilniaus Žirmūnų gimnazija"]
+
+
+def test_an_upload_made_on_the_page_heads_the_history(context: BrowserContext, stack: dict[str, str],
+                                                      tmp_path: Path) -> None:
+    page = context.new_page()
+    log_in(page, stack, "representative_kaunas")  # the Kaunas school: no upload yet
+    page.get_by_role("link", name="Mokykla").click()
+    history = page.locator("#upload-history > li")
+    expect(history).to_have_text(["Failų dar neįkelta."])
+    file = tmp_path / "kaunas-egzaminai.csv"
+    file.write_bytes(("kind;person_id;source_id;subject;start_date;score\r\n"
+                      f"EXAM;{stack['pupil']};rep-1;Chemija;2026-06-09;71\r\n").encode("utf-8-sig"))
+    page.set_input_files("#file", str(file))
+    page.get_by_role("button", name="Įkelti").click()
+    expect(page.locator("#upload-result")).to_contain_text("Būsena:", timeout=30_000)
+    expect(history).to_have_count(1)
+    expect(history.first).to_contain_text("kaunas-egzaminai.csv")
+    expect(page.get_by_role("button", name="Rodyti daugiau")).to_be_hidden()
