@@ -62,7 +62,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
         yield {"url": f"http://127.0.0.1:{port}", "gateway": re.search(r"Fake VIISP gateway: (\S+)", banner).group(1),  # type: ignore[union-attr]
                "resident": code(r"resident\s+Gabija"), "guardian": code("guardian of"), "ministry": code(r"ministry\s"),
                "representative": code("representative of Vilniaus"), "pupil": code(r"minor\s"),
-               "representative_kaunas": code("representative of Kauno")}
+               "representative_kaunas": code("representative of Kauno"), "official": code("official of Vilniaus")}
     finally:
         process.send_signal(signal.SIGINT)
         process.communicate(timeout=30)
