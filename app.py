@@ -9,6 +9,7 @@ from chalicelib.handlers import (
     keys,
     kinds,
     me,
+    municipalities,
     openapi,
     persons,
     problems,
@@ -26,6 +27,6 @@ app.api.binary_types.append("application/vnd.openxmlformats-officedocument.sprea
 # The first registered is the outermost: every refusal below it leaves as problem+json.
 app.register_middleware(problems.problem_middleware, "http")
 app.register_middleware(openapi.query_guard(app), "http")
-for blueprint in (security, health, keys, kinds, openapi, auth, me, persons, institutions, uploads, transcripts, shares,
-                  transfer, web):
+for blueprint in (security, health, keys, kinds, openapi, auth, me, persons, institutions, municipalities, uploads,
+                  transcripts, shares, transfer, web):
     app.register_blueprint(blueprint.blueprint)

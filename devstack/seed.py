@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from chalicelib.domain.dates import vilnius_date, vilnius_today
 from chalicelib.domain.legal_entity import make_legal_entity_code
+from chalicelib.domain.municipalities import municipality_name
 from chalicelib.domain.personal_code import PersonalCodeError, make_personal_code, parse_personal_code
 from chalicelib.domain.records import validate_record
 from chalicelib.models.base import transaction
@@ -25,6 +26,7 @@ from chalicelib.models.institutions import (
     permit_item,
     staff_item,
 )
+from chalicelib.models.officials import Official
 from chalicelib.models.persons import Person
 from chalicelib.services.journal import Actor
 from chalicelib.services.persons import add_person_writes, find_person
@@ -69,6 +71,7 @@ PEOPLE: tuple[DemoPerson, ...] = (
     DemoPerson("rep_klaipeda", "Darius", "Petrauskas", "M", date(1969, 11, 17), 45, "representative"),
     DemoPerson("rep_siauliai", "Jolanta", "Stankevičienė", "F", date(1971, 6, 9), 118, "representative"),
     DemoPerson("guardian", "Laura", "Jankauskienė", "F", date(1984, 2, 29), 77, "guardian"),
+    DemoPerson("official", "Vaida", "Rimkienė", "F", date(1980, 7, 7), 515, "official"),
     DemoPerson("minor", "Matas", "Jankauskas", "M", date(2012, 5, 14), 9, "minor"),
     DemoPerson("graduate", "Gabija", "Butkutė", "F", date(2007, 8, 21), 63, "resident"),
     DemoPerson("p01", "Lukas", "Paulauskas", "M", date(2008, 1, 5), 12),
@@ -217,6 +220,7 @@ def seed(today: date | None = None) -> dict[str, int]:
                      Actor(people[inst.representative].person_id, "representative", inst.institution_id, inst.name))
         count += 1
     seed_reporting(now)
+    seed_officials(now, today)
     return {"persons": len(PEOPLE), "institutions": len(INSTITUTIONS), "records": count}
 
 
@@ -289,6 +293,8 @@ def identities() -> list[tuple[str, str, str]]:
         role = person.role
         if person.key in rep_of:
             role = f"representative of {rep_of[person.key]}"
+        elif person.key in OFFICIALS:
+            role = f"official of {municipality_name(OFFICIALS[person.key])['lt']}"
         elif person.key in GUARDIANSHIPS:
             children = ", ".join(
                 f"{c.given_name} {c.family_name}" for c in PEOPLE if c.key in GUARDIANSHIPS[person.key]
@@ -296,6 +302,19 @@ def identities() -> list[tuple[str, str, str]]:
             role = f"guardian of {children}"
         shown.append((role, f"{person.given_name} {person.family_name}", person.person_id))
     return shown
+
+
+# --- municipality officials (docs/STATE.md section 2) ---------------------------------------------
+# DemoPerson.key -> the municipality the ministry appointed them an official of.
+OFFICIALS: dict[str, str] = {"official": "LT-57"}
+
+
+def seed_officials(now: datetime, today: date) -> None:
+    """Appointments valid from a year ago for three years (the ministry's PUT writes the same item)."""
+    people = {p.key: p for p in PEOPLE}
+    for key, municipality in OFFICIALS.items():
+        Official(municipality, people[key].person_id, valid_from=(today - timedelta(days=365)).isoformat(),
+                 valid_to=(today + timedelta(days=3 * 365)).isoformat(), created_at=now, created_by=SEEDED_BY).save()
 
 
 def guardianships() -> dict[str, list[str]]:

@@ -23,14 +23,14 @@ class PermitFacts:
     scope: frozenset[str]
 
 
+def in_period(valid_from: str, valid_to: str, today: date) -> bool:
+    """Whether a grant's period (ISO dates, both inclusive) covers `today`."""
+    return valid_from <= today.isoformat() <= valid_to
+
+
 def permit_is_valid(permit: PermitFacts, today: date, needed: str = "read") -> bool:
     """An ACTIVE permit whose period covers today and whose scope includes `needed`."""
-    today_iso = today.isoformat()
-    return (
-        permit.state == "ACTIVE"
-        and permit.valid_from <= today_iso <= permit.valid_to
-        and needed in permit.scope
-    )
+    return permit.state == "ACTIVE" and in_period(permit.valid_from, permit.valid_to, today) and needed in permit.scope
 
 
 class EnrolmentStanding(NamedTuple):
@@ -79,13 +79,18 @@ def is_minor(birth_date: date | None, today: date) -> bool:
 
 
 def login_roles(
-    *, is_ministry: bool, represented_institutions: Iterable[str], has_minor_children: bool
+    *, is_ministry: bool, represented_institutions: Iterable[str], has_minor_children: bool,
+    municipalities: Iterable[str] = (),
 ) -> list[str]:
+    """The roles a login shows (the pages' links, a token's `roles`). They describe, they never
+    grant: every request decides access from the register's current data (services/access.py)."""
     roles = [RESIDENT]
     if has_minor_children:
         roles.append(GUARDIAN)
     if list(represented_institutions):
         roles.append(REPRESENTATIVE)
+    if list(municipalities):
+        roles.append(MUNICIPALITY)
     if is_ministry:
         roles.append(MINISTRY)
     return roles

@@ -1,10 +1,11 @@
-"""What the ministry submits about institutions: profiles and data-processing permits."""
+"""What the ministry submits about institutions (profiles and data-processing permits) and about
+municipality officials (their appointment's validity)."""
 
 from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Self
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, model_validator
 
@@ -69,17 +70,27 @@ class InstitutionInput(BaseModel):
     municipality: Annotated[str, BeforeValidator(_municipality)]  # stored as its code (LT-57)
 
 
-class PermitInput(BaseModel):
+class ValidityInput(BaseModel):
+    """A period the ministry grants something for (a permit, an official's appointment): ISO dates,
+    both inclusive, at most `MAX_PERMIT_YEARS` long, so that every grant comes up for review."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    scope: Annotated[frozenset[str], BeforeValidator(_scope)]
     valid_from: Annotated[date, BeforeValidator(_date)]
     valid_to: Annotated[date, BeforeValidator(_date)]
 
     @model_validator(mode="after")
-    def _period(self) -> PermitInput:
+    def _period(self) -> Self:
         if self.valid_to < self.valid_from:
             raise fail("before_start", "valid_to")
         if (self.valid_to - self.valid_from).days > MAX_PERMIT_YEARS * 366:
             raise fail("range", "valid_to")
         return self
+
+
+class PermitInput(ValidityInput):
+    scope: Annotated[frozenset[str], BeforeValidator(_scope)]
+
+
+class OfficialInput(ValidityInput):
+    """`PUT /municipalities/{code}/officials/{person_id}`: the appointment's validity."""

@@ -234,6 +234,11 @@ class staff(Category, status=404, title="Representatives of an institution"):
                                                        "This person is not a representative here."))
 
 
+class official(Category, status=404, title="Municipality officials"):
+    not_found = code("Not an official here", text("Šis asmuo nėra šios savivaldybės atstovas.",
+                                                  "This person is not an official of this municipality."))
+
+
 class upload(Category, status=404, title="Uploads"):
     not_found = code("No such upload", text("Tokio įkėlimo nėra.", "No such upload."))
 

@@ -28,19 +28,3 @@ def _document() -> dict[str, Any]:
 def record_schema() -> Response:
     # The same for everyone until the next deployment: browsers and caches may keep it an hour.
     return Response(body=_document(), headers={"Cache-Control": "public, max-age=3600"})
-
-
-@cache
-def _municipalities() -> dict[str, Any]:
-    from chalicelib.domain.municipalities import MUNICIPALITIES
-
-    listed = [{"code": m.code, "name": dict(m.label)} for m in MUNICIPALITIES.codes]
-    return shaped("Municipalities", {"municipalities": listed})
-
-
-@blueprint.route("/municipalities", methods=["GET"])
-@documented(RouteDoc("Lithuania's 60 municipalities: ISO 3166-2:LT code and name by language", "Municipalities",
-                     auth=False))
-def municipalities() -> Response:
-    # The list changes with a deployment only (a reform of municipalities is a code change).
-    return Response(body=_municipalities(), headers={"Cache-Control": "public, max-age=3600"})

@@ -16,6 +16,7 @@ blueprint = Blueprint(__name__)
 @blueprint.route("/me", methods=["GET"], authorizer=jwt_auth)
 @documented(RouteDoc("Who is logged in", "Me"))
 def me() -> dict[str, Any]:
+    from chalicelib.domain.municipalities import municipality_name
     from chalicelib.services.identity import login_identity
     from chalicelib.services.persons import find_person, minor_children
 
@@ -31,6 +32,7 @@ def me() -> dict[str, Any]:
         "roles": sorted(now.roles),
         "institutions": sorted(now.institutions),
         "children": minor_children(who.person_id) if "guardian" in now.roles else [],
+        "municipalities": [{"code": code, "name": municipality_name(code)} for code in now.municipalities],
     })
 
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_serializer
 
 # Request models defined with the rules they carry, named here for the routes.
-from chalicelib.domain.institutions import InstitutionInput, PermitInput
+from chalicelib.domain.institutions import InstitutionInput, OfficialInput, PermitInput
 from chalicelib.domain.kinds import Field as DeclaredField
 from chalicelib.domain.kinds import IntegerValue, stored_fields
 from chalicelib.domain.persons import PersonInput
@@ -48,6 +48,15 @@ class Child(Out):
     family_name: str | None
 
 
+class Municipality(Out):
+    code: str = Field(description="ISO 3166-2:LT code, e.g. LT-57")
+    name: dict[str, str] = Field(description="the municipality's name by language")
+
+
+class Municipalities(Out):
+    municipalities: list[Municipality]
+
+
 class Me(Out):
     person_id: str
     given_name: str | None
@@ -55,6 +64,7 @@ class Me(Out):
     roles: list[str]
     institutions: list[str]
     children: list[Child] = []
+    municipalities: list[Municipality] = Field(default=[], description="where the caller is an official today")
 
 
 class PersonOut(Out):
@@ -215,6 +225,33 @@ class Representatives(Out):
 class StaffOut(Out):
     institution_id: str
     person_id: str
+
+
+class OfficialOut(Out):
+    municipality: str
+    person_id: str
+    valid_from: str
+    valid_to: str
+
+
+class Official(Out):
+    person_id: str
+    name: str
+    valid_from: str
+    valid_to: str
+
+
+class Officials(Out):
+    officials: list[Official]
+
+
+class MunicipalityInstitution(Out):
+    institution_id: str
+    name: str
+
+
+class MunicipalityOut(Municipality):
+    institutions: list[MunicipalityInstitution]
 
 
 class TokenOut(Out):
@@ -454,15 +491,6 @@ class KindDescription(Out):
     fields: list[FieldDescription]  # its own fields, then the common ones, in reading order
 
 
-class Municipality(Out):
-    code: str = Field(description="ISO 3166-2:LT, LT-01 … LT-60")
-    name: dict[str, str]
-
-
-class Municipalities(Out):
-    municipalities: list[Municipality]
-
-
 class RecordSchema(Out):
     """Every kind of record, in reading order; `identity`: the envelope every record carries."""
 
@@ -505,4 +533,4 @@ def _corrections() -> Any:
 RECORD_CORRECTION = _corrections()
 
 
-__all__ = ["RECORD_INPUT", "AnnulmentInput", "InstitutionInput", "PermitInput", "PersonInput"]
+__all__ = ["RECORD_INPUT", "AnnulmentInput", "InstitutionInput", "OfficialInput", "PermitInput", "PersonInput"]

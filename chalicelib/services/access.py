@@ -1,8 +1,8 @@
 """Facts for access decisions, read from the register's current data on every request.
 
-The token says who the caller is; whether they may act for an institution or a child is
-re-read here, so a revoked permit or a removed representative stops them on the next request,
-whatever their token says.
+The token says who the caller is; whether they may act for an institution, a child or a
+municipality is re-read here, so a revoked permit, a removed representative or a removed official
+stops them on the next request, whatever their token says.
 """
 
 from __future__ import annotations
@@ -11,11 +11,19 @@ from datetime import date
 
 from chalicelib.config import settings
 from chalicelib.domain import problems as P
-from chalicelib.domain.access import EnrolmentStanding, PermitFacts, enrolment_standing, is_minor, permit_is_valid
+from chalicelib.domain.access import (
+    EnrolmentStanding,
+    PermitFacts,
+    enrolment_standing,
+    in_period,
+    is_minor,
+    permit_is_valid,
+)
 from chalicelib.domain.dates import vilnius_today
 from chalicelib.domain.policy import WRITE, CallerFacts, Decision
 from chalicelib.errors import Problem
 from chalicelib.models.institutions import Permit, appointments_of, permits_of
+from chalicelib.models.officials import appointments_of as official_appointments
 from chalicelib.models.records import enrolments_of
 from chalicelib.services.population import population_register
 
@@ -25,7 +33,10 @@ def permit_facts(permit: Permit) -> PermitFacts:
                        scope=frozenset(permit.scope or ()))
 
 
-def caller_facts(person_id: str, today: date | None = None) -> CallerFacts:
+def caller_facts(person_id: str, today: date | None = None, *, officials: bool = True) -> CallerFacts:
+    """`officials`: also read where the person is a municipality official today (one Query of the
+    `officials` table's `by_person` index). The ingest, which only checks a representative's
+    write, leaves it out: its function may not read that table at all."""
     today = today or vilnius_today()
     scopes: dict[str, frozenset[str]] = {}
     suspended = set()
@@ -42,7 +53,14 @@ def caller_facts(person_id: str, today: date | None = None) -> CallerFacts:
         child.person_id for child in population_register().children_of(person_id) if is_minor(child.birth_date, today)
     )
     return CallerFacts(person_id=person_id, is_ministry=person_id in settings().ministry_staff,
-                       staff_scopes=scopes, minor_children=children, suspended=frozenset(suspended))
+                       staff_scopes=scopes, minor_children=children, suspended=frozenset(suspended),
+                       municipalities=official_of(person_id, today) if officials else frozenset())
+
+
+def official_of(person_id: str, today: date) -> frozenset[str]:
+    """The municipalities where the person's appointment is valid today (docs/STATE.md section 2)."""
+    return frozenset(appointment.municipality for appointment in official_appointments(person_id)
+                     if in_period(appointment.valid_from, appointment.valid_to, today))
 
 
 def standing_of(person_id: str, today: date | None = None) -> EnrolmentStanding:

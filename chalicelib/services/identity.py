@@ -19,12 +19,14 @@ class LoginIdentity:
     person_id: str
     roles: list[str]
     institutions: list[str]
+    municipalities: list[str]  # codes where the person is an official today
 
 
 def login_identity(person_id: str, today: date | None = None) -> LoginIdentity:
     facts = caller_facts(person_id, today)
     # An institution counts once a valid permit gives it any scope (read, or read and write).
     institutions = sorted(iid for iid, scopes in facts.staff_scopes.items() if scopes)
+    municipalities = sorted(facts.municipalities)
     roles = login_roles(is_ministry=facts.is_ministry, represented_institutions=institutions,
-                        has_minor_children=bool(facts.minor_children))
-    return LoginIdentity(person_id=person_id, roles=roles, institutions=institutions)
+                        has_minor_children=bool(facts.minor_children), municipalities=municipalities)
+    return LoginIdentity(person_id=person_id, roles=roles, institutions=institutions, municipalities=municipalities)

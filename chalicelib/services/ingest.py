@@ -174,7 +174,8 @@ UPLOADER_REFUSALS = {P.representative.suspended: P.representative.suspended, P.a
 
 def uploader_refused(upload: Upload, today: date) -> P.Code | None:
     """Why the uploader may not write this institution's records now (a report code), or None."""
-    decision = policy.write_records(caller_facts(upload.uploaded_by, today), upload.institution_id)
+    decision = policy.write_records(caller_facts(upload.uploaded_by, today, officials=False),
+                                    upload.institution_id)
     if decision.allowed:
         return None
     return UPLOADER_REFUSALS.get(decision.code or P.file.permit, P.file.permit)

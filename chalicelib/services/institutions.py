@@ -31,8 +31,8 @@ from chalicelib.models.institutions import (
     staff_item,
     staff_of,
 )
-from chalicelib.models.persons import Person
 from chalicelib.services.access import require
+from chalicelib.services.persons import display_names
 
 PERMIT_STATES = {"revoke": "REVOKED", "suspend": "SUSPENDED"}
 
@@ -107,7 +107,8 @@ def _permit_view(permit: Permit) -> dict[str, Any]:
             "valid_to": permit.valid_to, "state": permit.state}
 
 
-def _person_id(person_id: str) -> str:
+def checked_person_id(person_id: str) -> str:
+    """A person id from a path, normalised; a malformed one is refused as `validation.person_id.*`."""
     person_id = normalise_person_id(person_id)
     reason = person_id_error(person_id)
     if reason:
@@ -118,7 +119,7 @@ def _person_id(person_id: str) -> str:
 def add_representative(caller: CallerFacts, institution_id: str, person_id: str) -> bool:
     """Make a person a representative; True if they were not one already."""
     require(policy.administer(caller))
-    person_id = _person_id(person_id)
+    person_id = checked_person_id(person_id)
     _existing(institution_id)
     staff = StaffMember(institution_id, staff_item(person_id), staff_person_id=person_id,
                         created_at=datetime.now(UTC), created_by=caller.person_id)
@@ -133,7 +134,7 @@ def add_representative(caller: CallerFacts, institution_id: str, person_id: str)
 
 def remove_representative(caller: CallerFacts, institution_id: str, person_id: str) -> None:
     require(policy.administer(caller))
-    person_id = _person_id(person_id)
+    person_id = checked_person_id(person_id)
     try:
         # Delete whatever version is stored: removal must not depend on having read the item
         # (PynamoDB would otherwise add "version does not exist", which a stored item never meets).
@@ -161,10 +162,5 @@ def list_representatives(caller: CallerFacts, institution_id: str) -> list[dict[
     require(policy.see_institution(caller, institution_id))
     _existing(institution_id)
     staff = staff_of(institution_id)
-    people = {p.person_id: p for p in Person.batch_get({member.staff_person_id for member in staff})}
-    listed = []
-    for member in staff:
-        person = people.get(member.staff_person_id)
-        listed.append({"person_id": member.staff_person_id,
-                       "name": f"{person.given_name} {person.family_name}" if person else ""})
-    return listed
+    names = display_names({member.staff_person_id for member in staff})
+    return [{"person_id": member.staff_person_id, "name": names.get(member.staff_person_id, "")} for member in staff]

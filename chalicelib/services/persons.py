@@ -38,6 +38,12 @@ def find_person(person_id: str, consistent: bool = False) -> Person | None:
         return None
 
 
+def display_names(person_ids: set[str]) -> dict[str, str]:
+    """"Given Family" of each person in the register (one BatchGet); absent ones are left out. For
+    the ministry's lists of the people it appointed (representatives, officials)."""
+    return {p.person_id: f"{p.given_name} {p.family_name}" for p in Person.batch_get(person_ids)}
+
+
 def summary_of(person: Person) -> PersonSummary:
     return PersonSummary(person.person_id, PERSON_SUMMARY_KEY, given_name=person.given_name,
                          family_name=person.family_name, birth_date=person.birth_date,

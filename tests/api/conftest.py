@@ -1,6 +1,7 @@
 """A small register for API tests: institutions A and B with valid read/write permits, C whose
 permit is revoked; one representative each; a pupil enrolled only at A (a minor, the guardian's
-child), one only at B, the guardian's adult child, two residents and a ministry official."""
+child), one only at B, the guardian's adult child, two residents, a ministry official and an
+official of Vilnius city municipality (LT-57, where A, B and C are)."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from chalicelib.models.institutions import (
     permit_item,
     staff_item,
 )
+from chalicelib.models.officials import Official
 from chalicelib.models.persons import Person
 from chalicelib.services.journal import Actor
 from chalicelib.services.persons import add_person_writes
@@ -47,8 +49,9 @@ PEOPLE = {
     "adult_child": make_personal_code("M", TODAY.replace(year=TODAY.year - 18) - timedelta(days=1), 8),
     "resident": make_personal_code("F", date(1990, 2, 2), 9),
     "resident2": make_personal_code("M", date(1991, 3, 3), 10),
+    "official": make_personal_code("F", date(1979, 4, 4), 11),
 }
-CALLERS = ("ministry", "rep_a", "rep_b", "rep_c", "guardian", "pupil_a", "resident")
+CALLERS = ("ministry", "rep_a", "rep_b", "rep_c", "guardian", "pupil_a", "resident", "official")
 
 
 @dataclass
@@ -122,6 +125,8 @@ def build_world(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Wor
             }
         )
         write_record(record, inst, Actor("seed", "representative", inst, f"Mokykla {inst[-1].upper()}"))
+    Official("LT-57", PEOPLE["official"], valid_from=(TODAY - timedelta(days=10)).isoformat(),
+             valid_to=(TODAY + timedelta(days=10)).isoformat(), created_at=now, created_by="test").save()
     # A session each, as a login opens: the authoriser refuses tokens of unknown sessions.
     tokens = {who: access_token_for(PEOPLE[who], open_session(PEOPLE[who], "test").session_id)[0]
               for who in CALLERS}

@@ -1,5 +1,6 @@
 """Every route × every role × own/other data: nobody gets another person's data the policy denies
-(the world: tests/api/conftest.py)."""
+(the world: tests/api/conftest.py). A caller a row does not name gets its default: so the
+municipality official (`official`) reads no history and acts for no institution in any row."""
 
 from __future__ import annotations
 
@@ -115,6 +116,29 @@ def cases(world: World) -> list[Case]:
             "remove B's representative",
             "DELETE",
             f"/institutions/inst-b/staff/{p['resident2']}",
+            None,
+            {},
+            {"ministry": 404},
+            403,
+        ),
+        # Municipalities (docs/STATE.md section 2): the official of LT-57 sees their own only.
+        ("Vilnius city municipality", "GET", "/municipalities/LT-57", None, {}, {"ministry": 200, "official": 200},
+         403),
+        ("Kaunas city municipality", "GET", "/municipalities/LT-15", None, {}, {"ministry": 200}, 403),
+        ("Vilnius city's officials", "GET", "/municipalities/LT-57/officials", None, {}, {"ministry": 200}, 403),
+        (
+            "appoint an official of Kaunas",
+            "PUT",
+            f"/municipalities/LT-15/officials/{p['resident2']}",
+            {"valid_from": TODAY.isoformat(), "valid_to": TODAY.isoformat()},
+            {},
+            {"ministry": 201},
+            403,
+        ),
+        (
+            "remove an official who is none",
+            "DELETE",
+            f"/municipalities/LT-15/officials/{p['adult_child']}",
             None,
             {},
             {"ministry": 404},

@@ -190,8 +190,9 @@ def test_the_ministrys_list_reads_one_query_and_one_batch_get_per_page(world: Wo
     write(world)
     calls = dynamodb_calls(monkeypatch)
     assert world.call("ministry", "GET", "/reporting").status_code == 200
-    # The caller's appointments (every authenticated request), the page of profiles, their activity.
-    assert calls == ["Query", "Query", "BatchGetItem"]
+    # The caller's appointments as a representative and as a municipality official (every
+    # authenticated request), the page of profiles, their activity.
+    assert calls == ["Query", "Query", "Query", "BatchGetItem"]
 
 
 # --- one municipality's institutions, officials, the files (issue 15, item 1) ---

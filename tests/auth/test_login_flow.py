@@ -130,7 +130,8 @@ def test_login_to_who_am_i(client: Client, gateway: FakeGateway) -> None:
     assert me.status_code == 200
     # Names arrive from the gateway in capitals and are stored as people write them.
     assert me.json_body == {"person_id": REPRESENTATIVE, "given_name": "Tomas", "family_name": "Žukauskas",
-                            "roles": ["representative", "resident"], "institutions": ["inst-a"], "children": []}
+                            "roles": ["representative", "resident"], "institutions": ["inst-a"], "children": [],
+                            "municipalities": []}
 
     # The refresh cookie was spent for the token: the response set the next one.
     rotated = cookies_from(issued)["__Host-mr_session"]

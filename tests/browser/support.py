@@ -63,7 +63,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
                "resident": code(r"resident\s+Gabija"), "guardian": code("guardian of"), "ministry": code(r"ministry\s"),
                "representative": code("representative of Vilniaus"), "pupil": code(r"minor\s"),
                "representative_kaunas": code("representative of Kauno"),
-               "representative_klaipeda": code("representative of Klaipėdos")}
+               "representative_klaipeda": code("representative of Klaipėdos"),
+               "official": code("official of Vilniaus")}
     finally:
         process.send_signal(signal.SIGINT)
         process.communicate(timeout=30)

@@ -91,6 +91,8 @@ def test_login_roles() -> None:
     assert login_roles(is_ministry=False, represented_institutions=[], has_minor_children=False) == ["resident"]
     assert login_roles(is_ministry=True, represented_institutions=["A"], has_minor_children=True) == [
         "resident", "guardian", "representative", "ministry"]
+    assert login_roles(is_ministry=False, represented_institutions=[], has_minor_children=False,
+                       municipalities=["LT-57"]) == ["resident", "municipality"]
 
 
 def test_an_enrolment_gives_reading_while_open_and_for_months_after_it_ended() -> None:

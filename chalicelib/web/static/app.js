@@ -7,6 +7,7 @@ import {
   BAD, PERSON_ID, SHARE_SECRET, alertBox, current, h, inLanguage, main, nav, navigate, parseAddress, path, problemText,
   purposeInput, saveFile, show, typedPurpose,
 } from "./ui.js";
+import { municipality, officials } from "./officials.js";
 
 let me = null;
 
@@ -18,7 +19,8 @@ function renderNav() {
     links.push([`#/child/${encodeURIComponent(child.person_id)}`, `${t("childHistory")}: ${child.given_name || ""}`.trim()]);
   }
   if (me.roles.includes("representative")) links.push(["#/school", t("school")]);
-  if (me.roles.includes("ministry")) links.push(["#/ministry", t("ministry")]);
+  if (me.roles.includes("ministry")) links.push(["#/ministry", t("ministry")], ["#/officials", t("municipalityOfficials")]);
+  if (me.roles.includes("municipality")) links.push(["#/municipality", t("myMunicipality")]);
   if (me.roles.includes("ministry") || me.roles.includes("municipality")) links.push(["#/reporting", t("reporting")]);
   const current = location.hash || "#/history";
   nav.replaceChildren(h("ul", {}, links.map(([href, text]) =>
@@ -54,6 +56,8 @@ async function route() {
     if (page === "school") return await school(argument);
     if (page === "ministry") return await ministry(argument);
     if (page === "reporting") return await reportingPage(me);
+    if (page === "officials") return await officials(argument);
+    if (page === "municipality") return await municipality();
     return await history(null);
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) {
