@@ -9,6 +9,7 @@ from chalicelib.handlers import (
     keys,
     kinds,
     me,
+    movements,
     openapi,
     persons,
     problems,
@@ -27,5 +28,5 @@ app.api.binary_types.append("application/vnd.openxmlformats-officedocument.sprea
 app.register_middleware(problems.problem_middleware, "http")
 app.register_middleware(openapi.query_guard(app), "http")
 for blueprint in (security, health, keys, kinds, openapi, auth, me, persons, institutions, uploads, transcripts, shares,
-                  transfer, web):
+                  transfer, web, movements):
     app.register_blueprint(blueprint.blueprint)
