@@ -2,6 +2,7 @@
 // Everything shown is built with DOM calls (textContent), never by pasting HTML.
 import { ApiError, api, loggedIn, logout, postFile, publicApi } from "./api.js";
 import { currentLanguage, setLanguage, t } from "./i18n.js";
+import { movementsPage, schoolMovements } from "./movements.js";
 import {
   BAD, PERSON_ID, SHARE_SECRET, alertBox, current, h, inLanguage, main, nav, navigate, parseAddress, path, problemText,
   purposeInput, saveFile, show, typedPurpose,
@@ -18,6 +19,7 @@ function renderNav() {
   }
   if (me.roles.includes("representative")) links.push(["#/school", t("school")]);
   if (me.roles.includes("ministry")) links.push(["#/ministry", t("ministry")]);
+  if (me.roles.includes("ministry") || me.roles.includes("municipality")) links.push(["#/movements", t("overdueMovements")]);
   const current = location.hash || "#/history";
   nav.replaceChildren(h("ul", {}, links.map(([href, text]) =>
     h("li", {}, h("a", { href, "aria-current": current.startsWith(href) ? "page" : false, text })))),
@@ -51,6 +53,7 @@ async function route() {
     if (page === "child") return await childHistory(argument);
     if (page === "school") return await school(argument);
     if (page === "ministry") return await ministry(argument);
+    if (page === "movements") return await movementsPage(me.roles.includes("ministry"));
     return await history(null);
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) {
@@ -358,6 +361,7 @@ async function school(argument) {
   h("button", { type: "submit", text: t("send") }));
   const lang = currentLanguage() === "en" ? "en" : "lt"; // the templates' headers: Lithuanian or English
   show(`${t("school")}: ${institution.name}`,
+    schoolMovements(institution),
     h("section", {}, h("h2", { text: t("upload") }), form, result),
     h("section", {}, h("h2", { text: t("templates") }),
       h("ul", {}, h("li", {}, h("a", { href: `templates/upload?format=csv&lang=${lang}`, text: "CSV" })),
