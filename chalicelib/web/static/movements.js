@@ -1,12 +1,15 @@
 // Pupils moving school (docs/STATE.md section 4): the school's open movement items, with the
 // correction that closes one, and the state's page of overdue items (the ministry, officials).
-import { api } from "./api.js";
+import { api, publicApi } from "./api.js";
 import { t } from "./i18n.js";
 import { alertBox, current, h, inLanguage, path, problemText, show } from "./ui.js";
 
-const REASONS = ["MOVED_LT", "MOVED_ABROAD", "COMPLETED", "OTHER"]; // LEAVING_REASONS, chalicelib/domain/kinds.py
-// What a record's answer carries besides its fields (GET …/records/{id}): not sent back in a correction.
-const NOT_FIELDS = ["record_id", "institution_id", "status", "annul_reason", "dakpr_registration_number", "versions", "version"];
+// The enrolment's fields as the register declares them (labels, the leaving reasons' code list):
+// the same schema the correction form on the pupil's page reads.
+async function enrolmentFields() {
+  const schema = await publicApi("schema/records");
+  return new Map(schema.kinds.find((kind) => kind.kind === "ENROLLMENT").fields.map((field) => [field.name, field]));
+}
 
 function today() {
   // The date in Vilnius (the register's calendar), as the date input wants it.
@@ -59,9 +62,15 @@ function movementCard(institution, item, reload) {
     h("p", { class: "muted", text: `${t("movementSince")}: ${item.opened_at} · ${t("arrivedOn")}: ${item.arrived_on}` }));
   if (left) {
     card.append(h("p", { text: t("closeEnrolmentHelp") }),
-      h("button", { type: "button", text: t("closeEnrolment"), onclick: (event) => {
-        event.target.remove();
-        card.append(closeForm(institution, item, reload));
+      h("button", { type: "button", text: t("closeEnrolment"), onclick: async (event) => {
+        event.target.disabled = true;
+        try {
+          card.append(closeForm(institution, item, await enrolmentFields(), reload));
+          event.target.remove();
+        } catch (error) {
+          event.target.disabled = false;
+          card.append(alertBox(problemText(error)));
+        }
       } }));
   }
   return card;
@@ -69,26 +78,29 @@ function movementCard(institution, item, reload) {
 
 // Ends this school's enrolment with a date and a coded reason: a correction of the record (PUT,
 // with the version read), which closes the item in the same transaction.
-function closeForm(institution, item, reload) {
+function closeForm(institution, item, fields, reload) {
   const id = item.record_id;
   const end = h("input", { id: `end-${id}`, type: "date", required: true, value: today() });
   const reason = h("select", { id: `reason-${id}`, required: true },
-    REASONS.map((code) => h("option", { value: code, text: t(`leaving_${code}`) })));
+    fields.get("leaving_reason").choices.map((choice) => h("option", { value: choice.code, text: inLanguage(choice.label) })));
   const message = h("div", { "aria-live": "polite" });
   return h("form", { class: "edit", onsubmit: async (event) => {
     event.preventDefault();
     try {
       const recordPath = path("institutions", institution.institution_id, "records", id);
       const detail = await api(recordPath);
-      const body = Object.fromEntries(Object.entries(detail).filter(([key, value]) => !NOT_FIELDS.includes(key) && value !== null));
-      await api(recordPath, { method: "PUT", body: { ...body, end_date: end.value, leaving_reason: reason.value, version: detail.version } });
+      // The record as it stands, its own fields only, with the end and the reason.
+      const body = Object.fromEntries(Object.entries(detail).filter(([key, value]) => fields.has(key) && value !== null));
+      await api(recordPath, { method: "PUT", body: {
+        ...body, kind: detail.kind, source_id: detail.source_id, person_id: detail.person_id, version: detail.version,
+        end_date: end.value, leaving_reason: reason.value } });
       await reload();
     } catch (error) {
       message.replaceChildren(alertBox(problemText(error)));
     }
   } },
-  h("p", {}, h("label", { for: end.id, text: t("endDate") }), end),
-  h("p", {}, h("label", { for: reason.id, text: t("leavingReason") }), reason),
+  h("p", {}, h("label", { for: end.id, text: inLanguage(fields.get("end_date").label) }), end),
+  h("p", {}, h("label", { for: reason.id, text: inLanguage(fields.get("leaving_reason").label) }), reason),
   h("button", { type: "submit", text: t("closeEnrolment") }),
   message);
 }
