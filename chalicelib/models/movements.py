@@ -7,6 +7,12 @@ not by a time or a counter, so a retried or repeated write of B's enrolment land
 item, and the transaction that ends A's enrolment finds every item it closes with one Query of
 its partition. Written only by `services/records.py`, in the record's own transaction.
 
+Each old enrolment with items also has a *marker* item (sort key `#`) whose `generation` every
+write opening one of its items increments. The write that ends the old enrolment is conditional
+on the marker as it read it, so an item opened by another school between that write's read and
+its commit refuses it (it is then planned again and closes the new item too) — no item is left
+open on an ended enrolment by a race.
+
 Four sparse indexes, whose hash-key attributes only an *open* item carries (removed when it
 closes), all sorted by `opened_at` (ISO date):
 - `open_from` (A's institution): the school that should close the enrolment;
@@ -19,7 +25,7 @@ closes), all sorted by `opened_at` (ISO date):
 
 from __future__ import annotations
 
-from pynamodb.attributes import UnicodeAttribute
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
 from chalicelib.models.base import RegisterMeta, RegisterModel
@@ -27,6 +33,7 @@ from chalicelib.models.base import RegisterMeta, RegisterModel
 OPEN = "OPEN"
 # How an item was closed.
 ENDED, ANNULLED = "ENDED", "ANNULLED"
+MARKER = "#"  # the sort key of an old enrolment's marker item (see the module note)
 
 
 class OpenFromIndex(GlobalSecondaryIndex["Movement"]):
@@ -81,6 +88,7 @@ class Movement(RegisterModel):
     opened_at = UnicodeAttribute()  # the Vilnius date the item was first written (ISO)
     closed_at = UnicodeAttribute(null=True)
     closed_how = UnicodeAttribute(null=True)  # ENDED / ANNULLED
+    generation = NumberAttribute(null=True)  # the marker's only attribute
 
     # The sparse indexes' keys: set while open, removed when closed (see the module note).
     open_from = UnicodeAttribute(null=True)
@@ -94,10 +102,21 @@ class Movement(RegisterModel):
     open_all = OpenAllIndex()
 
 
-def movements_of(old_record_id: str) -> list[Movement]:
-    """Every item of one old enrolment, open or closed (one Query, strongly consistent: it decides
-    a write)."""
-    return list(Movement.query(old_record_id, consistent_read=True))
+def movements_of(old_record_id: str) -> tuple[list[Movement], int | None]:
+    """Every item of one old enrolment, open or closed, and its marker's generation (None: no
+    item was ever opened) — one Query, strongly consistent: it decides a write."""
+    items, generation = [], None
+    for item in Movement.query(old_record_id, consistent_read=True):
+        if item.new_record_id == MARKER:
+            generation = int(item.generation or 0)
+        else:
+            items.append(item)
+    return items, generation
+
+
+def marker_condition(generation: int | None) -> object:
+    """The marker as read: no item opened since."""
+    return Movement.generation.does_not_exist() if generation is None else Movement.generation == generation
 
 
 def open_arrivals(institution_id: str, new_record_id: str) -> list[Movement]:

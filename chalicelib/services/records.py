@@ -46,7 +46,15 @@ from chalicelib.errors import Problem, invalid
 from chalicelib.models.base import RegisterModel, transaction
 from chalicelib.models.institutions import institution_profile
 from chalicelib.models.movements import ANNULLED as MOVE_ANNULLED
-from chalicelib.models.movements import ENDED, OPEN, Movement, movements_of, open_arrivals
+from chalicelib.models.movements import (
+    ENDED,
+    MARKER,
+    OPEN,
+    Movement,
+    marker_condition,
+    movements_of,
+    open_arrivals,
+)
 from chalicelib.models.persons import Person
 from chalicelib.models.records import (
     ACTIVE,
@@ -220,10 +228,12 @@ class Opening:
 
 @dataclass(frozen=True)
 class Moves:
-    """The movement items one enrolment's write opens and closes."""
+    """The movement items one enrolment's write opens and closes. `guard`: the written enrolment's
+    own marker generation as read, when it is written ended (None: not ended, nothing to guard)."""
 
     opening: tuple[Opening, ...] = ()
     closing: tuple[Movement, ...] = ()
+    guard: tuple[str, int | None] | None = None
 
 
 NO_MOVES = Moves()
@@ -261,10 +271,12 @@ def read_moves(record: RecordBase, writer: Writer, head: RecordHead | None, *, p
             other = others[new.record_id if old is written else old.record_id]
             opening.append(Opening(old, new, other, municipalities[old.institution_id] or None))
     closing: list[Movement] = []
+    guard = None
     if written.end_date and written.leaving_reason:
-        closing = [item for item in movements_of(record_id)
-                   if item.open_state and closes(written, item.arrived_on, today)]
-    return Moves(tuple(opening), tuple(closing))
+        items, generation = movements_of(record_id)
+        closing = [item for item in items if item.open_state and closes(written, item.arrived_on, today)]
+        guard = (record_id, generation)
+    return Moves(tuple(opening), tuple(closing), guard)
 
 
 def movement_writes(moves: Moves, person_id: str, today: date, how: str = ENDED) -> list[Write]:
@@ -286,12 +298,20 @@ def movement_writes(moves: Moves, person_id: str, today: date, how: str = ENDED)
                                  (Movement.open_municipality, opening.municipality)):
             actions.append(attribute.set(value) if value else attribute.remove())
         writes += [Write("update", item, None, tuple(actions)),
-                   Write("check", opening.other, Record.version == opening.other.version)]
+                   Write("check", opening.other, Record.version == opening.other.version),
+                   Write("update", Movement(old.record_id, MARKER), None, (Movement.generation.add(1),))]
+    opened = {(o.old.record_id, o.new.record_id) for o in moves.opening}
     for item in moves.closing:
+        if (item.old_record_id, item.new_record_id) in opened:
+            continue  # an item is either opened or closed by one write, never both (one action per item)
         writes.append(Write("update", item, Movement.open_state.exists(), (
             Movement.closed_at.set(today.isoformat()), Movement.closed_how.set(how),
             Movement.open_from.remove(), Movement.open_to.remove(), Movement.open_municipality.remove(),
             Movement.open_state.remove())))
+    if moves.guard is not None and moves.guard[0] not in {old for old, _ in opened}:
+        # (A write that opens items of its own enrolment sets its marker itself.)
+        record_id, generation = moves.guard
+        writes.append(Write("check", Movement(record_id, MARKER), marker_condition(generation)))
     return writes
 
 
@@ -300,7 +320,7 @@ def annulled_moves(record: Record) -> Moves:
     enrolment at B leaves no pupil to chase at A, and an annulled one at A has nothing to end."""
     if record.kind != ENROLLMENT:
         return NO_MOVES
-    items = [item for item in movements_of(record.record_id) if item.open_state]
+    items = [item for item in movements_of(record.record_id)[0] if item.open_state]
     items += open_arrivals(str(record.institution_id), record.record_id)
     return Moves(closing=tuple(items))
 

@@ -19,7 +19,7 @@ from chalicelib.domain.records import validate_record
 from chalicelib.errors import Problem
 from chalicelib.models.institutions import set_municipality
 from chalicelib.models.journal import JournalEvent
-from chalicelib.models.movements import Movement
+from chalicelib.models.movements import MARKER, Movement
 from chalicelib.models.records import record_head
 from chalicelib.services import movements as movement_views
 from chalicelib.services.journal import Actor
@@ -53,7 +53,7 @@ def enrol_at_a(world: World, **extra: Any) -> Any:
 
 
 def items() -> list[Movement]:
-    return list(Movement.scan())
+    return [item for item in Movement.scan() if item.new_record_id != MARKER]
 
 
 def open_items() -> list[Movement]:
@@ -224,6 +224,29 @@ def test_the_old_school_ending_meanwhile_refuses_the_stale_write(world: World) -
     with pytest.raises(Refused):
         apply([plan])
     assert items() == [] and current_record(record_head(NEW_A)) is None
+
+
+def test_an_item_opened_meanwhile_refuses_the_stale_ending(world: World) -> None:
+    """The other order: the old school's ending write read no item, then the new school opened
+    one before it committed. The ending is refused (its marker moved) and, planned again, closes it."""
+    detail = world.call("rep_b", "GET", f"/institutions/inst-b/records/{OLD_B}").json_body
+    ending = validate_record({"kind": "ENROLLMENT", "person_id": PEOPLE["pupil_b"], "source_id": "pupil_b-1",
+                              "start_date": detail["start_date"], "programme": detail["programme"],
+                              "end_date": (TODAY - timedelta(days=1)).isoformat(), "leaving_reason": "MOVED_LT"})
+    writer = Writer("inst-b", Actor(PEOPLE["rep_b"], "representative", "inst-b", "Mokykla B"))
+    head = record_head(OLD_B)
+    current = current_record(head)
+    moves = read_moves(ending, writer, head, person_known=True, today=TODAY)
+    assert moves.closing == () and moves.guard == (OLD_B, None)
+    enrol_at_a(world)  # the new school, in between
+    plan = plan_record(ending, ending.person_id, writer, head=head, current=current, now=datetime.now(UTC),
+                       moves=moves)
+    with pytest.raises(Refused):
+        apply([plan])
+    assert len(open_items()) == 1
+    assert correct_b(world, end_date=(TODAY - timedelta(days=1)).isoformat(),
+                     leaving_reason="MOVED_LT").status_code == 200  # read again: closes it
+    assert open_items() == []
 
 
 # --- uploads -------------------------------------------------------------------------------------
