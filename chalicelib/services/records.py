@@ -229,7 +229,7 @@ class Opening:
 @dataclass(frozen=True)
 class Moves:
     """The movement items one enrolment's write opens and closes. `guard`: the written enrolment's
-    own marker generation as read, when it is written ended (None: not ended, nothing to guard)."""
+    own marker generation as read, when it is written ended or annulled (None: nothing to guard)."""
 
     opening: tuple[Opening, ...] = ()
     closing: tuple[Movement, ...] = ()
@@ -320,9 +320,9 @@ def annulled_moves(record: Record) -> Moves:
     enrolment at B leaves no pupil to chase at A, and an annulled one at A has nothing to end."""
     if record.kind != ENROLLMENT:
         return NO_MOVES
-    items = [item for item in movements_of(record.record_id)[0] if item.open_state]
-    items += open_arrivals(str(record.institution_id), record.record_id)
-    return Moves(closing=tuple(items))
+    own, generation = movements_of(record.record_id)
+    items = [item for item in own if item.open_state] + open_arrivals(str(record.institution_id), record.record_id)
+    return Moves(closing=tuple(items), guard=(record.record_id, generation))
 
 
 # --- planning a version -------------------------------------------------------------------------
