@@ -121,6 +121,9 @@ class Settings(NamedTuple):
     # change for this many days is overdue; so is one with no upload since this year's `MM-DD`.
     reporting_period_days: int
     annual_reporting_date: tuple[int, int] | None  # (month, day)
+    # Pupils moving school (domain/movements.py): a movement item open this many days shows on the
+    # municipality's and the ministry's pages.
+    movement_overdue_days: int = 30
 
     def table_name(self, table: str) -> str:
         return TableBinding(self.table_prefix, self.region, self.endpoint_url).table_name(table)
@@ -192,4 +195,5 @@ def settings() -> Settings:
         former_school_access_months=int(env.get("FORMER_SCHOOL_ACCESS_MONTHS", "12")),
         reporting_period_days=int(env.get("REPORTING_PERIOD_DAYS", "30")),
         annual_reporting_date=_annual_date(env.get("ANNUAL_REPORTING_DATE") or None),
+        movement_overdue_days=int(env.get("MOVEMENT_OVERDUE_DAYS", "30")),
     )

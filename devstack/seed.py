@@ -221,6 +221,7 @@ def seed(today: date | None = None) -> dict[str, int]:
         count += 1
     seed_reporting(now)
     seed_officials(now, today)
+    count += _moved_pupils(today)
     return {"persons": len(PEOPLE), "institutions": len(INSTITUTIONS), "records": count}
 
 
@@ -277,6 +278,34 @@ def seed_reporting(now: datetime) -> None:
             item.last_upload_status, item.last_upload_rows_written = last.status, last.rows_written
             item.last_upload_rows_rejected = last.rows_rejected
         item.save()
+
+
+# Pupils moving school (docs/STATE.md section 4): two pupils of the Kaunas school enrolled at the
+# Vilnius school while their Kaunas enrolments stay open — a movement item each, seen by both
+# representatives; the first was enrolled long enough ago to be overdue on the ministry's page.
+MOVED = (("p02", 45), ("p06", 10))  # (pupil, days since the Vilnius school enrolled them)
+
+
+def _moved_pupils(today: date) -> int:
+    from chalicelib.models.movements import Movement
+
+    people = {p.key: p for p in PEOPLE}
+    vilnius = next(i for i in INSTITUTIONS if i.key == "vilnius")
+    actor = Actor(people[vilnius.representative].person_id, "representative", vilnius.institution_id, vilnius.name)
+    for key, days in MOVED:
+        person = people[key]
+        record = validate_record({"kind": "ENROLLMENT", "source_id": f"vilnius-moved-{key}",
+                                  "person_id": person.person_id, "given_name": person.given_name,
+                                  "family_name": person.family_name, "birth_date": person.birth.isoformat(),
+                                  "start_date": (today - timedelta(days=days)).isoformat(),
+                                  "programme": PROGRAMMES["secondary"], "class": "IIb",
+                                  "learning_form": "Grupinio mokymosi/Kasdienis"}, today=today)
+        outcome = write_record(record, vilnius.institution_id, actor)
+        # The item is opened today by the write; the demo dates it back to the enrolment, as if
+        # written then (nothing but time makes an item overdue).
+        for item in Movement.scan(Movement.new_record_id == outcome.record_id):
+            item.update(actions=[Movement.opened_at.set((today - timedelta(days=days)).isoformat())])
+    return len(MOVED)
 
 
 def identities() -> list[tuple[str, str, str]]:

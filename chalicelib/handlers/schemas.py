@@ -359,6 +359,46 @@ class Reporting(Out):
     next_cursor: str | None = Field(description="filters apply within a page: a page may hold fewer rows, even none")
 
 
+class MovementInstitution(Out):
+    institution_id: str
+    name: str | None
+
+
+class SchoolMovement(Out):
+    side: Literal["left", "arrived"] = Field(description="left: the pupil left for `to_institution` — close "
+                                                          "the enrolment `record_id`; arrived: from `from_institution`")
+    record_id: str = Field(description="this institution's enrolment record of the pupil")
+    person_id: str
+    given_name: str | None
+    family_name: str | None
+    from_institution: MovementInstitution
+    to_institution: MovementInstitution
+    arrived_on: str = Field(description="the new enrolment's start date")
+    opened_at: str = Field(description="the date the item was opened")
+
+
+class InstitutionMovements(Out):
+    movements: list[SchoolMovement]
+    next_cursor: str | None
+
+
+class StateMovement(Out):
+    """Nothing of the pupil: the state chases the old school, which knows whom (docs/STATE.md)."""
+
+    from_institution: MovementInstitution
+    to_institution: MovementInstitution
+    municipality: str | None = Field(description="the old school's municipality code")
+    municipality_name: dict[str, str] | None
+    arrived_on: str
+    opened_at: str
+
+
+class OverdueMovements(Out):
+    movements: list[StateMovement]
+    overdue_days: int
+    next_cursor: str | None
+
+
 class UploadInput(BaseModel):
     """`POST /institutions/{iid}/uploads`."""
 

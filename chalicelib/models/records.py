@@ -239,22 +239,28 @@ def record_heads(record_ids: list[str]) -> dict[str, RecordHead]:
     return {item.record_id: item for item in found if isinstance(item, RecordHead)}
 
 
-def enrolments_of(person_id: str) -> list[tuple[str, str | None]]:
-    """The person's enrolments in force — (institution, end date) — at institutions whose naming of
-    the person the Population Register has not contradicted: one Query, as the summary (`#PERSON`)
-    and the enrolments sort before every other kind. Which of them still give access is
-    `domain/access.enrolment_standing`'s to say."""
+def enrolment_records(person_id: str, attributes: tuple[str, ...] = ()) -> list[Record]:
+    """The person's active enrolment records at institutions whose naming of the person the
+    Population Register has not contradicted: one Query, as the summary (`#PERSON`) and the
+    enrolments sort before every other kind. `attributes`: stored names read besides the few
+    every caller needs (the end date among them)."""
     found = RecordsItem.query(person_id, RecordsItem.record_key < prefix_end(kind_prefix("ENROLLMENT")),
                               attributes_to_get=["item_type", "institution_id", "status", "disputed_institutions",
-                                                 "end_date"])
-    enrolments: list[tuple[str, str | None]] = []
+                                                 "end_date", *attributes])
+    enrolments: list[Record] = []
     disputed: set[str] = set()
     for item in found:
         if isinstance(item, PersonSummary):
             disputed |= set(item.disputed_institutions or ())
         elif isinstance(item, Record) and item.status == ACTIVE and item.institution_id:
-            enrolments.append((item.institution_id, item.field("end_date")))
-    return [enrolment for enrolment in enrolments if enrolment[0] not in disputed]
+            enrolments.append(item)
+    return [record for record in enrolments if record.institution_id not in disputed]
+
+
+def enrolments_of(person_id: str) -> list[tuple[str, str | None]]:
+    """The person's enrolments in force — (institution, end date) — (`enrolment_records`). Which
+    of them still give access is `domain/access.enrolment_standing`'s to say."""
+    return [(str(record.institution_id), record.field("end_date")) for record in enrolment_records(person_id)]
 
 
 def full_history(person_id: str) -> tuple[PersonSummary | None, list[Record]]:

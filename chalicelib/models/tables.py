@@ -8,6 +8,7 @@ from pynamodb.exceptions import TableError
 from chalicelib.models.base import RegisterModel
 from chalicelib.models.institutions import InstitutionItem
 from chalicelib.models.journal import JournalEvent
+from chalicelib.models.movements import Movement
 from chalicelib.models.officials import Official
 from chalicelib.models.persons import Person
 from chalicelib.models.records import RecordsItem
@@ -19,6 +20,7 @@ from chalicelib.models.uploads import Upload
 ALL_MODELS: tuple[type[RegisterModel], ...] = (
     Person, RecordsItem, InstitutionItem, Upload, JournalEvent, AuthSession, ShareLink, TranscriptsItem,
     Official,
+    Movement,
 )
 
 

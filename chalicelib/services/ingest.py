@@ -71,6 +71,7 @@ from chalicelib.services.records import (
     new_person,
     plan_person,
     plan_record,
+    read_moves,
     row_fingerprint,
     write_record,
 )
@@ -387,9 +388,11 @@ class Batch:
         planned: list[tuple[int, RecordBase, Plan]] = []
         for line, record, record_id in checked:
             try:
+                moves = read_moves(record, self.writer, heads.get(record_id), today=self.today,
+                                   person_known=record.person_id in self.persons)
                 planned.append((line, record, plan_record(record, record.person_id, self.writer,
                                                           head=heads.get(record_id), current=currents.get(record_id),
-                                                          now=now)))
+                                                          now=now, moves=moves)))
             except Problem as problem:
                 self._problem(line, problem)
         if self.upload.dry_run:

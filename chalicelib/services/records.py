@@ -36,6 +36,7 @@ from chalicelib.domain.errors import DomainValidationError, FieldError
 from chalicelib.domain.identity import Identity, check_identity, claimed_birth_date
 from chalicelib.domain.ids import record_id_for
 from chalicelib.domain.kinds import IntegerValue, stored_fields
+from chalicelib.domain.movements import Enrolment, closes, is_open, pairs
 from chalicelib.domain.personal_code import PersonalCodeError, parse_personal_code
 from chalicelib.domain.policy import CallerFacts
 from chalicelib.domain.records import AnnulmentInput, RecordBase, validate_record
@@ -44,6 +45,16 @@ from chalicelib.domain.validation import validate_model
 from chalicelib.errors import Problem, invalid
 from chalicelib.models.base import RegisterModel, transaction
 from chalicelib.models.institutions import institution_profile
+from chalicelib.models.movements import ANNULLED as MOVE_ANNULLED
+from chalicelib.models.movements import (
+    ENDED,
+    MARKER,
+    OPEN,
+    Movement,
+    marker_condition,
+    movements_of,
+    open_arrivals,
+)
 from chalicelib.models.persons import Person
 from chalicelib.models.records import (
     ACTIVE,
@@ -53,6 +64,7 @@ from chalicelib.models.records import (
     Record,
     RecordHead,
     RecordVersion,
+    enrolment_records,
     record_head,
     record_key,
     version_key,
@@ -78,7 +90,8 @@ class Outcome:
 
 
 class Write(NamedTuple):
-    """One item of a plan: `put` (with a condition), `delete` or `update` (conditional)."""
+    """One item of a plan: `put` (with a condition), `delete`, `update` (conditional), or `check`
+    (a condition on an item the plan read but does not write)."""
 
     action: str
     item: RegisterModel
@@ -193,6 +206,125 @@ def plan_settled_dispute(person: Person, institution_id: str) -> Plan:
     ))
 
 
+# --- movement items (docs/STATE.md section 4; the rules in domain/movements.py) -------------------
+
+ENROLLMENT = "ENROLLMENT"
+# What the plan of an enrolment reads of the person's other enrolments, besides `enrolment_records`'s own.
+_OTHER_ENROLMENT = ("person_id", "record_id", "record_key", "version", "start_date", "leaving_reason",
+                    "institution_name")
+
+
+@dataclass(frozen=True)
+class Opening:
+    """A movement item an enrolment's write opens (or re-opens): the pair, the other enrolment's
+    record as read (the write is conditional on its version: if the other school ends it
+    meanwhile, this write is refused and planned again), and the old institution's municipality."""
+
+    old: Enrolment
+    new: Enrolment
+    other: Record
+    municipality: str | None
+
+
+@dataclass(frozen=True)
+class Moves:
+    """The movement items one enrolment's write opens and closes. `guard`: the written enrolment's
+    own marker generation as read, when it is written ended or annulled (None: nothing to guard)."""
+
+    opening: tuple[Opening, ...] = ()
+    closing: tuple[Movement, ...] = ()
+    guard: tuple[str, int | None] | None = None
+
+
+NO_MOVES = Moves()
+
+
+def _enrolment(record: Record) -> Enrolment:
+    return Enrolment(str(record.institution_id), record.record_id, record.field("start_date") or "",
+                     record.field("end_date"), record.field("leaving_reason"), record.institution_name,
+                     int(record.version))
+
+
+def read_moves(record: RecordBase, writer: Writer, head: RecordHead | None, *, person_known: bool,
+               today: date) -> Moves:
+    """What an enrolment's write must do to movement items, read before planning it. Nothing is
+    read for another kind, for the same content again, or (opening) for a person the register did
+    not know. Reads: one Query of the person's enrolments when the written enrolment is open, one
+    Query of its own items when it is ended with a reason, and one profile per item opened."""
+    if record.kind.value != ENROLLMENT:
+        return NO_MOVES
+    record_id = record_id_for(writer.institution_id, record.source_id)
+    if head is not None and head.fingerprint == row_fingerprint(record, record_id):
+        return NO_MOVES
+    fields = record.fields()
+    written = Enrolment(writer.institution_id, record_id, str(fields.get("start_date") or ""), fields.get("end_date"),
+                        fields.get("leaving_reason"), writer.actor.institution_name)
+    opening: list[Opening] = []
+    if person_known and is_open(written.end_date, today):
+        others = {r.record_id: r for r in enrolment_records(record.person_id, _OTHER_ENROLMENT)
+                  if r.record_id != record_id}
+        municipalities: dict[str, str | None] = {}
+        for old, new in pairs(written, [_enrolment(r) for r in others.values()], today):
+            if old.institution_id not in municipalities:
+                profile = institution_profile(old.institution_id)
+                municipalities[old.institution_id] = profile.municipality if profile else None
+            other = others[new.record_id if old is written else old.record_id]
+            opening.append(Opening(old, new, other, municipalities[old.institution_id] or None))
+    closing: list[Movement] = []
+    guard = None
+    if written.end_date and written.leaving_reason:
+        items, generation = movements_of(record_id)
+        closing = [item for item in items if item.open_state and closes(written, item.arrived_on, today)]
+        guard = (record_id, generation)
+    return Moves(tuple(opening), tuple(closing), guard)
+
+
+def movement_writes(moves: Moves, person_id: str, today: date, how: str = ENDED) -> list[Write]:
+    """The writes of `moves`. An item is opened with an unconditional update that keeps its first
+    `opened_at` (`if_not_exists`): the same pair written twice, by a retry or a second row, is one
+    item; a re-opened item is as old as the move it stands for."""
+    writes: list[Write] = []
+    for opening in moves.opening:
+        old, new = opening.old, opening.new
+        item = Movement(old.record_id, new.record_id)
+        actions: list[Any] = [
+            Movement.person_id.set(person_id), Movement.from_institution.set(old.institution_id),
+            Movement.to_institution.set(new.institution_id), Movement.arrived_on.set(new.start_date),
+            Movement.opened_at.set(Movement.opened_at | today.isoformat()),
+            Movement.open_from.set(old.institution_id), Movement.open_to.set(new.institution_id),
+            Movement.open_state.set(OPEN), Movement.closed_at.remove(), Movement.closed_how.remove()]
+        for attribute, value in ((Movement.from_name, old.institution_name), (Movement.to_name, new.institution_name),
+                                 (Movement.from_municipality, opening.municipality),
+                                 (Movement.open_municipality, opening.municipality)):
+            actions.append(attribute.set(value) if value else attribute.remove())
+        writes += [Write("update", item, None, tuple(actions)),
+                   Write("check", opening.other, Record.version == opening.other.version),
+                   Write("update", Movement(old.record_id, MARKER), None, (Movement.generation.add(1),))]
+    opened = {(o.old.record_id, o.new.record_id) for o in moves.opening}
+    for item in moves.closing:
+        if (item.old_record_id, item.new_record_id) in opened:
+            continue  # an item is either opened or closed by one write, never both (one action per item)
+        writes.append(Write("update", item, Movement.open_state.exists(), (
+            Movement.closed_at.set(today.isoformat()), Movement.closed_how.set(how),
+            Movement.open_from.remove(), Movement.open_to.remove(), Movement.open_municipality.remove(),
+            Movement.open_state.remove())))
+    if moves.guard is not None and moves.guard[0] not in {old for old, _ in opened}:
+        # (A write that opens items of its own enrolment sets its marker itself.)
+        record_id, generation = moves.guard
+        writes.append(Write("check", Movement(record_id, MARKER), marker_condition(generation)))
+    return writes
+
+
+def annulled_moves(record: Record) -> Moves:
+    """An annulled enrolment closes its open items, as the old one and as the new one: a mistaken
+    enrolment at B leaves no pupil to chase at A, and an annulled one at A has nothing to end."""
+    if record.kind != ENROLLMENT:
+        return NO_MOVES
+    own, generation = movements_of(record.record_id)
+    items = [item for item in own if item.open_state] + open_arrivals(str(record.institution_id), record.record_id)
+    return Moves(closing=tuple(items), guard=(record.record_id, generation))
+
+
 # --- planning a version -------------------------------------------------------------------------
 
 
@@ -247,10 +379,11 @@ def stale(current: Record | None) -> Problem:
 
 def plan_record(
     record: RecordBase, person_id: str, writer: Writer, *, head: RecordHead | None, current: Record | None,
-    now: datetime, expected_version: int | None = None,
+    now: datetime, expected_version: int | None = None, moves: Moves = NO_MOVES,
 ) -> Plan:
-    """The writes that make `record` the next version, given the head and current record as read.
-    Raises `Problem` for a refusal (stale version, annulled, a file row undoing an API change)."""
+    """The writes that make `record` the next version, given the head and current record as read,
+    with the movement items it opens or closes (`read_moves`). Raises `Problem` for a refusal
+    (stale version, annulled, a file row undoing an API change)."""
     record_id = record_id_for(writer.institution_id, record.source_id)
     if expected_version is not None and (current is None or int(current.version) != expected_version):
         raise stale(current)
@@ -288,11 +421,14 @@ def plan_record(
         writes.append(Write("put", new_event(current.person_id, UPDATE, writer.actor, record_id=record_id,
                                              before=before, after={"moved_to_another_person": True},
                                              correlation_id=writer.correlation_id)))
+    writes += movement_writes(moves, person_id, vilnius_date(now))
     return Plan(record_id, number, created=current is None, changed=True, writes=tuple(writes))
 
 
-def plan_annulment(current: Record, head: RecordHead, reason: str, writer: Writer, now: datetime) -> Plan:
-    """The writes that annul `current` (kept in its versions and the journal)."""
+def plan_annulment(current: Record, head: RecordHead, reason: str, writer: Writer, now: datetime, *,
+                   moves: Moves = NO_MOVES) -> Plan:
+    """The writes that annul `current` (kept in its versions and the journal), closing the
+    movement items `moves` names (`annulled_moves`)."""
     record_id, number = current.record_id, int(current.version) + 1
     fields = record_fields(current)
     version = RecordVersion(version_partition(record_id), version_key(number), record_id=record_id,
@@ -315,6 +451,7 @@ def plan_annulment(current: Record, head: RecordHead, reason: str, writer: Write
         Write("put", new_event(current.person_id, ANNUL, writer.actor, record_id=record_id, before=fields,
                                after={"status": ANNULLED, "annul_reason": reason},
                                correlation_id=writer.correlation_id)),
+        *movement_writes(moves, current.person_id, vilnius_date(now), MOVE_ANNULLED),
     ))
 
 
@@ -335,12 +472,16 @@ def apply(plans: Sequence[Plan]) -> None:
     writes = [(index, write) for index, plan in enumerate(plans) for write in plan.writes]
     if not writes:
         return
-    # PynamoDB sends deletes, then puts, then updates: cancellation reasons come in that order.
-    ordered = [entry for action in ("delete", "put", "update") for entry in writes if entry[1].action == action]
+    # PynamoDB sends condition checks, deletes, puts, then updates: cancellation reasons come in that order.
+    ordered = [entry for action in ("check", "delete", "put", "update") for entry in writes
+               if entry[1].action == action]
     try:
         with transaction(Record) as tx:
             for _, write in ordered:
-                if write.action == "put":
+                if write.action == "check":
+                    item: Any = write.item
+                    tx.condition_check(type(item), *_raw_key(item), condition=write.condition)
+                elif write.action == "put":
                     tx.save(write.item, condition=write.condition)
                 elif write.action == "delete":
                     tx.delete(write.item, condition=write.condition)
@@ -398,6 +539,11 @@ def _groups(plans: Sequence[Plan]) -> Iterable[list[int]]:
         yield group
 
 
+def _raw_key(item: RegisterModel) -> tuple[Any, Any]:
+    range_name = item._range_keyname
+    return getattr(item, str(item._hash_keyname)), (getattr(item, range_name) if range_name else None)
+
+
 def _key(item: RegisterModel) -> tuple[str, Any, Any]:
     """(logical table, hash key, range key): DynamoDB refuses a transaction naming one item twice."""
     hash_key, range_key = item._get_hash_range_key_serialized_values()
@@ -451,8 +597,9 @@ def write_record(
     record_id = record_id_for(institution_id, record.source_id)
     head = record_head(record_id)
     current = current_record(head)
+    moves = read_moves(record, writer, head, person_known=found.person is not None, today=vilnius_date(now))
     plans.append(plan_record(record, record.person_id, writer, head=head, current=current, now=now,
-                             expected_version=expected_version))
+                             expected_version=expected_version, moves=moves))
     try:
         apply(plans)
     except Refused:
@@ -561,7 +708,7 @@ def annul_record(
         raise stale(current)
     assert head is not None
     plan = plan_annulment(current, head, annulment.reason, Writer(institution_id, actor, VIA_API, correlation_id),
-                          datetime.now(UTC))
+                          datetime.now(UTC), moves=annulled_moves(current))
     try:
         apply([plan])
     except Refused:

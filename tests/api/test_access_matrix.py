@@ -156,6 +156,8 @@ def cases(world: World) -> list[Case]:
             {"rep_a": 422},
             403,
         ),
+        ("A's movement items", "GET", "/institutions/inst-a/movements", None, {}, {"rep_a": 200}, 403),
+        ("overdue movement items", "GET", "/movements", None, {}, {"ministry": 200}, 403),
         (
             "revoke A's permit last",
             "DELETE",

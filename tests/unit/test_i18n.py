@@ -45,6 +45,15 @@ def test_the_declared_languages_have_every_key() -> None:
     assert set(english) == set(lithuanian), (set(lithuanian) ^ set(english))
 
 
+def test_no_catalogue_says_one_key_twice() -> None:
+    """JSON keeps the last of two equal keys without a word: two pages would share one text."""
+    for language in i18n.languages():
+        path = i18n.CATALOGUES + f"/{language}.json"
+        pairs = json.loads(Path(path).read_text(encoding="utf-8"), object_pairs_hook=lambda pairs: pairs)
+        keys = [key for key, _ in pairs]
+        assert sorted({key for key in keys if keys.count(key) > 1}) == [], language
+
+
 def test_further_languages_translate_only_keys_that_exist() -> None:
     """A misspelt key would translate nothing and hide a gap: every key of a further catalogue is
     a page key of Lithuanian, or a fact's key."""

@@ -3,6 +3,7 @@
 import { ApiError, api, loggedIn, logout, postFile, publicApi } from "./api.js";
 import { currentLanguage, setLanguage, t } from "./i18n.js";
 import { reportingPage, schoolReporting } from "./reporting.js";
+import { movementsPage, schoolMovements } from "./movements.js";
 import {
   BAD, PERSON_ID, SHARE_SECRET, alertBox, current, h, inLanguage, main, nav, navigate, parseAddress, path, problemText,
   purposeInput, saveFile, show, typedPurpose,
@@ -22,6 +23,7 @@ function renderNav() {
   if (me.roles.includes("ministry")) links.push(["#/ministry", t("ministry")], ["#/officials", t("municipalityOfficials")]);
   if (me.roles.includes("municipality")) links.push(["#/municipality", t("myMunicipality")]);
   if (me.roles.includes("ministry") || me.roles.includes("municipality")) links.push(["#/reporting", t("reporting")]);
+  if (me.roles.includes("ministry") || me.roles.includes("municipality")) links.push(["#/movements", t("overdueMovements")]);
   const current = location.hash || "#/history";
   nav.replaceChildren(h("ul", {}, links.map(([href, text]) =>
     h("li", {}, h("a", { href, "aria-current": current.startsWith(href) ? "page" : false, text })))),
@@ -58,6 +60,7 @@ async function route() {
     if (page === "reporting") return await reportingPage(me);
     if (page === "officials") return await officials(argument);
     if (page === "municipality") return await municipality();
+    if (page === "movements") return await movementsPage(me.roles.includes("ministry"));
     return await history(null);
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) {
@@ -367,6 +370,7 @@ async function school(argument) {
   h("button", { type: "submit", text: t("send") }));
   const lang = currentLanguage() === "en" ? "en" : "lt"; // the templates' headers: Lithuanian or English
   show(`${t("school")}: ${institution.name}`, reporting.notice,
+    schoolMovements(institution),
     h("section", {}, h("h2", { text: t("upload") }), form, result), reporting.history,
     h("section", {}, h("h2", { text: t("templates") }),
       h("ul", {}, h("li", {}, h("a", { href: `templates/upload?format=csv&lang=${lang}`, text: "CSV" })),

@@ -74,5 +74,5 @@ export async function municipality() {
       h(views.length === 1 ? "h2" : "h3", { text: t("municipalityInstitutions") }),
       view.institutions.length
         ? h("ul", { class: "plain" }, view.institutions.map((i) => h("li", { class: "card", text: i.name })))
-        : h("p", { class: "empty", text: t("noInstitutions") }))));
+        : h("p", { class: "empty", text: t("noMunicipalityInstitutions") }))));
 }
