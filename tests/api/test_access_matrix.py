@@ -157,7 +157,7 @@ def cases(world: World) -> list[Case]:
             403,
         ),
         ("A's movement items", "GET", "/institutions/inst-a/movements", None, {}, {"rep_a": 200}, 403),
-        ("overdue movement items", "GET", "/movements", None, {}, {"ministry": 200}, 403),
+        ("overdue movement items", "GET", "/movements", None, {}, {"ministry": 200, "official": 200}, 403),
         (
             "revoke A's permit last",
             "DELETE",
