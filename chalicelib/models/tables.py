@@ -8,6 +8,7 @@ from pynamodb.exceptions import TableError
 from chalicelib.models.base import RegisterModel
 from chalicelib.models.institutions import InstitutionItem
 from chalicelib.models.journal import JournalEvent
+from chalicelib.models.outside_education import OutsideEducationItem
 from chalicelib.models.persons import Person
 from chalicelib.models.records import RecordsItem
 from chalicelib.models.sessions import AuthSession
@@ -17,6 +18,7 @@ from chalicelib.models.uploads import Upload
 
 ALL_MODELS: tuple[type[RegisterModel], ...] = (
     Person, RecordsItem, InstitutionItem, Upload, JournalEvent, AuthSession, ShareLink, TranscriptsItem,
+    OutsideEducationItem,
 )
 
 

@@ -132,6 +132,11 @@ def cases(world: World) -> list[Case]:
             {"rep_a": 422},
             403,
         ),
+        # Children outside education (tests/api/test_outside_education.py): the names only for the
+        # municipality's official (none in this world), the counts only for the ministry (none made yet).
+        ("outside education, Vilnius", "GET", "/municipalities/LT-57/outside-education", None,
+         {"X-Purpose": "check"}, {}, 403),
+        ("outside education counts", "GET", "/outside-education/counts", None, {}, {"ministry": 404}, 403),
         (
             "revoke A's permit last",
             "DELETE",
