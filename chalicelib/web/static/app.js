@@ -6,6 +6,7 @@ import {
   BAD, PERSON_ID, SHARE_SECRET, alertBox, current, h, inLanguage, main, nav, navigate, parseAddress, path, problemText,
   purposeInput, saveFile, show, typedPurpose,
 } from "./ui.js";
+import { outside } from "./outside.js";
 
 let me = null;
 
@@ -18,6 +19,7 @@ function renderNav() {
   }
   if (me.roles.includes("representative")) links.push(["#/school", t("school")]);
   if (me.roles.includes("ministry")) links.push(["#/ministry", t("ministry")]);
+  if (me.roles.includes("ministry") || me.roles.includes("municipality")) links.push(["#/outside", t("outsideTitle")]);
   const current = location.hash || "#/history";
   nav.replaceChildren(h("ul", {}, links.map(([href, text]) =>
     h("li", {}, h("a", { href, "aria-current": current.startsWith(href) ? "page" : false, text })))),
@@ -51,6 +53,7 @@ async function route() {
     if (page === "child") return await childHistory(argument);
     if (page === "school") return await school(argument);
     if (page === "ministry") return await ministry(argument);
+    if (page === "outside") return await outside(me, argument);
     return await history(null);
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) {
