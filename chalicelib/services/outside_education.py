@@ -121,7 +121,9 @@ def outside_page(
     children, last_key = children_page(code, limit, start_key(cursor, scope))
     people = {p.person_id: p for p in Person.batch_get([c.person_id for c in children])} if children else {}
     institutions = _institution_names({c.last_institution for c in children if c.last_institution})
-    actor = Actor(caller.person_id, decision.acting_role)
+    # The journal names the municipality where it names an institution: the child sees which
+    # municipality looked (the official's own code is kept for audits, never shown).
+    actor = Actor(caller.person_id, decision.acting_role, code, municipality_name(code)["lt"])
     try:
         with JournalEvent.batch_write() as batch:
             for child in children:

@@ -159,8 +159,10 @@ def test_the_official_sees_their_municipalitys_children_and_each_view_is_journal
     assert reads_of(KAUNAS_CHILD) == []
     # The child's own journal shows who read: the municipality, with the purpose.
     journal = world.call("pupil_a", "GET", "/me/journal").json_body["events"]
-    assert {"action": "READ", "role": "municipality", "purpose": "school-age check"} in [
-        {"action": e["action"], "role": e["actor"]["role"], "purpose": e["purpose"]} for e in journal]
+    assert {"action": "READ", "role": "municipality", "purpose": "school-age check",
+            "by": "Vilniaus miesto savivaldybė"} in [
+        {"action": e["action"], "role": e["actor"]["role"], "purpose": e["purpose"],
+         "by": e["actor"].get("institution_name")} for e in journal]
 
 
 def test_each_page_journals_only_the_children_it_shows(feed: Path, world: World) -> None:

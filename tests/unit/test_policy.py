@@ -9,6 +9,7 @@ from chalicelib.domain.policy import (
     administer,
     read_person,
     see_institution,
+    see_outside_education,
     visible_institutions,
     write_records,
 )
@@ -116,3 +117,14 @@ def test_a_former_school_reads_only_what_it_wrote() -> None:
     assert not policy.record_visible("ENROLLMENT", "b", frozenset({"a"}), others=False)
     assert policy.record_visible("EXAM", "a", frozenset({"a"}), others=False)
     assert not policy.read_person(rep, "pupil", frozenset({"b"}), None, former=frozenset({"c"})).allowed
+
+
+def test_only_the_municipalitys_official_with_a_purpose_sees_its_children_outside_education() -> None:
+    official = CallerFacts("official", municipalities=frozenset({"LT-57"}))
+    allowed = see_outside_education(official, "LT-57", "check")
+    assert (allowed.allowed, allowed.acting_role) == (True, "municipality")
+    assert see_outside_education(official, "LT-57", None).code == "access.purpose_required"
+    assert see_outside_education(official, "LT-15", "check").code == "access.municipality"
+    # The ministry sees the national counts, never the children; nor does a school.
+    for other in (MINISTRY, REP_A, NOBODY):
+        assert see_outside_education(other, "LT-57", "check").code == "access.municipality"
