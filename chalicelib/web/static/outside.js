@@ -25,7 +25,7 @@ export async function outside(me, argument) {
   if (chosen.length === 1) sections.push(listSection(chosen[0].code));
   else if (chosen.length > 1) {
     sections.push(h("section", {}, h("h2", { text: t("outsideChoose") }), h("ul", { class: "plain" }, chosen.map((m) =>
-      h("li", {}, h("a", { href: `#/outside/${encodeURIComponent(m.code)}`, text: m.name ? inLanguage(m.name) : m.code }))))));
+      h("li", {}, h("a", { href: `#/outside/${encodeURIComponent(m.code)}`, text: typeof m.name === "object" ? inLanguage(m.name) : m.name || m.code }))))));
   }
   if (!sections.length) sections.push(alertBox(t("noAccess")));
   return show(t("outsideTitle"), ...sections);
