@@ -12,6 +12,7 @@ from chalicelib.handlers import (
     movements,
     municipalities,
     openapi,
+    outside,
     persons,
     problems,
     security,
@@ -29,5 +30,5 @@ app.api.binary_types.append("application/vnd.openxmlformats-officedocument.sprea
 app.register_middleware(problems.problem_middleware, "http")
 app.register_middleware(openapi.query_guard(app), "http")
 for blueprint in (security, health, keys, kinds, openapi, auth, me, persons, institutions, municipalities, uploads,
-                  transcripts, shares, transfer, web, movements):
+                  transcripts, shares, transfer, web, movements, outside):
     app.register_blueprint(blueprint.blueprint)

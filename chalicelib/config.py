@@ -86,6 +86,8 @@ class Settings(NamedTuple):
     public_url: str
     # Guardianship source. Locally a JSON file (the fake Population Register); unset: no guardians.
     population_register_file: str | None
+    # The residents feed (services/population.py). Locally a JSON-lines file; unset: no residents.
+    population_residents_file: str | None
     # The state gateway (VIISP). Production endpoints by default; `make dev` points at the fake.
     viisp_soap_url: str
     viisp_portal_url: str
@@ -121,6 +123,9 @@ class Settings(NamedTuple):
     # change for this many days is overdue; so is one with no upload since this year's `MM-DD`.
     reporting_period_days: int
     annual_reporting_date: tuple[int, int] | None  # (month, day)
+    # Ages (full years on the day, both ends included) at which a resident must be in education:
+    # the list of children outside education (docs/STATE.md section 5). In Lithuania 7 to 16.
+    compulsory_education_ages: tuple[int, int]
     # Pupils moving school (domain/movements.py): a movement item open this many days shows on the
     # municipality's and the ministry's pages.
     movement_overdue_days: int = 30
@@ -153,6 +158,17 @@ def _annual_date(value: str | None) -> tuple[int, int] | None:
         raise RuntimeError(f"ANNUAL_REPORTING_DATE must be MM-DD, not {value!r}") from None
 
 
+def _age_range(value: str) -> tuple[int, int]:
+    youngest, _, oldest = value.partition("-")
+    try:
+        low, high = int(youngest), int(oldest)
+    except ValueError:
+        raise RuntimeError(f"COMPULSORY_EDUCATION_AGES must be two ages such as 7-16, not {value!r}") from None
+    if not 0 <= low <= high:
+        raise RuntimeError(f"COMPULSORY_EDUCATION_AGES must go from a younger to an older age, not {value!r}")
+    return low, high
+
+
 def settings() -> Settings:
     env = os.environ
     stage = env.get("REGISTER_STAGE", "local")
@@ -172,6 +188,7 @@ def settings() -> Settings:
         session_seconds=int(env.get("SESSION_SECONDS", str(8 * 3600))),
         public_url=(env.get("PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/"),
         population_register_file=env.get("POPULATION_REGISTER_FILE") or None,
+        population_residents_file=env.get("POPULATION_RESIDENTS_FILE") or None,
         viisp_soap_url=env.get("VIISP_SOAP_URL", "https://www.epaslaugos.lt/portal/authenticationServices/auth"),
         viisp_portal_url=env.get(
             "VIISP_PORTAL_URL", "https://www.epaslaugos.lt/portal/external/services/authentication/v2/"
@@ -196,4 +213,5 @@ def settings() -> Settings:
         reporting_period_days=int(env.get("REPORTING_PERIOD_DAYS", "30")),
         annual_reporting_date=_annual_date(env.get("ANNUAL_REPORTING_DATE") or None),
         movement_overdue_days=int(env.get("MOVEMENT_OVERDUE_DAYS", "30")),
+        compulsory_education_ages=_age_range(env.get("COMPULSORY_EDUCATION_AGES") or "7-16"),
     )

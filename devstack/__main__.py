@@ -118,8 +118,11 @@ def configure_app(url: str, moto_url: str, gateway_url: str, keys: dict[str, str
     # The fake Population Register's data lives outside the checkout (auto-reload, see above).
     population = Path(tempfile.mkdtemp(prefix="mr-dev-")) / "population.json"
     population.write_text(json.dumps({"guardianships": demo.guardianships()}, indent=2))
+    residents = population.with_name("residents.jsonl")
+    demo.write_residents(residents)
     app_environment = {
         "POPULATION_REGISTER_FILE": str(population),
+        "POPULATION_RESIDENTS_FILE": str(residents),
         "SIGNING_KEY_FILE": keys["token-signing.pem"],
         "TOKEN_ISSUER": url,
         "PUBLIC_URL": url,
@@ -174,6 +177,7 @@ def main() -> int:
     )).start()
     dakpr = FakeDakpr().start()
     configure_app(url, moto_url, gateway.url, keys, dakpr.url)
+    demo.seed_outside_education()  # needs the residents feed configure_app wrote
     scheduler = TransferScheduler().start()
     env = os.environ | {"PYTHONUNBUFFERED": "1"}
 

@@ -7,9 +7,11 @@ same on every start. Records go through the same domain validation as the API.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from chalicelib.domain.dates import vilnius_date, vilnius_today
@@ -389,3 +391,66 @@ def gateway_identities(extra_ministry: Sequence[str] = ()) -> list[tuple[str, st
     known = {code for _, code, _, _ in offered}
     offered += [(EXTRA_MINISTRY_LABEL, code, *EXTRA_MINISTRY_NAME) for code in extra_ministry if code not in known]
     return offered
+
+
+# --- Children outside education (docs/STATE.md section 5) ------------------------------------------
+# The Population Register's residents feed as the fake serves it, and two school-age residents of
+# Vilnius (LT-57) with no open enrolment: one whose enrolment at the Vilnius school ended when the
+# family moved abroad, and one the register never met (no records, so no names: listed by code).
+# Their birth dates follow today's year, so they stay of school age whenever the stack starts.
+
+def outside_people(today: date) -> tuple[DemoPerson, DemoPerson]:
+    return (DemoPerson("abroad", "Kajus", "Mikalauskas", "M", date(today.year - 11, 3, 14), 512),
+            DemoPerson("never", "Ema", "Rimkutė", "F", date(today.year - 9, 10, 2), 513))
+
+
+def _abroad_enrolment(today: date) -> dict[str, Any]:
+    return {"kind": "ENROLLMENT", "source_id": "vilnius-abroad-1", "start_date": f"{today.year - 4}-09-01",
+            "end_date": (today - timedelta(days=45)).isoformat(), "leaving_reason": "MOVED_ABROAD",
+            "programme": PROGRAMMES["primary"], "class": "3a", "learning_form": "Grupinio mokymosi/Kasdienis"}
+
+
+def residents(today: date) -> list[dict[str, str]]:
+    """Every demo person and the two children, with a declared municipality: where their first
+    school is (a representative: their school's; anyone else: Vilnius)."""
+    people = {p.key: p for p in PEOPLE}
+    where = {i.representative: i.municipality for i in INSTITUTIONS}
+    institutions = {i.key: i for i in INSTITUTIONS}
+    for person_key, inst_key, _ in _records():
+        where.setdefault(person_key, institutions[inst_key].municipality)
+    lines = [{"person_id": p.person_id, "municipality": where.get(p.key, "LT-57"), "birth_date": p.birth.isoformat()}
+             for p in people.values()]
+    return lines + [{"person_id": p.person_id, "municipality": "LT-57", "birth_date": p.birth.isoformat()}
+                    for p in outside_people(today)]
+
+
+def write_residents(path: Path, today: date | None = None) -> None:
+    lines = residents(today or vilnius_today())
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+
+
+def seed_outside_education(today: date | None = None) -> int:
+    """Enrol and end the child who moved abroad, then refresh the list from the residents feed
+    (POPULATION_RESIDENTS_FILE) with standings computed from the seed's own enrolments; returns
+    the children listed. Until the nightly pass is wired, `person_standings` over the seed's rows
+    stands in for `services/snapshot.run_snapshot`."""
+    from chalicelib.domain.snapshot import EnrolmentFacts, person_standings
+    from chalicelib.services.outside_education import refresh_outside_education
+
+    today = today or vilnius_today()
+    abroad, _ = outside_people(today)
+    vilnius = next(i for i in INSTITUTIONS if i.key == "vilnius")
+    row = _abroad_enrolment(today)
+    record = validate_record(row | {"person_id": abroad.person_id, "given_name": abroad.given_name,
+                                    "family_name": abroad.family_name, "birth_date": abroad.birth.isoformat()},
+                             today=today)
+    rep = next(p for p in PEOPLE if p.key == vilnius.representative)
+    write_record(record, vilnius.institution_id,
+                 Actor(rep.person_id, "representative", vilnius.institution_id, vilnius.name))
+    people = {p.key: p.person_id for p in PEOPLE} | {abroad.key: abroad.person_id}
+    institutions = {i.key: i.institution_id for i in INSTITUTIONS}
+    enrolments = [EnrolmentFacts(people[person], institutions[inst], fields["start_date"], fields.get("end_date"),
+                                 fields.get("leaving_reason"))
+                  for person, inst, fields in [*_records(), ("abroad", "vilnius", row)]
+                  if fields["kind"] == "ENROLLMENT"]
+    return refresh_outside_education(person_standings(enrolments, today), today).listed

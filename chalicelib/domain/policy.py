@@ -138,6 +138,17 @@ def see_municipality(caller: CallerFacts, municipality: str | None) -> Decision:
     return Decision.deny("not an official of this municipality", P.access.municipality)
 
 
+def see_outside_education(caller: CallerFacts, municipality: str, purpose: str | None) -> Decision:
+    """The names on the list of children outside education (docs/STATE.md section 5): only an
+    official of that municipality, with a stated purpose (each child shown is journaled with it).
+    Not the ministry: it sees the national counts, never the children."""
+    if municipality not in caller.municipalities:
+        return Decision.deny("only an official of this municipality sees its children", P.access.municipality)
+    if not purpose:
+        return Decision.deny("an official must state a purpose", P.access.purpose_required)
+    return Decision.allow("official of this municipality, with a stated purpose", MUNICIPALITY)
+
+
 def see_institution(caller: CallerFacts, institution: str) -> Decision:
     """Reading an institution's permits: the ministry, or its own representatives."""
     if caller.is_ministry:

@@ -292,6 +292,13 @@ class dakpr(Category, title="DAKPR's answers to a delivery (a delivery's last er
                                                                          "DAKPR answered with an error."))
 
 
+class outside(Category, title="Children outside education (docs/STATE.md section 5)"):
+    date = code("Invalid date", text("Data turi būti formos MMMM-MM-DD.", "The date must be YYYY-MM-DD."), status=400)
+    not_computed = code("No list for that date", text("Tos dienos vaikų, kurie nesimoko, sąrašas nesudarytas.",
+                                                      "The list of children outside education was not made for that "
+                                                      "date."), status=404)
+
+
 class journal(Category, status=503, title="The access journal"):
     unavailable = code("Journal unavailable", text("Registras šiuo metu negali užregistruoti šios prieigos; bandykite "
                                                    "vėliau.", "The register cannot record this access now; try later."),

@@ -399,6 +399,40 @@ class OverdueMovements(Out):
     next_cursor: str | None
 
 
+class OutsideChild(Out):
+    """A school-age resident with no open enrolment (docs/STATE.md section 5)."""
+
+    person_id: str
+    given_name: str | None = Field(description="from the register's persons; null if the register never met them")
+    family_name: str | None
+    birth_date: str
+    age: int = Field(description="full years on `listed_on`")
+    last_institution_id: str | None = Field(description="null: never enrolled")
+    last_institution_name: str | None
+    leaving_reason: str | None = Field(description="MOVED_LT, MOVED_ABROAD, COMPLETED, OTHER (or text stored before)")
+    since: str | None = Field(description="the last enrolment's end date; null if never enrolled")
+    listed_on: str = Field(description="the day of the refresh that listed the child")
+
+
+class OutsideEducation(Out):
+    municipality: str
+    municipality_name: dict[str, str]
+    children: list[OutsideChild]
+    next_cursor: str | None
+
+
+class OutsideCountRow(Out):
+    municipality: str
+    municipality_name: dict[str, str]
+    children: int
+
+
+class OutsideCounts(Out):
+    date: str
+    total: int
+    municipalities: list[OutsideCountRow] = Field(description="municipalities with at least one child on the list")
+
+
 class UploadInput(BaseModel):
     """`POST /institutions/{iid}/uploads`."""
 

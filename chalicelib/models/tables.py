@@ -10,6 +10,7 @@ from chalicelib.models.institutions import InstitutionItem
 from chalicelib.models.journal import JournalEvent
 from chalicelib.models.movements import Movement
 from chalicelib.models.officials import Official
+from chalicelib.models.outside_education import OutsideEducationItem
 from chalicelib.models.persons import Person
 from chalicelib.models.records import RecordsItem
 from chalicelib.models.sessions import AuthSession
@@ -21,6 +22,7 @@ ALL_MODELS: tuple[type[RegisterModel], ...] = (
     Person, RecordsItem, InstitutionItem, Upload, JournalEvent, AuthSession, ShareLink, TranscriptsItem,
     Official,
     Movement,
+    OutsideEducationItem,
 )
 
 

@@ -158,6 +158,11 @@ def cases(world: World) -> list[Case]:
         ),
         ("A's movement items", "GET", "/institutions/inst-a/movements", None, {}, {"rep_a": 200}, 403),
         ("overdue movement items", "GET", "/movements", None, {}, {"ministry": 200, "official": 200}, 403),
+        # Children outside education (tests/api/test_outside_education.py): the names only for the
+        # municipality's official (of LT-57 in this world), the counts only for the ministry (none made yet).
+        ("outside education, Vilnius", "GET", "/municipalities/LT-57/outside-education", None,
+         {"X-Purpose": "check"}, {"official": 200}, 403),
+        ("outside education counts", "GET", "/outside-education/counts", None, {}, {"ministry": 404}, 403),
         (
             "revoke A's permit last",
             "DELETE",

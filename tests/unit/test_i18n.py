@@ -107,7 +107,7 @@ NAVIGATION = ("myHistory", "journal", "childHistory", "logout", "menu")
 FAMILIES = {
     "event.action": {journal.READ, journal.CREATE, journal.UPDATE, journal.ANNUL, journal.EXPORT, journal.TRANSFER},
     "`role_${event.actor.role}`": {f"role_{role}" for role in
-                                   ("guardian", "representative", "ministry", "share_link", "system")},
+                                   ("guardian", "representative", "ministry", "municipality", "share_link", "system")},
 }
 LITERAL = re.compile(r'\bt\("([\w.]+)"\)')
 BUILT = re.compile(r'\bt\((?!")([^()]*)\)')

@@ -9,6 +9,7 @@ from chalicelib.domain.policy import (
     administer,
     read_person,
     see_institution,
+    see_outside_education,
     visible_institutions,
     write_records,
 )
@@ -129,3 +130,14 @@ def test_every_municipality_at_once_is_the_ministrys_and_an_official_names_their
     for caller, municipality in ((official, None), (official, "LT-57"), (REP_A, None), (NOBODY, "LT-15")):
         decision = see_municipality(caller, municipality)
         assert not decision.allowed and decision.code is P.access.municipality
+
+
+def test_only_the_municipalitys_official_with_a_purpose_sees_its_children_outside_education() -> None:
+    official = CallerFacts("official", municipalities=frozenset({"LT-57"}))
+    allowed = see_outside_education(official, "LT-57", "check")
+    assert (allowed.allowed, allowed.acting_role) == (True, "municipality")
+    assert see_outside_education(official, "LT-57", None).code == "access.purpose_required"
+    assert see_outside_education(official, "LT-15", "check").code == "access.municipality"
+    # The ministry sees the national counts, never the children; nor does a school.
+    for other in (MINISTRY, REP_A, NOBODY):
+        assert see_outside_education(other, "LT-57", "check").code == "access.municipality"

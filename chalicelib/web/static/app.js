@@ -9,6 +9,7 @@ import {
   purposeInput, saveFile, show, typedPurpose,
 } from "./ui.js";
 import { municipality, officials } from "./officials.js";
+import { outside } from "./outside.js";
 
 let me = null;
 
@@ -24,6 +25,7 @@ function renderNav() {
   if (me.roles.includes("municipality")) links.push(["#/municipality", t("myMunicipality")]);
   if (me.roles.includes("ministry") || me.roles.includes("municipality")) links.push(["#/reporting", t("reporting")]);
   if (me.roles.includes("ministry") || me.roles.includes("municipality")) links.push(["#/movements", t("overdueMovements")]);
+  if (me.roles.includes("ministry") || me.roles.includes("municipality")) links.push(["#/outside", t("outsideTitle")]);
   const current = location.hash || "#/history";
   nav.replaceChildren(h("ul", {}, links.map(([href, text]) =>
     h("li", {}, h("a", { href, "aria-current": current.startsWith(href) ? "page" : false, text })))),
@@ -61,6 +63,7 @@ async function route() {
     if (page === "officials") return await officials(argument);
     if (page === "municipality") return await municipality();
     if (page === "movements") return await movementsPage(me.roles.includes("ministry"));
+    if (page === "outside") return await outside(me, argument);
     return await history(null);
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) {
