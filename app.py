@@ -14,6 +14,7 @@ from chalicelib.handlers import (
     problems,
     security,
     shares,
+    statistics,
     transcripts,
     transfer,
     uploads,
@@ -27,5 +28,5 @@ app.api.binary_types.append("application/vnd.openxmlformats-officedocument.sprea
 app.register_middleware(problems.problem_middleware, "http")
 app.register_middleware(openapi.query_guard(app), "http")
 for blueprint in (security, health, keys, kinds, openapi, auth, me, persons, institutions, uploads, transcripts, shares,
-                  transfer, web):
+                  transfer, statistics, web):
     app.register_blueprint(blueprint.blueprint)

@@ -106,6 +106,9 @@ class InstitutionActivity(InstitutionItem, discriminator="ACTIVITY"):
     last_upload_status = UnicodeAttribute(null=True)
     last_upload_rows_written = NumberAttribute(null=True)
     last_upload_rows_rejected = NumberAttribute(null=True)
+    # Written by the nightly snapshot (services/snapshot.py): enrolments open on `snapshot_date`.
+    open_enrolments = NumberAttribute(null=True)
+    snapshot_date = UnicodeAttribute(null=True)
 
 
 def _move_activity_forward(institution_id: str, moment: Any, now: datetime, actions: list[Any]) -> bool:
@@ -141,6 +144,18 @@ def note_upload(institution_id: str, upload_id: str, status: str, rows_written: 
         InstitutionActivity.last_upload_rows_written.set(rows_written),
         InstitutionActivity.last_upload_rows_rejected.set(rows_rejected),
     ])
+
+
+def note_open_enrolments(institution_id: str, day: str, count: int, now: datetime) -> None:
+    """The snapshot's count of open enrolments on `day`: one UpdateItem, on its own (never in a
+    record's transaction); creates the activity item if the institution has none yet."""
+    activity = InstitutionActivity(institution_id, ACTIVITY_ITEM)
+    activity.update(actions=[
+        InstitutionActivity.open_enrolments.set(count), InstitutionActivity.snapshot_date.set(day),
+        InstitutionItem.item_type.set(InstitutionActivity),
+        InstitutionItem.created_at.set(InstitutionItem.created_at | now),
+        InstitutionItem.created_by.set(InstitutionItem.created_by | "system"),
+    ], add_version_condition=False)
 
 
 def activity_of(institution_id: str) -> InstitutionActivity | None:

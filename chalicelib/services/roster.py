@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -114,27 +115,40 @@ def _rows(learners: list[Learner]) -> list[list[str]]:
 
 
 def as_csv(learners: list[Learner]) -> str:
-    """Semicolon-separated, CRLF, UTF-8 with a BOM (sent as UTF-8): what Excel in a Lithuanian
-    locale opens as is."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    writer.writerows([[neutralise(cell) for cell in row] for row in _rows(learners)])
-    return "\ufeff" + buffer.getvalue()
+    return write_csv(COLUMNS, _rows(learners))
 
 
 def as_xlsx(learners: list[Learner]) -> bytes:
+    return write_xlsx("Besimokantys", COLUMNS, _rows(learners))
+
+
+def write_csv(columns: Sequence[str], rows: Iterable[Sequence[str | int]]) -> str:
+    """Semicolon-separated, CRLF, UTF-8 with a BOM (sent as UTF-8): what Excel in a Lithuanian
+    locale opens as is. The register's one CSV writer (the learner list, statistics)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(columns)
+    writer.writerows([[neutralise(cell) if isinstance(cell, str) else cell for cell in row] for row in rows])
+    return "\ufeff" + buffer.getvalue()
+
+
+def write_xlsx(sheet_name: str, columns: Sequence[str], rows: Iterable[Sequence[str | int]]) -> bytes:
+    """One sheet, text cells as text (personal codes and file numbers keep their digits), counts
+    as numbers. The register's one XLSX writer."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Besimokantys")
-    sheet.append(list(COLUMNS))
-    for row in _rows(learners):
+    sheet = workbook.create_sheet(sheet_name)
+    sheet.append(list(columns))
+    for row in rows:
         cells = []
         for value in row:
-            cell = WriteOnlyCell(sheet, value=neutralise(value))
-            cell.number_format = "@"  # text: personal codes and file numbers keep their digits
+            if isinstance(value, str):
+                cell = WriteOnlyCell(sheet, value=neutralise(value))
+                cell.number_format = "@"
+            else:
+                cell = WriteOnlyCell(sheet, value=value)
             cells.append(cell)
         sheet.append(cells)
     out = io.BytesIO()
