@@ -306,6 +306,9 @@ class Activity(Out):
     last_upload: LastUpload | None
     overdue: bool
     overdue_reasons: list[str] = Field(description="no_recent_change, annual_report_missing (docs/STATE.md)")
+    open_enrolments: int | None = Field(None, description="enrolments open on `open_enrolments_on`, counted by "
+                                                          "the nightly snapshot; null before its first run")
+    open_enrolments_on: str | None = None
 
 
 class ReportingRow(Activity):

@@ -68,7 +68,10 @@ def activity_view(institution_id: str, activity: InstitutionActivity | None) -> 
                        "rows_written": int(activity.last_upload_rows_written or 0),
                        "rows_rejected": int(activity.last_upload_rows_rejected or 0)}
     return {"institution_id": institution_id, "last_api_change_at": _iso(api_at), "last_upload": last_upload,
-            "overdue": bool(reasons), "overdue_reasons": reasons}
+            "overdue": bool(reasons), "overdue_reasons": reasons,
+            # Counted by the nightly snapshot (services/snapshot.py), not on write.
+            "open_enrolments": int(activity.open_enrolments) if activity and activity.open_enrolments is not None
+            else None, "open_enrolments_on": activity.snapshot_date if activity else None}
 
 
 def institution_activity(caller: CallerFacts, institution_id: str) -> dict[str, Any]:

@@ -213,3 +213,12 @@ def test_open_data_withholds_small_counts_so_none_can_be_derived_and_names_nobod
     for code in [*codes, *PEOPLE.values()]:
         assert code not in text and code not in str(response.json_body)
     assert "Testas" not in text  # no pupil's name
+
+
+def test_the_reporting_list_shows_the_snapshots_open_enrolments(world: World) -> None:
+    before = world.call("ministry", "GET", "/reporting").json_body["institutions"]
+    assert {row["institution_id"]: row["open_enrolments"] for row in before}["inst-a"] is None
+    run_job(TODAY)
+    after = world.call("ministry", "GET", "/reporting").json_body["institutions"]
+    assert {row["institution_id"]: (row["open_enrolments"], row["open_enrolments_on"]) for row in after} == {
+        "inst-a": (2, DAY), "inst-b": (1, DAY), "inst-c": (0, DAY)}
