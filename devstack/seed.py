@@ -285,3 +285,43 @@ def gateway_identities(extra_ministry: Sequence[str] = ()) -> list[tuple[str, st
     known = {code for _, code, _, _ in offered}
     offered += [(EXTRA_MINISTRY_LABEL, code, *EXTRA_MINISTRY_NAME) for code in extra_ministry if code not in known]
     return offered
+
+
+# --- statistics (docs/STATE.md section 3): classes large enough that the pages show numbers -------
+
+# (institution key, class, girls, boys, birth year): counts of 5 and more, so open data publishes
+# some cells, and a class of 3 that it withholds.
+STATISTICS_CLASSES = (("vilnius", "5a", 6, 5, 2015), ("vilnius", "8b", 7, 6, 2012), ("vilnius", "IIa", 5, 6, 2010),
+                      ("kaunas", "8a", 4, 3, 2012), ("klaipeda", "3b", 2, 1, 2017))
+
+
+FAMILY_NAMES = (("Kazlauskaitė", "Kazlauskas"), ("Petrauskaitė", "Petrauskas"), ("Jankauskaitė", "Jankauskas"),
+                ("Stankevičiūtė", "Stankevičius"), ("Vasiliauskaitė", "Vasiliauskas"), ("Žukauskaitė", "Žukauskas"),
+                ("Butkutė", "Butkus"))
+
+
+def seed_statistics_classes(today: date | None = None) -> int:
+    """Whole classes of pupils enrolled this school year, through the write path (each pupil named,
+    as a school's file names them). Idempotent: a pupil already in the register is skipped."""
+    today = today or vilnius_today()
+    start = date(today.year if today.month >= 9 else today.year - 1, 9, 1).isoformat()
+    institutions = {i.key: i for i in INSTITUTIONS}
+    representatives = {p.key: p.person_id for p in PEOPLE}
+    written = 0
+    for number, (inst_key, class_name, girls, boys, born) in enumerate(STATISTICS_CLASSES):
+        inst = institutions[inst_key]
+        for n in range(girls + boys):
+            sex = "F" if n < girls else "M"
+            code = make_personal_code(sex, date(born, 1 + n % 12, 1 + number), 600 + n)
+            if find_person(code) is not None:
+                continue
+            row = {"kind": "ENROLLMENT", "person_id": code, "source_id": f"{inst_key}-stat-{number}-{n}",
+                   "given_name": ("Ona", "Rūta", "Eglė", "Tomas", "Jonas", "Lukas")[n % 6 if sex == "F" else 3 + n % 3],
+                   "family_name": FAMILY_NAMES[n % len(FAMILY_NAMES)][sex == "M"], "birth_date":
+                   date(born, 1 + n % 12, 1 + number).isoformat(), "start_date": start, "class": class_name,
+                   "programme": PROGRAMMES["secondary" if class_name.startswith("I") else "basic"],
+                   "learning_form": "Grupinio mokymosi/Kasdienis"}
+            write_record(validate_record(row, today=today), inst.institution_id,
+                         Actor(representatives[inst.representative], "representative", inst.institution_id, inst.name))
+            written += 1
+    return written

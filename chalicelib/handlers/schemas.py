@@ -334,6 +334,7 @@ class StatisticsInstitution(Out):
     institution_id: str
     name: str | None
     municipality: str
+    municipality_name: dict[str, str]
     total: int
     counts: list[StatisticsCount]
 

@@ -82,7 +82,9 @@ def statistics_view(caller: CallerFacts, day_value: str | None, municipality_val
             by_programme[key.programme] += count
             by_form[key.learning_form] += count
         institutions.append({"institution_id": item.institution_id, "name": item.institution_name,
-                             "municipality": item.municipality, "total": int(item.total or 0), "counts": counts})
+                             "municipality": item.municipality,
+                             "municipality_name": municipality_name(item.municipality or ""),
+                             "total": int(item.total or 0), "counts": counts})
     return {
         "date": day.isoformat(), "municipality": municipality,
         "municipality_name": municipality_name(municipality) if municipality else None,

@@ -6,6 +6,7 @@ import {
   BAD, PERSON_ID, SHARE_SECRET, alertBox, current, h, inLanguage, main, nav, navigate, parseAddress, path, problemText,
   purposeInput, saveFile, show, typedPurpose,
 } from "./ui.js";
+import { openDataPage, statisticsPage } from "./statistics.js";
 
 let me = null;
 
@@ -18,6 +19,7 @@ function renderNav() {
   }
   if (me.roles.includes("representative")) links.push(["#/school", t("school")]);
   if (me.roles.includes("ministry")) links.push(["#/ministry", t("ministry")]);
+  if (me.roles.includes("ministry") || me.roles.includes("municipality")) links.push(["#/statistics", t("statistics")]);
   const current = location.hash || "#/history";
   nav.replaceChildren(h("ul", {}, links.map(([href, text]) =>
     h("li", {}, h("a", { href, "aria-current": current.startsWith(href) ? "page" : false, text })))),
@@ -38,6 +40,10 @@ async function route() {
       return live() ? show(t("failed"), alertBox(problemText(error))) : null;
     }
   }
+  if (page === "open-data") { // public, like `verify`
+    nav.hidden = true;
+    return openDataPage();
+  }
   if (!me) {
     if (!(await loggedIn())) return live() ? start() : null;
     me = await api("me");
@@ -51,6 +57,7 @@ async function route() {
     if (page === "child") return await childHistory(argument);
     if (page === "school") return await school(argument);
     if (page === "ministry") return await ministry(argument);
+    if (page === "statistics") return await statisticsPage(me);
     return await history(null);
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) {
@@ -81,7 +88,8 @@ function start() {
     h("p", { text: t("intro1") }), h("p", { text: t("intro2") }),
     h("p", { text: t("noRegistration") }),
     h("p", {}, h("a", { class: "button", href: "auth/login", text: t("login") })),
-    h("p", { class: "muted", text: t("meansDown") }));
+    h("p", { class: "muted", text: t("meansDown") }),
+    h("p", {}, h("a", { href: "#/open-data", text: t("openData") })));
 }
 
 // --- history --------------------------------------------------------------------------------------
