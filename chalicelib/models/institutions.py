@@ -120,17 +120,21 @@ def _move_activity_forward(institution_id: str, moment: Any, now: datetime, acti
     from chalicelib.models.base import condition_failed
 
     activity = InstitutionActivity(institution_id, ACTIVITY_ITEM)
-    creation = [InstitutionItem.item_type.set(InstitutionActivity),
-                InstitutionItem.created_at.set(InstitutionItem.created_at | now),
-                InstitutionItem.created_by.set(InstitutionItem.created_by | "system")]
     try:
-        activity.update(actions=[moment.set(now), *actions, *creation],
+        activity.update(actions=[moment.set(now), *actions, *_activity_creation(now)],
                         condition=moment.does_not_exist() | (moment < now), add_version_condition=False)
     except UpdateError as exc:
         if condition_failed(exc):
             return False
         raise
     return True
+
+
+def _activity_creation(now: datetime) -> list[Any]:
+    """What an update sets so that it creates the ACTIVITY item when there is none yet."""
+    return [InstitutionItem.item_type.set(InstitutionActivity),
+            InstitutionItem.created_at.set(InstitutionItem.created_at | now),
+            InstitutionItem.created_by.set(InstitutionItem.created_by | "system")]
 
 
 def note_api_change(institution_id: str, now: datetime) -> bool:
@@ -150,12 +154,8 @@ def note_open_enrolments(institution_id: str, day: str, count: int, now: datetim
     """The snapshot's count of open enrolments on `day`: one UpdateItem, on its own (never in a
     record's transaction); creates the activity item if the institution has none yet."""
     activity = InstitutionActivity(institution_id, ACTIVITY_ITEM)
-    activity.update(actions=[
-        InstitutionActivity.open_enrolments.set(count), InstitutionActivity.snapshot_date.set(day),
-        InstitutionItem.item_type.set(InstitutionActivity),
-        InstitutionItem.created_at.set(InstitutionItem.created_at | now),
-        InstitutionItem.created_by.set(InstitutionItem.created_by | "system"),
-    ], add_version_condition=False)
+    activity.update(actions=[InstitutionActivity.open_enrolments.set(count), InstitutionActivity.snapshot_date.set(day),
+                             *_activity_creation(now)], add_version_condition=False)
 
 
 def activity_of(institution_id: str) -> InstitutionActivity | None:
