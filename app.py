@@ -17,6 +17,7 @@ from chalicelib.handlers import (
     problems,
     security,
     shares,
+    statistics,
     transcripts,
     transfer,
     uploads,
@@ -30,5 +31,5 @@ app.api.binary_types.append("application/vnd.openxmlformats-officedocument.sprea
 app.register_middleware(problems.problem_middleware, "http")
 app.register_middleware(openapi.query_guard(app), "http")
 for blueprint in (security, health, keys, kinds, openapi, auth, me, persons, institutions, municipalities, uploads,
-                  transcripts, shares, transfer, web, movements, outside):
+                  transcripts, shares, transfer, web, movements, outside, statistics):
     app.register_blueprint(blueprint.blueprint)

@@ -15,10 +15,12 @@ from bench import (
     history_overhead,
     ingest_throughput,
     session_check,
+    state_views,
     token_verification,
 )
 
-BENCHMARKS = (token_verification, session_check, access_cost, history_overhead, cold_start, ingest_throughput)
+BENCHMARKS = (token_verification, session_check, access_cost, history_overhead, cold_start, ingest_throughput,
+              state_views)
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results.json"
 REPORT = ROOT / "docs" / "PERFORMANCE.md"

@@ -107,7 +107,15 @@ def prepare_aws(moto_url: str, extra_ministry: list[str]) -> dict[str, int]:
                      CreateBucketConfiguration={"LocationConstraint": settings().region})
     # Versioned, as in AWS (infra/register.yaml): an upload keeps the version it ingested.
     s3.put_bucket_versioning(Bucket=settings().uploads_bucket, VersioningConfiguration={"Status": "Enabled"})
-    return demo.seed()
+    counts = demo.seed()
+    # Statistics: whole classes, then tonight's snapshot for today, so the pages show numbers at once
+    # (`chalice local` runs no schedules; `python -m chalicelib.services.snapshot` re-runs it).
+    from chalicelib.domain.dates import vilnius_today
+    from chalicelib.services.snapshot import run_job
+
+    counts["statistics_pupils"] = demo.seed_statistics_classes()
+    run_job(vilnius_today())
+    return counts
 
 
 def configure_app(url: str, moto_url: str, gateway_url: str, keys: dict[str, str], dakpr_url: str) -> None:

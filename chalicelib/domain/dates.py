@@ -30,6 +30,11 @@ def vilnius_date(moment: datetime) -> date:
     return moment.astimezone(_zone()).date()
 
 
+def vilnius_hour(moment: datetime) -> int:
+    """The hour on Vilnius clocks at `moment` (summer or winter time)."""
+    return moment.astimezone(_zone()).hour
+
+
 def utc_now() -> datetime:
     """The clock (one place, so a test can stand at any instant)."""
     return datetime.now(UTC)

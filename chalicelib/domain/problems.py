@@ -131,6 +131,7 @@ class request(Category, status=400, title="The request itself"):
     overdue = code("Invalid filter", text("overdue turi būti „true“ arba „false“.", "overdue is `true` or `false`."))
     municipality = code("Unknown municipality", text("Tokios savivaldybės nėra: nurodykite jos kodą (pvz., LT-57).",
                                                      "No such municipality: give its code (e.g. LT-57)."))
+    date = code("Invalid date", text("Data turi būti nurodyta kaip MMMM-MM-DD.", "The date must be YYYY-MM-DD."))
     invalid = code("Request refused", text("Užklausa atmesta.", "The request was refused."),
                    note="any other refusal by Chalice (with its own status) or by API Gateway")
     too_large = code("Body too large", text("Užklausos turinys per didelis.", "The request body is too large."),
@@ -223,6 +224,13 @@ class institution(Category, title="Institutions"):
     not_found = code("No such institution", text("Tokios įstaigos nėra.", "No such institution."), status=404)
     exists = code("Institution exists", text("Įstaiga tokiu identifikatoriumi jau yra.",
                                              "An institution with this id exists."), status=409)
+
+
+class statistics(Category, status=404, title="Statistics (docs/STATE.md section 3)"):
+    not_computed = code("Not computed for this date", text(
+        "Šiai dienai statistika neapskaičiuota: ji skaičiuojama kiekvieną naktį, "
+        "praeities datai – paleidus skaičiavimą.",
+        "No statistics for this date: they are computed every night, and for a past date when the job is run for it."))
 
 
 class permit(Category, status=404, title="Permits"):

@@ -9,9 +9,13 @@ education (section 5) shows. Pure functions: tested without AWS.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
+
+from chalicelib.domain.statistics import grade_of, sex_of
 
 
 @dataclass(frozen=True)
@@ -59,3 +63,48 @@ def person_standings(enrolments: Iterable[EnrolmentFacts], day: date) -> dict[st
         if person not in enrolled:
             standings[person] = PersonStanding(False, facts.institution_id, facts.end_date, facts.leaving_reason)
     return standings
+
+
+class CountKey(NamedTuple):
+    """What a pupil is counted by (docs/STATE.md section 3); None where the record does not say."""
+
+    grade: int | None
+    programme: str | None
+    learning_form: str | None
+    sex: str | None
+
+    def stored(self) -> str:
+        """`8|201001001|DAILY|F`, unknown parts empty (the statistics item's map key)."""
+        return "|".join("" if part is None else str(part) for part in self)
+
+    @classmethod
+    def parse(cls, stored: str) -> CountKey:
+        grade, programme, form, sex = stored.split("|")
+        return cls(int(grade) if grade else None, programme or None, form or None, sex or None)
+
+
+def count_key(facts: EnrolmentFacts) -> CountKey:
+    return CountKey(grade_of(facts.class_name), facts.programme, facts.learning_form, sex_of(facts.person_id))
+
+
+class Tally:
+    """One institution's counts on a day, added to enrolment by enrolment (memory: one entry per
+    distinct key, never per pupil). A pupil enrolled twice at the same institution on the day (a
+    data error) is counted once."""
+
+    def __init__(self, day: date) -> None:
+        self.day = day
+        self.counts: Counter[CountKey] = Counter()
+        self._counted: set[str] = set()
+
+    def add(self, facts: EnrolmentFacts) -> None:
+        if facts.open_on(self.day) and facts.person_id not in self._counted:
+            self._counted.add(facts.person_id)
+            self.counts[count_key(facts)] += 1
+
+    @property
+    def open_enrolments(self) -> int:
+        return sum(self.counts.values())
+
+    def stored(self) -> dict[str, int]:
+        return {key.stored(): count for key, count in sorted(self.counts.items(), key=lambda kv: kv[0].stored())}

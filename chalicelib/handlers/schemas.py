@@ -346,6 +346,7 @@ class Activity(Out):
     overdue: bool
     overdue_reasons: list[str] = Field(description="no_recent_change, annual_report_missing (docs/STATE.md)")
     overdue_texts: list[dict[str, str]] = Field(description="each reason in words, by language")
+    open_enrolments_on: str | None = Field(None, description="the day of the nightly pass that counted them")
 
 
 class ReportingRow(Activity):
@@ -431,6 +432,80 @@ class OutsideCounts(Out):
     date: str
     total: int
     municipalities: list[OutsideCountRow] = Field(description="municipalities with at least one child on the list")
+
+
+class StatisticsCount(Out):
+    grade: int | None = Field(description="grade level (1-12) from the class; null: the class names none")
+    programme: str | None
+    learning_form: str | None
+    sex: Literal["F", "M"] | None = Field(description="from the personal code; null for register-issued ids")
+    count: int
+
+
+class StatisticsInstitution(Out):
+    institution_id: str
+    name: str | None
+    municipality: str
+    municipality_name: dict[str, str]
+    total: int
+    counts: list[StatisticsCount]
+
+
+class GradeCount(Out):
+    grade: int | None
+    count: int
+
+
+class SexCount(Out):
+    sex: str | None
+    count: int
+
+
+class ProgrammeCount(Out):
+    programme: str | None
+    count: int
+
+
+class FormCount(Out):
+    learning_form: str | None
+    count: int
+
+
+class Statistics(Out):
+    date: str
+    municipality: str | None = Field(description="null: national")
+    municipality_name: dict[str, str] | None
+    computed_at: str
+    total: int
+    by_grade: list[GradeCount]
+    by_sex: list[SexCount]
+    by_programme: list[ProgrammeCount]
+    by_learning_form: list[FormCount]
+    institutions: list[StatisticsInstitution]
+
+
+class OpenCell(Out):
+    grade: int | str = Field(description="grade level, `-` (no grade named) or `TOTAL`")
+    count: int | None = Field(description="null: withheld (below 5, or so that no withheld count can be derived)")
+
+
+class OpenRow(Out):
+    institution_id: str | None = Field(description="null: the municipality's totals")
+    name: str | None
+    cells: list[OpenCell]
+
+
+class OpenTable(Out):
+    municipality: str
+    municipality_name: dict[str, str] | None
+    grades: list[int | str]
+    rows: list[OpenRow]
+
+
+class OpenStatistics(Out):
+    date: str
+    computed_at: str
+    tables: list[OpenTable]
 
 
 class UploadInput(BaseModel):

@@ -121,6 +121,10 @@ class InstitutionActivity(InstitutionItem, discriminator="ACTIVITY"):
     last_upload_status = UnicodeAttribute(null=True)
     last_upload_rows_written = NumberAttribute(null=True)
     last_upload_rows_rejected = NumberAttribute(null=True)
+    # Written by the nightly snapshot (services/snapshot.py): enrolments open on `snapshot_date`.
+    open_enrolments = NumberAttribute(null=True)
+    open_movements = NumberAttribute(null=True)  # open movement items, as the old school or the new
+    snapshot_date = UnicodeAttribute(null=True)
 
 
 def _move_activity_forward(institution_id: str, moment: Any, now: datetime, actions: list[Any]) -> bool:
@@ -132,17 +136,21 @@ def _move_activity_forward(institution_id: str, moment: Any, now: datetime, acti
     from chalicelib.models.base import condition_failed
 
     activity = InstitutionActivity(institution_id, ACTIVITY_ITEM)
-    creation = [InstitutionItem.item_type.set(InstitutionActivity),
-                InstitutionItem.created_at.set(InstitutionItem.created_at | now),
-                InstitutionItem.created_by.set(InstitutionItem.created_by | "system")]
     try:
-        activity.update(actions=[moment.set(now), *actions, *creation],
+        activity.update(actions=[moment.set(now), *actions, *_activity_creation(now)],
                         condition=moment.does_not_exist() | (moment < now), add_version_condition=False)
     except UpdateError as exc:
         if condition_failed(exc):
             return False
         raise
     return True
+
+
+def _activity_creation(now: datetime) -> list[Any]:
+    """What an update sets so that it creates the ACTIVITY item when there is none yet."""
+    return [InstitutionItem.item_type.set(InstitutionActivity),
+            InstitutionItem.created_at.set(InstitutionItem.created_at | now),
+            InstitutionItem.created_by.set(InstitutionItem.created_by | "system")]
 
 
 def note_api_change(institution_id: str, now: datetime) -> bool:
@@ -156,6 +164,16 @@ def note_upload(institution_id: str, upload_id: str, status: str, rows_written: 
         InstitutionActivity.last_upload_rows_written.set(rows_written),
         InstitutionActivity.last_upload_rows_rejected.set(rows_rejected),
     ])
+
+
+def note_open_enrolments(institution_id: str, day: str, count: int, open_movements: int, now: datetime) -> None:
+    """The snapshot's counts on `day` — open enrolments and open movement items: one UpdateItem,
+    on its own (never in a record's transaction); creates the activity item if there is none yet."""
+    activity = InstitutionActivity(institution_id, ACTIVITY_ITEM)
+    activity.update(actions=[InstitutionActivity.open_enrolments.set(count),
+                             InstitutionActivity.open_movements.set(open_movements),
+                             InstitutionActivity.snapshot_date.set(day), *_activity_creation(now)],
+                    add_version_condition=False)
 
 
 def activity_of(institution_id: str) -> InstitutionActivity | None:

@@ -123,3 +123,9 @@ def open_arrivals(institution_id: str, new_record_id: str) -> list[Movement]:
     """Open items whose new enrolment is this record (its institution's open arrivals, filtered)."""
     return list(Movement.open_to_index.query(institution_id,
                                              filter_condition=Movement.new_record_id == new_record_id))
+
+
+def open_count_of(institution_id: str) -> int:
+    """The institution's open movement items, as the old school or the new one: two counting
+    Queries of the sparse indexes (no items returned) — for the nightly pass, not for requests."""
+    return int(Movement.open_from_index.count(institution_id) + Movement.open_to_index.count(institution_id))

@@ -27,6 +27,7 @@ index lists exactly the versions waiting (`PENDING`) or given up on (`DEAD`), by
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -273,3 +274,19 @@ def full_history(person_id: str) -> tuple[PersonSummary | None, list[Record]]:
         elif isinstance(item, Record):
             records.append(item)
     return summary, records
+
+
+# What the nightly snapshot reads of an enrolment (stored attribute names).
+_ENROLMENT_FACTS = ("person_id", "record_key", "item_type", "institution_id", "status", *(
+    field.stored_as for field in stored_fields()
+    if field.name in ("start_date", "end_date", "leaving_reason", "programme", "learning_form", "class")))
+
+
+def institution_enrolments(institution_id: str) -> Iterator[Record]:
+    """An institution's active enrolments: one Query of the `by_institution` index, key condition
+    `begins_with(record_key, "1#ENROLLMENT#")` — no other kind is read — paged by PynamoDB, only the
+    attributes the snapshot needs. Annulled ones are dropped by a filter (still read: they are few)."""
+    found = Record.by_institution.query(institution_id, RecordsItem.record_key.startswith(kind_prefix("ENROLLMENT")),
+                                        filter_condition=Record.status == ACTIVE,
+                                        attributes_to_get=list(_ENROLMENT_FACTS))
+    return (item for item in found if isinstance(item, Record))

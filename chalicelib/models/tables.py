@@ -15,14 +15,13 @@ from chalicelib.models.persons import Person
 from chalicelib.models.records import RecordsItem
 from chalicelib.models.sessions import AuthSession
 from chalicelib.models.shares import ShareLink
+from chalicelib.models.statistics import StatisticsItem
 from chalicelib.models.transcripts import TranscriptsItem
 from chalicelib.models.uploads import Upload
 
 ALL_MODELS: tuple[type[RegisterModel], ...] = (
     Person, RecordsItem, InstitutionItem, Upload, JournalEvent, AuthSession, ShareLink, TranscriptsItem,
-    Official,
-    Movement,
-    OutsideEducationItem,
+    Official, Movement, OutsideEducationItem, StatisticsItem,
 )
 
 

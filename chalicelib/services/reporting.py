@@ -81,6 +81,8 @@ def activity_view(institution_id: str, activity: InstitutionActivity | None) -> 
     return {"institution_id": institution_id, "last_api_change_at": _iso(api_at), "last_upload": last_upload,
             "open_enrolments": _count(activity, "open_enrolments"),
             "open_movements": _count(activity, "open_movements"),
+            # Counted by the nightly snapshot (services/snapshot.py) on this day, not on write.
+            "open_enrolments_on": activity.snapshot_date if activity else None,
             "overdue": bool(reasons), "overdue_reasons": reasons,
             "overdue_texts": [reason_text(reason, today, period_days=period, annual_date=annual) for reason in reasons]}
 

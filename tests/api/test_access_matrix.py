@@ -144,6 +144,9 @@ def cases(world: World) -> list[Case]:
             {"ministry": 404},
             403,
         ),
+        # Access is decided before the snapshot is looked for: the ministry learns it is not computed.
+        ("statistics", "GET", "/statistics", None, {}, {"ministry": 404}, 403),
+        ("a municipality's statistics", "GET", "/statistics?municipality=LT-57", None, {}, {"ministry": 404}, 403),
         ("record for A", "POST", "/institutions/inst-a/records", record_body("pupil_a"), {}, {"rep_a": 201}, 403),
         ("record for B", "POST", "/institutions/inst-b/records", record_body("pupil_b"), {}, {"rep_b": 201}, 403),
         ("record for C (revoked permit)", "POST", "/institutions/inst-c/records", record_body("pupil_a"), {}, {}, 403),

@@ -293,3 +293,16 @@ def test_an_official_sees_only_their_municipality(world: World) -> None:
     assert refused.value.code == P.access.municipality
     vilnius = CallerFacts(person_id=PEOPLE["resident"], municipalities=frozenset({"LT-57"}))
     assert movement_views.overdue_movements(vilnius, None, None, 50)["movements"] == []
+
+
+def test_the_nightly_pass_counts_each_schools_open_items_for_the_reporting_list(world: World) -> None:
+    from chalicelib.services.snapshot import run_snapshot
+
+    enrol_at_a(world)
+    run_snapshot(TODAY)
+    counted = {i: world.call("ministry", "GET", f"/institutions/{i}/activity").json_body["open_movements"]
+               for i in ("inst-a", "inst-b", "inst-c")}
+    assert counted == {"inst-a": 1, "inst-b": 1, "inst-c": 0}  # arrived at A, left B
+    correct_b(world, end_date=ARRIVED, leaving_reason="MOVED_LT")
+    run_snapshot(TODAY)
+    assert world.call("ministry", "GET", "/institutions/inst-a/activity").json_body["open_movements"] == 0

@@ -26,7 +26,8 @@ REGISTRY = ROOT / "chalicelib" / "domain" / "problems.py"
 ANSWERED = {
     400: ["request.malformed_json", "request.not_an_object", "request.malformed", "request.cursor", "request.limit",
           "request.purpose", "request.unknown_parameter", "request.format", "request.action",
-          "request.include_personal_code", "request.overdue", "request.municipality", "request.invalid",
+          "request.include_personal_code", "request.overdue", "request.municipality", "request.date",
+          "request.invalid",
           "access.purpose_required", "outside.date"],
     401: ["auth.missing_token", "auth.session"],
     403: ["auth.denied", "auth.csrf", "access.institution", "access.permit", "access.ministry_only",
@@ -34,7 +35,7 @@ ANSWERED = {
     404: ["person.not_found", "record.not_found", "institution.not_found", "permit.not_found", "staff.not_found",
           "official.not_found", "upload.not_found", "share.not_found", "transfer.not_found",
           "transcript.status_list_not_found", "route.not_found", "static.not_found", "language.not_found",
-          "outside.not_computed"],
+          "outside.not_computed", "statistics.not_computed"],
     405: ["request.method"],
     409: ["record.conflict", "record.annulled", "person.conflict", "person.names_authoritative", "institution.exists",
           "share.limit", "transcript.too_large"],

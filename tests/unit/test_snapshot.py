@@ -23,3 +23,24 @@ def test_open_ended_future_and_latest_ended_enrolments() -> None:
         "a": PersonStanding(True), "c": PersonStanding(True), "e": PersonStanding(True),
         "b": PersonStanding(False, "s2", "2026-01-31", "MOVED_ABROAD"),
     }
+
+
+def test_an_institution_is_counted_by_grade_programme_form_and_sex_on_the_day() -> None:
+    from chalicelib.domain.snapshot import CountKey, Tally
+
+    tally = Tally(DAY)
+    for facts in [
+        EnrolmentFacts("38703181745", "s1", "2025-09-01", class_name="8b", programme="P", learning_form="DAILY"),
+        EnrolmentFacts("48703180000", "s1", "2025-09-01", class_name="8a", programme="P", learning_form="DAILY"),
+        EnrolmentFacts("48703180011", "s1", "2025-09-01", class_name="IIa", programme="Q"),
+        EnrolmentFacts("48703180011", "s1", "2025-09-01", class_name="IIa", programme="Q"),  # twice: once
+        EnrolmentFacts("MR-00000001", "s1", "2025-09-01", programme="P"),  # no class, no sex known
+        EnrolmentFacts("38703181746", "s1", "2024-09-01", "2026-09-14", class_name="8b"),  # ended the day before
+        EnrolmentFacts("38703181747", "s1", "2026-09-16", class_name="8b"),  # starts the day after
+    ]:
+        tally.add(facts)
+    assert tally.counts == {CountKey(8, "P", "DAILY", "M"): 1, CountKey(8, "P", "DAILY", "F"): 1,
+                            CountKey(10, "Q", None, "F"): 1, CountKey(None, "P", None, None): 1}
+    assert tally.open_enrolments == 4
+    assert tally.stored() == {"10|Q||F": 1, "8|P|DAILY|F": 1, "8|P|DAILY|M": 1, "|P||": 1}
+    assert all(CountKey.parse(stored) in tally.counts for stored in tally.stored())

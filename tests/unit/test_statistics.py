@@ -83,3 +83,91 @@ def test_no_withheld_count_follows_from_the_published_ones(seed: int) -> None:
     published = publish(table)
     assert all(count is None or not 0 < count < SMALL_COUNT for count in published.counts.values())
     assert determined(published) == [], (table, sorted(published.suppressed, key=repr))
+
+
+def values_within_bounds(published: Published, cell: tuple[Hashable, Hashable], cap: int) -> set[int]:
+    """The values an attacker can give withheld `cell` (stops at two): every assignment of
+    1…`cap` to the withheld cells that the published lines allow (each row sums to its total,
+    each column to its total), searched exhaustively — a line with one unknown left fixes it."""
+    rows = sorted({r for r, _ in published.counts if r != TOTAL}, key=repr)
+    columns = sorted({c for _, c in published.counts if c != TOTAL}, key=repr)
+    Cell = tuple[Hashable, Hashable]
+    lines: list[tuple[list[Cell], Cell]] = [([(r, c) for c in columns], (r, TOTAL)) for r in [*rows, TOTAL]]
+    lines += [([(r, c) for r in rows], (TOTAL, c)) for c in [*columns, TOTAL]]
+    found: set[int] = set()
+    Values = dict[tuple[Hashable, Hashable], int | None]
+
+    def settle(values: Values) -> Values | None:
+        """Fill what the lines force; None if they contradict."""
+        values = dict(values)
+        changed = True
+        while changed:
+            changed = False
+            for parts, total in lines:
+                unknown = [p for p in [*parts, total] if values[p] is None]
+                known = sum(values[p] or 0 for p in parts) - (values[total] or 0)  # parts − total
+                if not unknown:
+                    if known != 0:
+                        return None
+                elif len(unknown) == 1:
+                    value = -known if unknown[0] != total else known
+                    if not 1 <= value <= cap:
+                        return None
+                    values[unknown[0]] = value
+                    changed = True
+                elif values[total] is not None and known + len(unknown) > 0:
+                    return None  # the unknown parts, each at least 1, would exceed the total
+        return values
+
+    def domain(values: Values, unknown: tuple[Hashable, Hashable]) -> range:
+        """The values `unknown` may still take: each line with a known total bounds its parts."""
+        low, high = 1, cap
+        for parts, total in lines:
+            if unknown in parts and values[total] is not None:
+                others = [values[p] for p in parts if p != unknown]
+                high = min(high, int(values[total] or 0) - sum(v or 0 for v in others)
+                           - sum(1 for v in others if v is None))
+            elif unknown == total:
+                low = max(low, sum(1 if values[p] is None else int(values[p] or 0) for p in parts))
+        return range(low, high + 1)
+
+    def search(values: Values) -> None:
+        settled = settle(values)
+        if settled is None or len(found) >= 2:
+            return
+        unknown = [c for c in sorted(published.suppressed, key=repr) if settled[c] is None]
+        if not unknown:
+            found.add(int(settled[cell] or 0))
+            return
+        head = cell if settled[cell] is None else min(unknown, key=lambda c: len(domain(settled, c)))
+        for value in domain(settled, head):
+            search(settled | {head: value})
+
+    search(dict(published.counts))
+    return found
+
+
+def test_a_line_whose_withheld_cells_are_all_ones_is_not_left_so() -> None:
+    """Rows of 1, 1, 5: the two ones are withheld and each line has two withheld cells, yet
+    their row's total minus 5 leaves 2 for two cells of at least 1 — both are 1. Withholding
+    more (a 5, a total) is what makes each admit another value."""
+    table = {("A", 1): 1, ("A", 2): 1, ("A", 3): 5, ("B", 1): 1, ("B", 2): 1, ("B", 3): 6}
+    published = publish(table)
+    assert {("A", 1), ("A", 2), ("B", 1), ("B", 2)} <= published.suppressed
+    assert published.suppressed > {("A", 1), ("A", 2), ("B", 1), ("B", 2), (TOTAL, 1), (TOTAL, 2)}
+    for cell in published.suppressed:
+        assert len(values_within_bounds(published, cell, cap=20)) >= 2, cell
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_no_withheld_count_is_pinned_by_the_bounds(seed: int) -> None:
+    """Random small tables with many ones and twos: an exhaustive attacker who knows every
+    withheld count is at least 1 finds two values for each."""
+    chance = random.Random(1000 + seed)
+    rows, columns = chance.randint(1, 3), chance.randint(1, 3)
+    table = {(f"school-{r}", c + 1): chance.choice([0, 1, 1, 2, 3, 6]) for r in range(rows) for c in range(columns)}
+    published = publish(table)
+    cap = sum(table.values()) + 2
+    for cell in published.suppressed:
+        assert len(values_within_bounds(published, cell, cap)) >= 2, (table, cell)
+    assert determined(published) == []

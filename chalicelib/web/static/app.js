@@ -10,6 +10,7 @@ import {
 } from "./ui.js";
 import { municipality, officials } from "./officials.js";
 import { outside } from "./outside.js";
+import { openDataPage, statisticsPage } from "./statistics.js";
 
 let me = null;
 
@@ -26,6 +27,7 @@ function renderNav() {
   if (me.roles.includes("ministry") || me.roles.includes("municipality")) links.push(["#/reporting", t("reporting")]);
   if (me.roles.includes("ministry") || me.roles.includes("municipality")) links.push(["#/movements", t("overdueMovements")]);
   if (me.roles.includes("ministry") || me.roles.includes("municipality")) links.push(["#/outside", t("outsideTitle")]);
+  if (me.roles.includes("ministry") || me.roles.includes("municipality")) links.push(["#/statistics", t("statistics")]);
   const current = location.hash || "#/history";
   nav.replaceChildren(h("ul", {}, links.map(([href, text]) =>
     h("li", {}, h("a", { href, "aria-current": current.startsWith(href) ? "page" : false, text })))),
@@ -46,6 +48,10 @@ async function route() {
       return live() ? show(t("failed"), alertBox(problemText(error))) : null;
     }
   }
+  if (page === "open-data") { // public, like `verify`
+    nav.hidden = true;
+    return openDataPage();
+  }
   if (!me) {
     if (!(await loggedIn())) return live() ? start() : null;
     me = await api("me");
@@ -64,6 +70,7 @@ async function route() {
     if (page === "municipality") return await municipality();
     if (page === "movements") return await movementsPage(me.roles.includes("ministry"));
     if (page === "outside") return await outside(me, argument);
+    if (page === "statistics") return await statisticsPage(me);
     return await history(null);
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) {
@@ -94,7 +101,8 @@ function start() {
     h("p", { text: t("intro1") }), h("p", { text: t("intro2") }),
     h("p", { text: t("noRegistration") }),
     h("p", {}, h("a", { class: "button", href: "auth/login", text: t("login") })),
-    h("p", { class: "muted", text: t("meansDown") }));
+    h("p", { class: "muted", text: t("meansDown") }),
+    h("p", {}, h("a", { href: "#/open-data", text: t("openData") })));
 }
 
 // --- history --------------------------------------------------------------------------------------
