@@ -34,6 +34,7 @@ from chalicelib.models.institutions import (
     note_upload,
 )
 from chalicelib.services.access import require
+from chalicelib.services.filters import municipality_filter
 from chalicelib.services.paging import MAX_PAGE, next_cursor, start_key
 
 
@@ -115,7 +116,7 @@ def reporting_page(caller: CallerFacts, municipality: str | None, overdue: bool 
     the `by_municipality` index, so it reads that municipality's institutions only (the ministry,
     or an official of it). Then one BatchGet of the page's activity items; `overdue` filters here.
     Items read grow with institutions, never with pupils."""
-    code = _municipality(municipality)
+    code = municipality_filter(municipality)
     require(policy.see_municipality(caller, code))
     rows, last_key = _rows_of(code, overdue, start_key(cursor, _scope(code)), limit)
     return {"institutions": rows, "next_cursor": next_cursor(last_key, _scope(code))}
@@ -123,22 +124,13 @@ def reporting_page(caller: CallerFacts, municipality: str | None, overdue: bool 
 
 def reporting_rows(caller: CallerFacts, municipality: str | None, overdue: bool | None) -> list[dict[str, Any]]:
     """Every page of `reporting_page` with the same filters (the CSV and XLSX files)."""
-    code = _municipality(municipality)
+    code = municipality_filter(municipality)
     require(policy.see_municipality(caller, code))
     rows, last_key = _rows_of(code, overdue, None, MAX_PAGE)
     while last_key:
         more, last_key = _rows_of(code, overdue, last_key, MAX_PAGE)
         rows.extend(more)
     return rows
-
-
-def _municipality(value: str | None) -> str | None:
-    if value is None:
-        return None
-    code = municipality_code(value)
-    if code is None:
-        raise Problem(P.request.municipality)
-    return code
 
 
 def _scope(code: str | None) -> str:

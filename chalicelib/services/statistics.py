@@ -11,13 +11,14 @@ from typing import Any
 
 from chalicelib.domain import dates, policy
 from chalicelib.domain import problems as P
-from chalicelib.domain.municipalities import municipality_code, municipality_name
+from chalicelib.domain.municipalities import municipality_name
 from chalicelib.domain.policy import CallerFacts
 from chalicelib.domain.snapshot import CountKey
 from chalicelib.domain.statistics import TOTAL, publish
 from chalicelib.errors import Problem
 from chalicelib.models.statistics import StatisticsItem, day_counts, day_done
 from chalicelib.services.access import require
+from chalicelib.services.filters import municipality_filter
 
 COLUMNS = ("Data", "Savivaldybė", "Įstaigos kodas", "Įstaiga", "Klasė", "Programa", "Mokymosi forma", "Lytis",
            "Mokinių")
@@ -36,15 +37,6 @@ def parse_day(value: str | None) -> date:
         raise Problem(P.request.date) from None
 
 
-def _municipality(value: str | None) -> str | None:
-    if value is None:
-        return None
-    code = municipality_code(value)
-    if code is None:
-        raise Problem(P.request.municipality)
-    return code
-
-
 def _items(day: date, municipality: str | None) -> tuple[StatisticsItem, list[StatisticsItem]]:
     done = day_done(day)
     if done is None:
@@ -56,7 +48,7 @@ def statistics_view(caller: CallerFacts, day_value: str | None, municipality_val
     """Counts by institution, grade level, programme, learning form and sex on the day: national
     (the ministry) or one municipality (the ministry, or that municipality's official; an official
     of one municipality who names none gets theirs)."""
-    municipality = _municipality(municipality_value)
+    municipality = municipality_filter(municipality_value)
     if municipality is None and not caller.is_ministry and len(caller.municipalities) == 1:
         municipality = next(iter(caller.municipalities))
     if municipality is None:
@@ -120,7 +112,7 @@ def open_data(day_value: str | None, municipality_value: str | None) -> dict[str
     docs/STATE.md section 3). No names, no sex, no programme: nothing about a person. The
     municipality's tables are disjoint (an institution is in one), and no national total is
     published beside them, so no table's withheld cells follow from another's."""
-    municipality = _municipality(municipality_value)
+    municipality = municipality_filter(municipality_value)
     day = parse_day(day_value)
     done, items = _items(day, municipality)
     by_municipality: dict[str, list[StatisticsItem]] = {}
