@@ -102,6 +102,33 @@ def test_the_ministry_filters_the_list_and_downloads_it(context: BrowserContext,
     assert sorted(str(row[1]) for row in listed) == ["Kauno Jono Jablonskio gimnazija", "Vilniaus Žirmūnų gimnazija"]
 
 
+def test_an_official_sees_and_downloads_their_municipalitys_reporting(context: BrowserContext,
+                                                                     stack: dict[str, str]) -> None:
+    page = context.new_page()
+    log_in(page, stack, "official")  # an official of Vilnius city (LT-57)
+    page.get_by_role("link", name="Atsiskaitymas").click()
+    # Their municipality by name, chosen: no "all", no other municipality.
+    choice = page.locator("#filter-municipality")
+    expect(choice.locator("option")).to_have_text(["Vilniaus miesto savivaldybė"])
+    expect(choice).to_have_value("LT-57")
+    cards = page.locator("#reporting-list > li")
+    expect(cards.filter(has_text="Vilniaus Žirmūnų gimnazija")).to_be_visible()
+    expect(cards.filter(has_text="Kauno")).to_have_count(0)
+    expect(cards.filter(has_text="Klaipėdos")).to_have_count(0)
+    expect(page.get_by_role("alert")).to_have_count(0)
+    check(page, "24-reporting-official")
+
+    with page.expect_download() as csv_download:
+        page.get_by_role("button", name="Atsisiųsti CSV").click()
+    assert csv_download.value.suggested_filename == "atsiskaitymas-LT-57.csv"
+    text = Path(csv_download.value.path()).read_bytes().decode("utf-8-sig")
+    _, *rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert "Vilniaus Žirmūnų gimnazija" in [row[1] for row in rows]
+    assert {row[2] for row in rows} == {"LT-57"}
+    expect(page.locator("#download-result")).to_contain_text("Sąrašas atsisiųstas.")
+    expect(page.get_by_role("alert")).to_have_count(0)
+
+
 def test_an_upload_made_on_the_page_heads_the_history(context: BrowserContext, stack: dict[str, str],
                                                       tmp_path: Path) -> None:
     page = context.new_page()
