@@ -34,7 +34,9 @@ class OutsideEducationItem(RegisterModel):
     item = UnicodeAttribute(range_key=True)
     item_type = DiscriminatorAttribute()
     listed_on = UnicodeAttribute()  # the day (ISO) of the refresh that wrote the item
-    run_id = UnicodeAttribute()  # which refresh wrote it: the next one removes what it did not rewrite
+    # Which refresh wrote it. It begins with the refresh's start instant: a refresh removes the rows
+    # of earlier-started ones that it did not rewrite, never a row of one that started after it.
+    run_id = UnicodeAttribute()
     written_at = UTCDateTimeAttribute()
 
 
@@ -66,13 +68,15 @@ def write_children(children: Iterable[OutsideChildItem]) -> None:
             batch.save(child)
 
 
-def remove_stale(municipalities: Iterable[str], run_id: str) -> int:
-    """Delete the children another refresh wrote and `run_id` did not write again: one Query per
-    municipality, filtered, and batch deletes. Returns how many were removed."""
+def remove_older_than(municipalities: Iterable[str], run_id: str) -> int:
+    """Delete the children written by runs whose id sorts before `run_id` (runs that started
+    earlier: the service's run ids begin with the start instant) and not rewritten by `run_id`:
+    one Query per municipality, filtered, and batch deletes. Rows of a run that started later are
+    kept, whatever it is doing. Returns how many were removed."""
     removed = 0
     with OutsideEducationItem.batch_write() as batch:
         for code in municipalities:
-            stale = OutsideEducationItem.query(code, filter_condition=OutsideEducationItem.run_id != run_id)
+            stale = OutsideEducationItem.query(code, filter_condition=OutsideEducationItem.run_id < run_id)
             for item in stale:
                 batch.delete(item)
                 removed += 1

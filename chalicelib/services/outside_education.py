@@ -10,6 +10,18 @@ a child on today's either already written or on yesterday's list too; nobody is 
 child who left the list stays one more day (or, having moved, shows in both municipalities).
 Running it again (the same day, the same data) rewrites the same rows and removes nothing more:
 idempotent; run again with other standings, it leaves exactly the new list.
+
+Two runs may overlap: the nightly event is delivered at least once, a timed-out run is retried, an
+operator may start one. So a run removes only the rows of runs that *started before it* and that it
+did not rewrite, never a row a later-started run wrote (which may be a child this run already
+wrote and the later one rewrote meanwhile). The run id begins with the run's start instant in UTC
+(`_run_id`), so "started before" is a string comparison DynamoDB evaluates in the Query's filter.
+Under overlap a child who left the list may stay until the next run that starts after both — one
+day too long — but nobody listed by either run vanishes. We chose this over a per-day lock item
+(a conditional put): a lock needs an expiry for a run that crashed holding it, and a second run
+that is refused would have nothing to do anyway, while ordered ids need no extra item and no
+cleanup. Ordering relies on the Lambda hosts' clocks (NTP, milliseconds apart); two runs starting
+within the same microsecond are ordered by their random suffix, which at worst is today's behaviour.
 """
 
 from __future__ import annotations
@@ -39,7 +51,7 @@ from chalicelib.models.outside_education import (
     OutsideCounts,
     children_page,
     counts_of,
-    remove_stale,
+    remove_older_than,
     write_children,
 )
 from chalicelib.models.persons import Person
@@ -67,7 +79,7 @@ def refresh_outside_education(standings: Mapping[str, PersonStanding], day: date
     the children no longer on it (see the module's note on crashes)."""
     ages = settings().compulsory_education_ages
     born_from, born_to = born_between(day, ages)
-    run_id = f"{day.isoformat()}#{secrets.token_hex(8)}"
+    run_id = _run_id()
     read = 0
     counts: dict[str, int] = {}
 
@@ -85,13 +97,22 @@ def refresh_outside_education(standings: Mapping[str, PersonStanding], day: date
     write_children(rows())
     if read == 0:
         raise FeedEmpty("the residents feed gave no residents: the list is left as it was")
-    removed = remove_stale((code.code for code in MUNICIPALITIES.codes), run_id)
+    removed = remove_older_than((code.code for code in MUNICIPALITIES.codes), run_id)
     OutsideCounts(COUNTS_PARTITION, day.isoformat(), listed_on=day.isoformat(), run_id=run_id,
                   written_at=dates.utc_now(), counts=counts, residents_read=read).save()
     listed = sum(counts.values())
     observability.log("outside_education_refreshed", day=day.isoformat(), residents_read=read, listed=listed,
                       removed=removed)
     return Refreshed(day.isoformat(), read, listed, removed, counts)
+
+
+def _run_id() -> str:
+    """The run's start instant (UTC, to the microsecond; ISO strings sort as times), then a random
+    suffix so two runs never share an id. Ids of the earlier form `YYYY-MM-DD#hex` sort before
+    every id of the same or a later day in this form ('#' sorts before 'T'), so the first run
+    after a deploy still removes what they listed."""
+    started = dates.utc_now().strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return f"{started}#{secrets.token_hex(8)}"
 
 
 def _item(child: OutsideChild, day: date, run_id: str) -> OutsideChildItem:

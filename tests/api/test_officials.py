@@ -98,6 +98,16 @@ def test_only_an_appointment_valid_today_grants_anything(world: World) -> None:
                                                          "en": "Vilnius City Municipality"}}]
 
 
+def test_me_lists_an_officials_municipalities_in_the_order_of_their_codes(world: World) -> None:
+    """The pages choose the first of them at first: it must be the same one on every load."""
+    for code in ("LT-60", "LT-20", "LT-15", "LT-01"):
+        path = f"/municipalities/{code}/officials/{PEOPLE['official']}"
+        appointed = world.call("ministry", "PUT", path, period(0, 30))
+        assert appointed.status_code == 201, appointed.body
+    me = world.call("official", "GET", "/me").json_body
+    assert [m["code"] for m in me["municipalities"]] == ["LT-01", "LT-15", "LT-20", "LT-57", "LT-60"]
+
+
 def test_removal_acts_on_the_very_next_request(world: World) -> None:
     seen = world.call("official", "GET", "/municipalities/LT-57")
     assert seen.status_code == 200, seen.body

@@ -137,6 +137,73 @@ def test_a_feed_that_breaks_halfway_loses_nobody_and_an_empty_feed_empties_nothi
     assert set(listed()) == before
 
 
+class Residents:
+    """A residents feed of the given residents; `meanwhile` runs once before the `at`-th is given
+    (another refresh overlapping this one, as an at-least-once scheduled event can start)."""
+
+    def __init__(self, residents: list[Any], at: int = -1, meanwhile: Any = None) -> None:
+        self.given, self.at, self.meanwhile = residents, at, meanwhile
+
+    def __call__(self) -> Residents:  # stands in for `residents_feed()`
+        return self
+
+    def residents(self, born_from: date, born_to: date) -> Iterator[Any]:
+        for number, resident in enumerate(self.given):
+            if number == self.at and self.meanwhile is not None:
+                meanwhile, self.meanwhile = self.meanwhile, None
+                meanwhile()
+            yield resident
+
+
+def school_age_residents(count: int) -> list[Any]:
+    from chalicelib.domain.outside_education import Resident
+
+    birth = TODAY.replace(year=TODAY.year - 10)
+    return [Resident(make_personal_code("F", birth, 400 + n), "LT-57", birth) for n in range(count)]
+
+
+def test_two_overlapping_refreshes_of_the_outside_list_lose_nobody(
+    world: World, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The later run starts while the earlier streams, runs whole, then the earlier finishes: rows
+    of both runs are on the table (the earlier rewrote some after the later wrote them), and neither
+    run's removal deletes a row the other wrote."""
+    from chalicelib.services import outside_education as service
+
+    children = school_age_residents(40)
+    # The later run starts after the earlier has written its first batch of 25 and goes on to 30.
+    feed = Residents(children, at=30, meanwhile=lambda: refresh_outside_education({}, TODAY))
+    monkeypatch.setattr(service, "residents_feed", feed)
+    refresh_outside_education({}, TODAY)
+    assert set(listed()) == {child.person_id for child in children}
+    assert len({item.run_id for item in listed().values()}) == 2  # both runs' rows are there
+
+
+def test_after_overlapping_refreshes_the_next_run_still_removes_who_left_the_list(
+    world: World, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Overlap keeps a child at most one run too long: the next run removes the rows of both
+    overlapping runs that it does not rewrite — a pupil enrolled again, a child now 17."""
+    from chalicelib.domain.outside_education import Resident
+    from chalicelib.services import outside_education as service
+
+    turning_17 = TODAY.replace(year=TODAY.year - 17) + timedelta(days=1)  # 16 today, 17 tomorrow
+    aged_out = Resident(make_personal_code("M", turning_17, 401), "LT-57", turning_17)
+    pupil_a = Resident(PEOPLE["pupil_a"], "LT-57", TODAY.replace(year=TODAY.year - 12))
+    children = [pupil_a, *school_age_residents(38), aged_out]  # pupil_a: the later run's row; aged_out: the earlier's
+    overlapping = Residents(children, at=30, meanwhile=lambda: refresh_outside_education(standings(), TODAY))
+    monkeypatch.setattr(service, "residents_feed", overlapping)
+    refresh_outside_education(standings(), TODAY)
+    rows = listed()
+    assert {aged_out.person_id, PEOPLE["pupil_a"]} <= set(rows)
+    assert rows[aged_out.person_id].run_id != rows[PEOPLE["pupil_a"]].run_id
+    tomorrow = TODAY + timedelta(days=1)
+    monkeypatch.setattr(service, "residents_feed", Residents(children))
+    done = refresh_outside_education(standings(tomorrow, pupil_a_back=True), tomorrow)
+    assert done.removed == 2
+    assert set(listed()) == {child.person_id for child in children[1:-1]}
+
+
 # --- an official's page ----------------------------------------------------------------------------
 
 def test_the_official_sees_their_municipalitys_children_and_each_view_is_journaled(feed: Path, world: World) -> None:

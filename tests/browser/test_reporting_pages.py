@@ -10,9 +10,17 @@ import re
 from pathlib import Path
 
 from openpyxl import load_workbook
-from playwright.sync_api import BrowserContext, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.browser.support import check, log_in
+
+
+def download_csv(page: Page) -> tuple[str, list[list[str]]]:
+    """The list's CSV as the page downloads it: the file's name and its rows (the header first)."""
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Atsisiųsti CSV").click()
+    text = Path(download.value.path()).read_bytes().decode("utf-8-sig")
+    return download.value.suggested_filename, list(csv.reader(io.StringIO(text), delimiter=";"))
 
 
 def test_the_school_pages_through_its_upload_history(context: BrowserContext, stack: dict[str, str]) -> None:
@@ -82,11 +90,8 @@ def test_the_ministry_filters_the_list_and_downloads_it(context: BrowserContext,
     check(page, "23-reporting-filtered")
 
     # The files hold the same filtered list.
-    with page.expect_download() as csv_download:
-        page.get_by_role("button", name="Atsisiųsti CSV").click()
-    assert csv_download.value.suggested_filename == "atsiskaitymas-LT-20.csv"
-    text = Path(csv_download.value.path()).read_bytes().decode("utf-8-sig")
-    header, *rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    name, (header, *rows) = download_csv(page)
+    assert name == "atsiskaitymas-LT-20.csv"
     assert header[:4] == ["Įstaigos kodas", "Pavadinimas", "Savivaldybės kodas", "Savivaldybė"]
     assert [(row[1], row[2], row[11]) for row in rows] == [("Klaipėdos „Ąžuolyno“ gimnazija", "LT-20", "taip")]
     expect(page.locator("#download-result")).to_contain_text("Sąrašas atsisiųstas.")
@@ -100,6 +105,30 @@ def test_the_ministry_filters_the_list_and_downloads_it(context: BrowserContext,
     assert sheet is not None
     listed = list(sheet.iter_rows(values_only=True))[1:]
     assert sorted(str(row[1]) for row in listed) == ["Kauno Jono Jablonskio gimnazija", "Vilniaus Žirmūnų gimnazija"]
+
+
+def test_an_official_sees_and_downloads_their_municipalitys_reporting(context: BrowserContext,
+                                                                     stack: dict[str, str]) -> None:
+    page = context.new_page()
+    log_in(page, stack, "official")  # an official of Vilnius city (LT-57)
+    page.get_by_role("link", name="Atsiskaitymas").click()
+    # Their municipality by name, chosen: no "all", no other municipality.
+    choice = page.locator("#filter-municipality")
+    expect(choice.locator("option")).to_have_text(["Vilniaus miesto savivaldybė"])
+    expect(choice).to_have_value("LT-57")
+    cards = page.locator("#reporting-list > li")
+    expect(cards.filter(has_text="Vilniaus Žirmūnų gimnazija")).to_be_visible()
+    expect(cards.filter(has_text="Kauno")).to_have_count(0)
+    expect(cards.filter(has_text="Klaipėdos")).to_have_count(0)
+    expect(page.get_by_role("alert")).to_have_count(0)
+    check(page, "24-reporting-official")
+
+    name, (_, *rows) = download_csv(page)
+    assert name == "atsiskaitymas-LT-57.csv"
+    assert "Vilniaus Žirmūnų gimnazija" in [row[1] for row in rows]
+    assert {row[2] for row in rows} == {"LT-57"}
+    expect(page.locator("#download-result")).to_contain_text("Sąrašas atsisiųstas.")
+    expect(page.get_by_role("alert")).to_have_count(0)
 
 
 def test_an_upload_made_on_the_page_heads_the_history(context: BrowserContext, stack: dict[str, str],

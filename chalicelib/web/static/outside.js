@@ -8,15 +8,10 @@ import { alertBox, current, h, inLanguage, path, problemText, purposeInput, show
 
 const MUNICIPALITY = /^LT-\d{2}$/;
 
-// The municipalities the caller is an official of, as `/me` lists them (codes or {code, name}).
-function officialOf(me) {
-  return (me.municipalities || []).map((m) => (typeof m === "string" ? { code: m } : { ...m, code: m.code ?? m.municipality }));
-}
-
 export async function outside(me, argument) {
   const live = current();
   const sections = [];
-  const mine = officialOf(me);
+  const mine = me.municipalities || []; // the municipalities the caller is an official of: {code, name}
   if (me.roles.includes("ministry")) sections.push(await countsSection(live));
   if (!live()) return null;
   if (argument && !MUNICIPALITY.test(argument)) return show(t("outsideTitle"), alertBox(t("badLink")));
@@ -25,7 +20,7 @@ export async function outside(me, argument) {
   if (chosen.length === 1) sections.push(listSection(chosen[0].code));
   else if (chosen.length > 1) {
     sections.push(h("section", {}, h("h2", { text: t("outsideChoose") }), h("ul", { class: "plain" }, chosen.map((m) =>
-      h("li", {}, h("a", { href: `#/outside/${encodeURIComponent(m.code)}`, text: typeof m.name === "object" ? inLanguage(m.name) : m.name || m.code }))))));
+      h("li", {}, h("a", { href: `#/outside/${encodeURIComponent(m.code)}`, text: inLanguage(m.name) }))))));
   }
   if (!sections.length) sections.push(alertBox(t("noAccess")));
   return show(t("outsideTitle"), ...sections);

@@ -89,15 +89,16 @@ function uploadCard(upload) {
 
 let municipalities = null; // GET municipalities: the same for everyone, read once
 
-// The ministry sees every institution or one municipality's; an official (`me.municipalities`,
-// when /me lists them) only their own, so their select has no "all" and starts at their first.
+// The ministry sees every institution or one municipality's; an official only their own
+// (`me.municipalities`, a list of {code, name}), so their select has no "all" and starts at their
+// first: the API refuses an official's unfiltered list.
 export async function reportingPage(me) {
   const live = current();
-  municipalities ??= (await publicApi("municipalities")).municipalities;
-  if (!live()) return null;
   const ministry = me.roles.includes("ministry");
-  const own = new Set(me.municipalities || []);
-  const offered = ministry || !own.size ? municipalities : municipalities.filter((m) => own.has(m.code));
+  const own = me.municipalities || [];
+  if (ministry || !own.length) municipalities ??= (await publicApi("municipalities")).municipalities;
+  if (!live()) return null;
+  const offered = ministry || !own.length ? municipalities : own;
   const municipality = h("select", { id: "filter-municipality" },
     ministry ? h("option", { value: "", text: t("allMunicipalities") }) : null,
     offered.map((m) => h("option", { value: m.code, text: inLanguage(m.name) })));

@@ -45,6 +45,11 @@ function municipalityChoice(id, codes, chosen, allText) {
 
 export async function statisticsPage(me, query = {}) {
   const live = current();
+  const isMinistry = me.roles.includes("ministry");
+  // An official of one municipality gets theirs from the API; an official of several must name one
+  // (the API refuses them the unfiltered view), so they choose among theirs, the first at first.
+  const theirs = isMinistry ? [] : (me.municipalities || []);
+  if (theirs.length > 1 && !query.municipality) query = { ...query, municipality: theirs[0].code };
   const params = new URLSearchParams(Object.entries(query).filter(([, v]) => v));
   const form = h("form", { id: "statistics-form" });
   const result = h("div", { id: "statistics-result", "aria-live": "polite" });
@@ -57,12 +62,13 @@ export async function statisticsPage(me, query = {}) {
   }
   if (!live()) return null;
   const date = dateField("statistics-date", view?.date || query.date || "");
-  const isMinistry = me.roles.includes("ministry");
   const known = view ? [...new Map(view.institutions.map((i) => [i.municipality, inLanguage(i.municipality_name)]))] : [];
   if (query.municipality && !known.some(([code]) => code === query.municipality)) {
     known.push([query.municipality, view?.municipality_name ? inLanguage(view.municipality_name) : query.municipality]);
   }
-  const municipality = isMinistry ? municipalityChoice("statistics-municipality", known, query.municipality, t("statNational")) : null;
+  const municipality = isMinistry ? municipalityChoice("statistics-municipality", known, query.municipality, t("statNational"))
+    : theirs.length > 1 ? municipalityChoice("statistics-municipality", theirs.map((m) => [m.code, inLanguage(m.name)]), query.municipality, null)
+      : null;
   form.append(h("p", {}, h("label", { for: "statistics-date", text: t("statDate") }), date),
     municipality ? h("p", {}, h("label", { for: "statistics-municipality", text: t("statMunicipality") }), municipality) : null,
     h("button", { type: "submit", text: t("statShow") }));
