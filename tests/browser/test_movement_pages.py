@@ -1,7 +1,8 @@
 """Pupils moving school in real Chromium at 360 px (docs/STATE.md section 4): the demo's two pupils
 of the Kaunas school enrolled at the Vilnius school (devstack/seed.py `_moved_pupils`) — seen by
 both schools, closed by the Kaunas school from its page, the overdue one on the ministry's page and
-on the page of an official of two municipalities (who must choose one of theirs). Tests run in order: the second closes an item the third must no longer find."""
+on the page of an official of two municipalities (who must choose one of theirs). Tests run in
+order: the second closes an item the third must no longer find."""
 
 from __future__ import annotations
 
