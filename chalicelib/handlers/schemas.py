@@ -369,12 +369,14 @@ class SchoolMovement(Out):
     side: Literal["left", "arrived"] = Field(description="left: the pupil left for `to_institution` — close "
                                                           "the enrolment `record_id`; arrived: from `from_institution`")
     record_id: str = Field(description="this institution's enrolment record of the pupil")
-    person_id: str
-    given_name: str | None
-    family_name: str | None
-    from_institution: MovementInstitution
-    to_institution: MovementInstitution
-    arrived_on: str = Field(description="the new enrolment's start date")
+    # The rest is null unless the institution may read the pupil now (a school they attend or left
+    # within FORMER_SCHOOL_ACCESS_MONTHS, not disputed): otherwise the record id alone.
+    person_id: str | None = Field(default=None, description="null: this institution may not read the pupil now")
+    given_name: str | None = None
+    family_name: str | None = None
+    from_institution: MovementInstitution | None = None
+    to_institution: MovementInstitution | None = None
+    arrived_on: str | None = Field(default=None, description="the new enrolment's start date")
     opened_at: str = Field(description="the date the item was opened")
 
 

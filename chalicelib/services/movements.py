@@ -2,9 +2,10 @@
 written by the records' one write path (`services/records.py`); this module only reads them.
 
 - A school sees its open items — as the old school ("left for B — close the enrolment", with its
-  own record to correct) and as the new one ("arrived from A") — with the pupil named: both
-  schools hold an open enrolment of the pupil, so both know them. Each pupil shown is journaled
-  (a read of their data by an institution) before the page is answered.
+  own record to correct) and as the new one ("arrived from A") — with the pupil named when it may
+  read the pupil now (a school they attend or left within FORMER_SCHOOL_ACCESS_MONTHS, not
+  disputed: `services/access.standing_of`); otherwise with its own record id alone. Each pupil
+  named is journaled (a read of their data by an institution) before the page is answered.
 - The state (the ministry, a municipality's official) sees items open longer than
   `MOVEMENT_OVERDUE_DAYS`: the two institutions, their municipality, since when — and nothing of
   the pupil, not even a masked reference. The municipality's work is to get school A to close
@@ -31,7 +32,7 @@ from chalicelib.models.institutions import institution_profile
 from chalicelib.models.journal import JournalEvent
 from chalicelib.models.movements import OPEN, Movement
 from chalicelib.models.persons import Person
-from chalicelib.services.access import require
+from chalicelib.services.access import require, standing_of
 from chalicelib.services.journal import READ, Actor, new_event
 from chalicelib.services.paging import next_cursor, start_key
 
@@ -63,23 +64,38 @@ def institution_movements(caller: CallerFacts, institution_id: str, cursor: str 
         side, key = (ARRIVED if side == LEFT else None), None
         if side is not None and len(found) >= limit:
             after = {"side": side}  # the arrivals start on the next page
-    people = {p.person_id: p for p in Person.batch_get({item.person_id for _, item in found})} if found else {}
+    # Named only to a school that may read the pupil now (one Query of the person's enrolments each,
+    # a page holds at most `limit`): a former school past FORMER_SCHOOL_ACCESS_MONTHS, or one whose
+    # enrolment the Population Register disputed, sees its own record id and nothing else.
+    named = sorted({item.person_id for _, item in found if institution_id in standing_of(item.person_id).reading})
+    people = {p.person_id: p for p in Person.batch_get(named)} if named else {}
     actor = Actor(caller.person_id, decision.acting_role, institution_id, profile.name)
     try:
         with JournalEvent.batch_write() as batch:
-            for person_id in sorted({item.person_id for _, item in found}):
+            for person_id in named:
                 batch.save(new_event(person_id, READ, actor, purpose=PURPOSE, correlation_id=correlation_id))
     except PynamoDBException:
         # Fail closed: names that cannot be journaled are not shown.
         raise Problem(P.journal.unavailable) from None
-    return {"movements": [_school_view(side, item, people.get(item.person_id)) for side, item in found],
+    return {"movements": [_school_view(side, item, people.get(item.person_id)) if item.person_id in named
+                          else _unnamed_view(side, item) for side, item in found],
             "next_cursor": next_cursor(after, scope)}
+
+
+def _own_record(side: str, item: Movement) -> str:
+    return item.old_record_id if side == LEFT else item.new_record_id
+
+
+def _unnamed_view(side: str, item: Movement) -> dict[str, Any]:
+    """What a school that may not read the pupil now is told: its own record to correct. Not the
+    pupil, nor the other school or the arrival date (where the child is now)."""
+    return {"side": side, "record_id": _own_record(side, item), "opened_at": item.opened_at}
 
 
 def _school_view(side: str, item: Movement, person: Person | None) -> dict[str, Any]:
     return {
         "side": side,
-        "record_id": item.old_record_id if side == LEFT else item.new_record_id,
+        "record_id": _own_record(side, item),
         "person_id": item.person_id,
         "given_name": person.given_name if person else None,
         "family_name": person.family_name if person else None,

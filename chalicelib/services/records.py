@@ -276,6 +276,10 @@ def read_moves(record: RecordBase, writer: Writer, head: RecordHead | None, *, p
         items, generation = movements_of(record_id)
         closing = [item for item in items if item.open_state and closes(written, item.arrived_on, today)]
         guard = (record_id, generation)
+    if head is not None and not is_open(written.end_date, today):
+        # The new school ending its enrolment (the pupil never came, went abroad): no two open
+        # enrolments are left, so its arrivals close too. A new record has no items to close.
+        closing += open_arrivals(writer.institution_id, record_id)
     return Moves(tuple(opening), tuple(closing), guard)
 
 
@@ -298,17 +302,22 @@ def movement_writes(moves: Moves, person_id: str, today: date, how: str = ENDED)
                                  (Movement.open_municipality, opening.municipality)):
             actions.append(attribute.set(value) if value else attribute.remove())
         writes += [Write("update", item, None, tuple(actions)),
-                   Write("check", opening.other, Record.version == opening.other.version),
-                   Write("update", Movement(old.record_id, MARKER), None, (Movement.generation.add(1),))]
-    opened = {(o.old.record_id, o.new.record_id) for o in moves.opening}
+                   Write("check", opening.other, Record.version == opening.other.version)]
+    # One marker write per old enrolment: the written one is the old one of every pair it makes
+    # with later enrolments (two schools, or two enrolments at one), and DynamoDB refuses a
+    # transaction naming one item twice (docs/STATE.md section 4).
+    markers = list(dict.fromkeys(o.old.record_id for o in moves.opening))
+    writes += [Write("update", Movement(old_id, MARKER), None, (Movement.generation.add(1),)) for old_id in markers]
+    named = {(o.old.record_id, o.new.record_id) for o in moves.opening}
     for item in moves.closing:
-        if (item.old_record_id, item.new_record_id) in opened:
+        if (item.old_record_id, item.new_record_id) in named:
             continue  # an item is either opened or closed by one write, never both (one action per item)
+        named.add((item.old_record_id, item.new_record_id))  # read twice (own items, arrivals): closed once
         writes.append(Write("update", item, Movement.open_state.exists(), (
             Movement.closed_at.set(today.isoformat()), Movement.closed_how.set(how),
             Movement.open_from.remove(), Movement.open_to.remove(), Movement.open_municipality.remove(),
             Movement.open_state.remove())))
-    if moves.guard is not None and moves.guard[0] not in {old for old, _ in opened}:
+    if moves.guard is not None and moves.guard[0] not in markers:
         # (A write that opens items of its own enrolment sets its marker itself.)
         record_id, generation = moves.guard
         writes.append(Write("check", Movement(record_id, MARKER), marker_condition(generation)))

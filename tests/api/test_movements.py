@@ -306,3 +306,167 @@ def test_the_nightly_pass_counts_each_schools_open_items_for_the_reporting_list(
     correct_b(world, end_date=ARRIVED, leaving_reason="MOVED_LT")
     run_snapshot(TODAY)
     assert world.call("ministry", "GET", "/institutions/inst-a/activity").json_body["open_movements"] == 0
+
+
+# --- the red team's findings (issue 15): each failed before its fix -----------------------------
+
+
+def test_one_other_school_with_two_enrolments_does_not_block_the_old_schools_corrections(world: World) -> None:
+    """inst-b enrols pupil_a twice (two programmes): each pairs with inst-a's older enrolment, and
+    inst-a's correction that keeps its enrolment open must still write its marker once (DynamoDB
+    refuses a transaction naming one item twice: the API answered 500)."""
+    for source in ("pa-b1", "pa-b2"):
+        body = {"kind": "ENROLLMENT", "person_id": PEOPLE["pupil_a"], **identity_of("pupil_a"), "source_id": source,
+                "start_date": (TODAY - timedelta(days=5)).isoformat(), "programme": "201001001"}
+        assert world.call("rep_b", "POST", "/institutions/inst-b/records", body).status_code == 201
+    assert len(open_items()) == 2
+    rid = record_id_for("inst-a", "pupil_a-1")
+    detail = world.call("rep_a", "GET", f"/institutions/inst-a/records/{rid}").json_body
+    body = {"kind": "ENROLLMENT", "person_id": PEOPLE["pupil_a"], "source_id": "pupil_a-1",
+            "start_date": detail["start_date"], "programme": detail["programme"], "class": "7a",
+            "version": detail["version"]}
+    response = world.call("rep_a", "PUT", f"/institutions/inst-a/records/{rid}", body)
+    assert response.status_code == 200, (response.status_code, response.body)
+    assert len(open_items()) == 2
+
+
+def test_the_old_school_can_still_correct_its_enrolment_when_two_schools_enrolled_the_pupil(world: World) -> None:
+    """pupil_b attends inst-b; inst-a and then inst-c enrol them (items B→A, B→C, A→C): inst-b's
+    enrolment is the old one of two pairs and its class change answers 200, not 500."""
+    enrol_at_a(world)
+    third = validate_record(enrolment(source_id="third-1", start_date=(TODAY - timedelta(days=10)).isoformat()))
+    write_record(third, "inst-c", Actor(PEOPLE["rep_c"], "representative", "inst-c", "Mokykla C"))
+    assert len(open_items()) == 3
+    response = correct_b(world, **{"class": "7a"})
+    assert response.status_code == 200, (response.status_code, response.body)
+    assert len(open_items()) == 3
+
+
+def test_no_plan_names_an_item_twice(world: World) -> None:
+    """The plan itself, as an upload's row would make it: inst-b's enrolment is the old one of two
+    pairs, and its class change names its marker (and every other item) once."""
+    enrol_at_a(world)
+    third = validate_record(enrolment(source_id="third-1", start_date=(TODAY - timedelta(days=10)).isoformat()))
+    write_record(third, "inst-c", Actor(PEOPLE["rep_c"], "representative", "inst-c", "Mokykla C"))
+    head = record_head(OLD_B)
+    current = current_record(head)
+    assert current is not None
+    writer = Writer("inst-b", Actor(PEOPLE["rep_b"], "representative", "inst-b", "Mokykla B"))
+    record = validate_record(enrolment(source_id="pupil_b-1", start_date="2020-09-01", **{"class": "7a"}))
+    moves = read_moves(record, writer, head, person_known=True, today=TODAY)
+    assert len(moves.opening) == 2
+    plan = plan_record(record, PEOPLE["pupil_b"], writer, head=head, current=current, now=datetime.now(UTC),
+                       moves=moves)
+    keys = [(type(w.item).__name__, *w.item._get_hash_range_key_serialized_values()) for w in plan.writes]
+    assert len(keys) == len(set(keys)), keys
+    apply([plan])
+    assert len(open_items()) == 3
+
+
+def test_an_upload_changing_such_an_enrolment_is_not_failed_whole(world: World, bucket: Any) -> None:  # noqa: F811
+    """The upload form of the same plan: inst-a's ordinary re-upload of pupil_a's row with a new
+    class, after inst-b and inst-c enrolled pupil_a, is DONE (it failed whole, redelivered to the
+    dead-letter queue)."""
+    from chalicelib.config import settings
+    from chalicelib.handlers.uploads import ingest_upload
+    from chalicelib.models.uploads import Upload
+    from tests.ingest.test_ingest import sqs_event
+
+    header = "kind;asmens_kodas;vardas;pavarde;source_id;start_date;programme;class"
+    row = f"ENROLLMENT;{PEOPLE['pupil_a']};PupilA;Testas;pa-a2;2019-09-01;201001001;"
+
+    def send(content: bytes) -> str:
+        started = world.call("rep_a", "POST", "/institutions/inst-a/uploads", {"file_name": "ruduo.csv",
+                                                                               "dry_run": False})
+        key, upload_id = started.json_body["fields"]["key"], started.json_body["upload_id"]
+        bucket.put_object(Bucket=settings().uploads_bucket, Key=key, Body=content)
+        ingest_upload(sqs_event(key), None)
+        return str(Upload.get(upload_id).status)
+
+    assert send(csv_file(row, header=header)) == "DONE"
+    for institution, source, days in (("inst-b", "pa-b", 40), ("inst-c", "pa-c", 10)):
+        record = validate_record({"kind": "ENROLLMENT", "person_id": PEOPLE["pupil_a"], **identity_of("pupil_a"),
+                                  "source_id": source, "start_date": (TODAY - timedelta(days=days)).isoformat(),
+                                  "programme": "201001001"})
+        write_record(record, institution, Actor("seed", "representative", institution, institution))
+    assert send(csv_file(row + "7a", header=header)) == "DONE"
+    rid = record_id_for("inst-a", "pa-a2")
+    assert world.call("rep_a", "GET", f"/institutions/inst-a/records/{rid}").json_body["class"] == "7a"
+
+
+def test_the_new_school_ending_its_enrolment_closes_the_item(world: World) -> None:
+    """inst-a enrols pupil_b (item B→A), then ends its own enrolment (the pupil never came / went
+    abroad): no two open enrolments are left, so the item closes in that write — inst-b is no
+    longer told to end the enrolment of a pupil who still attends it."""
+    enrol_at_a(world)
+    assert len(open_items()) == 1
+    body = enrolment(end_date=(TODAY - timedelta(days=1)).isoformat(), leaving_reason="MOVED_ABROAD") | {"version": 1}
+    for key in ("given_name", "family_name", "birth_date"):
+        body.pop(key)
+    response = world.call("rep_a", "PUT", f"/institutions/inst-a/records/{NEW_A}", body)
+    assert response.status_code == 200, response.body
+    assert school_list(world, "rep_b", "inst-b") == [] and school_list(world, "rep_a", "inst-a") == []
+    [item] = items()
+    assert item.open_state is None and item.closed_how == "ENDED" and item.closed_at == TODAY.isoformat()
+
+
+def test_the_new_school_ending_ahead_keeps_the_item_open(world: World) -> None:
+    """The same rule as 'open': an end ahead leaves the new enrolment open, and the item too."""
+    enrol_at_a(world)
+    body = enrolment(end_date=(TODAY + timedelta(days=30)).isoformat(), leaving_reason="MOVED_ABROAD") | {"version": 1}
+    for key in ("given_name", "family_name", "birth_date"):
+        body.pop(key)
+    assert world.call("rep_a", "PUT", f"/institutions/inst-a/records/{NEW_A}", body).status_code == 200
+    assert len(open_items()) == 1
+
+
+def test_a_former_school_past_its_window_is_not_told_the_pupils_present_names(world: World) -> None:
+    """inst-b ended its enrolment with a date only 400 days ago (the item stays open, as designed):
+    past FORMER_SCHOOL_ACCESS_MONTHS its list shows its own record id and no names — the names the
+    Population Register now gives are what a new enrolment would ask."""
+    from chalicelib.services.persons import record_gateway_login
+
+    enrol_at_a(world)
+    assert correct_b(world, end_date=(TODAY - timedelta(days=400)).isoformat()).status_code == 200
+    record_gateway_login(PEOPLE["pupil_b"], "Naujavardė", "Naujapavardė")
+    history = world.call("rep_b", "GET", f"/persons/{PEOPLE['pupil_b']}/history?purpose=check")
+    assert history.status_code == 200 and history.json_body["person"].get("given_name") is None
+    [item] = school_list(world, "rep_b", "inst-b")
+    assert item["record_id"] == OLD_B and item["side"] == "left"
+    assert "Naujavard" not in str(item) and PEOPLE["pupil_b"] not in str(item), item
+    [arrived] = school_list(world, "rep_a", "inst-a")  # the school the pupil attends is told
+    assert arrived["given_name"] == "Naujavardė" and arrived["person_id"] == PEOPLE["pupil_b"]
+
+
+def test_a_disputed_school_is_not_told_the_names_the_population_register_gives(world: World) -> None:
+    """inst-a registered a child under names it typed; inst-b enrolled the child later (item A→B);
+    the Population Register names the child otherwise, so inst-a's enrolment no longer grants reads
+    (docs/ACCESS.md) — and its movement list does not name the child either."""
+    from chalicelib.services.persons import record_gateway_login
+
+    child = make_personal_code("M", TODAY.replace(year=TODAY.year - 11), 555)
+    first = {"kind": "ENROLLMENT", "person_id": child, "given_name": "Spejimas", "family_name": "Testas",
+             "source_id": "c-1", "start_date": "2021-09-01", "programme": "201001001"}
+    assert world.call("rep_a", "POST", "/institutions/inst-a/records", first).status_code == 201
+    second = first | {"source_id": "c-2", "start_date": (TODAY - timedelta(days=5)).isoformat()}
+    assert world.call("rep_b", "POST", "/institutions/inst-b/records", second).status_code == 201
+    record_gateway_login(child, "Tikrasis", "Vardenis")
+    assert world.call("rep_a", "GET", f"/persons/{child}/history?purpose=check").status_code == 404
+    [item] = school_list(world, "rep_a", "inst-a")
+    assert item["record_id"] == record_id_for("inst-a", "c-1")
+    assert "Tikrasis" not in str(item) and "Spejimas" not in str(item) and child not in str(item), item
+
+
+def test_an_official_of_two_municipalities_names_one_of_theirs(world: World) -> None:
+    """Unfiltered, an official of two municipalities is refused (which one is meant?); naming one of
+    theirs answers 200 (the page offers them a select of theirs), naming another 403."""
+    from chalicelib.models.officials import Official
+
+    now = datetime.now(UTC)
+    Official("LT-15", PEOPLE["official"], valid_from=(TODAY - timedelta(days=10)).isoformat(),
+             valid_to=(TODAY + timedelta(days=10)).isoformat(), created_at=now, created_by="test").save()
+    assert world.call("official", "GET", "/movements").status_code == 403
+    for code in ("LT-57", "LT-15"):
+        answered = world.call("official", "GET", f"/movements?municipality={code}")
+        assert answered.status_code == 200 and answered.json_body["movements"] == [], answered.body
+    assert world.call("official", "GET", "/movements?municipality=LT-13").status_code == 403

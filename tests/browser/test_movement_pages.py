@@ -1,13 +1,17 @@
 """Pupils moving school in real Chromium at 360 px (docs/STATE.md section 4): the demo's two pupils
 of the Kaunas school enrolled at the Vilnius school (devstack/seed.py `_moved_pupils`) — seen by
-both schools, closed by the Kaunas school from its page, and the overdue one on the ministry's page.
-Tests run in order: the second closes an item the third must no longer find."""
+both schools, closed by the Kaunas school from its page, the overdue one on the ministry's page and
+on the page of an official of two municipalities (who must choose one of theirs). Tests run in
+order: the second closes an item the third must no longer find."""
 
 from __future__ import annotations
 
-from playwright.sync_api import BrowserContext, expect
+from datetime import timedelta
 
-from tests.browser.support import check, log_in
+from playwright.sync_api import Browser, BrowserContext, expect
+
+from chalicelib.domain.dates import vilnius_today
+from tests.browser.support import PHONE, check, log_in
 
 
 def test_the_new_school_sees_its_arrivals(context: BrowserContext, stack: dict[str, str]) -> None:
@@ -61,3 +65,41 @@ def test_the_ministry_sees_the_overdue_item_without_the_pupil(context: BrowserCo
     page.get_by_label("Savivaldybė (kodas, pvz., LT-57; tuščia – visos)").fill("LT-15")
     page.get_by_role("button", name="Rodyti").click()
     expect(page.locator("li.card")).to_have_count(1)
+
+
+def test_an_official_of_two_municipalities_chooses_one_of_theirs(browser: Browser, stack: dict[str, str]) -> None:
+    """The Vilnius official appointed for Kaunas too: the API refuses them an unfiltered list (which
+    one?), so the page offers a select of their two, and Kaunas shows the Kaunas school's item."""
+    ministry, municipal = browser.new_context(viewport=PHONE), browser.new_context(viewport=PHONE)
+    try:
+        page = ministry.new_page()
+        log_in(page, stack, "ministry")
+        page.get_by_role("link", name="Savivaldybių atstovai", exact=True).click()
+        page.select_option("#municipality", "LT-15")
+        page.get_by_role("button", name="Rodyti atstovus").click()
+        today = vilnius_today()
+        page.fill("#official-code", stack["official"])
+        page.fill("#official-from", today.isoformat())
+        page.fill("#official-to", (today + timedelta(days=30)).isoformat())
+        page.get_by_role("button", name="Paskirti savivaldybės atstovą").click()
+        expect(page.locator("li.card").filter(has_text="Vaida Rimkienė")).to_have_count(1)
+
+        official = municipal.new_page()
+        log_in(official, stack, "official")
+        official.get_by_role("link", name="Mokiniai dviejose mokyklose").click()
+        choice = official.get_by_label("Savivaldybė", exact=True)
+        expect(choice).to_be_visible()
+        expect(choice.locator("option")).to_have_count(2)
+        expect(official.get_by_role("alert")).to_have_count(0)
+        choice.select_option("LT-15")
+        official.get_by_role("button", name="Rodyti").click()
+        cards = official.locator("li.card")
+        expect(cards).to_have_count(1)
+        expect(cards).to_contain_text("Kauno Jono Jablonskio gimnazija → Vilniaus Žirmūnų gimnazija")
+        check(official, "37-overdue-movements-two-municipalities")
+        choice.select_option("LT-57")
+        official.get_by_role("button", name="Rodyti").click()
+        expect(official.get_by_text("Atvirų judėjimo įrašų nėra.")).to_be_visible()
+    finally:
+        ministry.close()
+        municipal.close()

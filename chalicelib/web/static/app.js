@@ -68,7 +68,7 @@ async function route() {
     if (page === "reporting") return await reportingPage(me);
     if (page === "officials") return await officials(argument);
     if (page === "municipality") return await municipality();
-    if (page === "movements") return await movementsPage(me.roles.includes("ministry"));
+    if (page === "movements") return await movementsPage(me.roles.includes("ministry"), me.municipalities || []);
     if (page === "outside") return await outside(me, argument);
     if (page === "statistics") return await statisticsPage(me);
     return await history(null);

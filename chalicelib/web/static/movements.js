@@ -56,10 +56,17 @@ export function schoolMovements(institution) {
 function movementCard(institution, item, reload) {
   const left = item.side === "left";
   const other = left ? item.to_institution : item.from_institution;
-  const card = h("li", { class: "card" },
-    h("p", {}, h("strong", { text: pupilName(item) })),
-    h("p", { text: `${t(left ? "movedTo" : "arrivedFrom")}: ${other.name || other.institution_id}` }),
-    h("p", { class: "muted", text: `${t("movementSince")}: ${item.opened_at} · ${t("arrivedOn")}: ${item.arrived_on}` }));
+  // No person: this school may no longer read the pupil (a former school past its window, or one
+  // whose enrolment the Population Register disputed) — it is told its own record alone.
+  const card = item.person_id
+    ? h("li", { class: "card" },
+      h("p", {}, h("strong", { text: pupilName(item) })),
+      h("p", { text: `${t(left ? "movedTo" : "arrivedFrom")}: ${other.name || other.institution_id}` }),
+      h("p", { class: "muted", text: `${t("movementSince")}: ${item.opened_at} · ${t("arrivedOn")}: ${item.arrived_on}` }))
+    : h("li", { class: "card" },
+      h("p", {}, h("strong", { text: `${t("movementRecord")}: ${item.record_id}` })),
+      h("p", { class: "muted", text: t("movementUnnamed") }),
+      h("p", { class: "muted", text: `${t("movementSince")}: ${item.opened_at}` }));
   if (left) {
     card.append(h("p", { text: t("closeEnrolmentHelp") }),
       h("button", { type: "button", text: t("closeEnrolment"), onclick: async (event) => {
@@ -107,9 +114,16 @@ function closeForm(institution, item, fields, reload) {
 
 // --- the state's page: items open longer than MOVEMENT_OVERDUE_DAYS -----------------------------
 
-export async function movementsPage(isMinistry) {
+// `municipalities`: the official's own ({code, name}, from /me). An official of one is shown
+// theirs unasked; an official of more must choose one (the API will not guess which), so they get
+// a select of theirs; the ministry types any code, or none for all.
+export async function movementsPage(isMinistry, municipalities = []) {
   const live = current();
-  const municipality = h("input", { id: "municipality", autocomplete: "off" });
+  const choosing = !isMinistry && municipalities.length > 1;
+  const municipality = choosing
+    ? h("select", { id: "municipality" },
+      municipalities.map((m) => h("option", { value: m.code, text: `${inLanguage(m.name)} (${m.code})` })))
+    : h("input", { id: "municipality", autocomplete: "off" });
   const results = h("div", { "aria-live": "polite" });
   const load = async (cursor, list) => {
     const query = new URLSearchParams();
@@ -134,8 +148,8 @@ export async function movementsPage(isMinistry) {
       if (live()) results.replaceChildren(alertBox(problemText(error)));
     }
   };
-  const filter = isMinistry ? h("form", { onsubmit: (event) => { event.preventDefault(); load(null, null); } },
-    h("p", {}, h("label", { for: "municipality", text: t("municipalityFilter") }), municipality),
+  const filter = isMinistry || choosing ? h("form", { onsubmit: (event) => { event.preventDefault(); load(null, null); } },
+    h("p", {}, h("label", { for: "municipality", text: t(choosing ? "municipalityChoice" : "municipalityFilter") }), municipality),
     h("button", { type: "submit", text: t("filter") })) : null;
   show(t("overdueMovements"), filter, results);
   await load(null, null);
