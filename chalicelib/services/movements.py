@@ -25,7 +25,7 @@ from chalicelib.domain import policy
 from chalicelib.domain import problems as P
 from chalicelib.domain.dates import vilnius_today
 from chalicelib.domain.movements import overdue_since
-from chalicelib.domain.municipalities import municipality_code, municipality_name
+from chalicelib.domain.municipalities import municipality_name
 from chalicelib.domain.policy import CallerFacts
 from chalicelib.errors import Problem
 from chalicelib.models.institutions import institution_profile
@@ -33,6 +33,7 @@ from chalicelib.models.journal import JournalEvent
 from chalicelib.models.movements import OPEN, Movement
 from chalicelib.models.persons import Person
 from chalicelib.services.access import require, standing_of
+from chalicelib.services.filters import municipality_filter
 from chalicelib.services.journal import READ, Actor, new_event
 from chalicelib.services.paging import next_cursor, start_key
 
@@ -111,18 +112,10 @@ def overdue_movements(caller: CallerFacts, municipality: str | None, cursor: str
     """Items open longer than `MOVEMENT_OVERDUE_DAYS`, oldest first: the ministry all or one
     municipality's (A's); an official their municipality's. One Query of a sparse index per page:
     items read grow with overdue items, never with pupils."""
-    if municipality is not None:
-        code = municipality_code(municipality)
-        if code is None:
-            raise Problem(P.request.municipality)
-        municipality = code
-    elif not caller.is_ministry and len(caller.municipalities) == 1:
+    municipality = municipality_filter(municipality)
+    if municipality is None and not caller.is_ministry and len(caller.municipalities) == 1:
         municipality = next(iter(caller.municipalities))  # an official's own, unasked
-    if municipality is None:
-        require(policy.administer(caller) if caller.is_ministry
-                else policy.see_municipality(caller, ""))  # only the ministry sees every municipality
-    else:
-        require(policy.see_municipality(caller, municipality))
+    require(policy.see_municipality(caller, municipality))  # None, every municipality: the ministry's
     cutoff = overdue_since(vilnius_today(), settings().movement_overdue_days)
     scope = f"overdue-movements:{municipality or ''}"
     if municipality is None:

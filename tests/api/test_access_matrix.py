@@ -145,8 +145,12 @@ def cases(world: World) -> list[Case]:
             403,
         ),
         # Access is decided before the snapshot is looked for: the ministry learns it is not computed.
-        ("statistics", "GET", "/statistics", None, {}, {"ministry": 404}, 403),
-        ("a municipality's statistics", "GET", "/statistics?municipality=LT-57", None, {}, {"ministry": 404}, 403),
+        # The official (of LT-57) reads their own, unfiltered or named.
+        ("statistics", "GET", "/statistics", None, {}, {"ministry": 404, "official": 404}, 403),
+        ("a municipality's statistics", "GET", "/statistics?municipality=LT-57", None, {},
+         {"ministry": 404, "official": 404}, 403),
+        ("another municipality's statistics", "GET", "/statistics?municipality=LT-15", None, {}, {"ministry": 404},
+         403),
         ("record for A", "POST", "/institutions/inst-a/records", record_body("pupil_a"), {}, {"rep_a": 201}, 403),
         ("record for B", "POST", "/institutions/inst-b/records", record_body("pupil_b"), {}, {"rep_b": 201}, 403),
         ("record for C (revoked permit)", "POST", "/institutions/inst-c/records", record_body("pupil_a"), {}, {}, 403),
