@@ -123,6 +123,9 @@ class Settings(NamedTuple):
     # change for this many days is overdue; so is one with no upload since this year's `MM-DD`.
     reporting_period_days: int
     annual_reporting_date: tuple[int, int] | None  # (month, day)
+    # Open data is published for this day of each year only (docs/STATE.md section 3), frozen
+    # once published: a table for any day would let tables of two days be subtracted.
+    open_data_reference_date: tuple[int, int]  # (month, day)
     # Ages (full years on the day, both ends included) at which a resident must be in education:
     # the list of children outside education (docs/STATE.md section 5). In Lithuania 7 to 16.
     compulsory_education_ages: tuple[int, int]
@@ -212,6 +215,7 @@ def settings() -> Settings:
         former_school_access_months=int(env.get("FORMER_SCHOOL_ACCESS_MONTHS", "12")),
         reporting_period_days=int(env.get("REPORTING_PERIOD_DAYS", "30")),
         annual_reporting_date=_annual_date(env.get("ANNUAL_REPORTING_DATE") or None),
+        open_data_reference_date=_annual_date(env.get("OPEN_DATA_REFERENCE_DATE") or "09-01") or (9, 1),
         movement_overdue_days=int(env.get("MOVEMENT_OVERDUE_DAYS", "30")),
         compulsory_education_ages=_age_range(env.get("COMPULSORY_EDUCATION_AGES") or "7-16"),
     )

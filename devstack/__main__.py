@@ -115,6 +115,14 @@ def prepare_aws(moto_url: str, extra_ministry: list[str]) -> dict[str, int]:
 
     counts["statistics_pupils"] = demo.seed_statistics_classes()
     run_job(vilnius_today())
+    # Open data is published for each year's reference date only: the latest one, so the public page
+    # has its table (its classes started on 1 September, the default reference date).
+    from chalicelib.config import settings
+    from chalicelib.domain.snapshot import latest_reference_date
+
+    reference = latest_reference_date(vilnius_today(), settings().open_data_reference_date)
+    if reference != vilnius_today():
+        run_job(reference)
     return counts
 
 

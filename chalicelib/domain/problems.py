@@ -231,6 +231,10 @@ class statistics(Category, status=404, title="Statistics (docs/STATE.md section 
         "Šiai dienai statistika neapskaičiuota: ji skaičiuojama kiekvieną naktį, "
         "praeities datai – paleidus skaičiavimą.",
         "No statistics for this date: they are computed every night, and for a past date when the job is run for it."))
+    not_published = code("Not a reference date", text(
+        "Atviri duomenys skelbiami tik kiekvienų metų ataskaitinei datai "
+        "(OPEN_DATA_REFERENCE_DATE, pvz., rugsėjo 1 d.).",
+        "Open data is published for each year's reference date only (OPEN_DATA_REFERENCE_DATE, e.g. 1 September)."))
 
 
 class permit(Category, status=404, title="Permits"):

@@ -108,3 +108,14 @@ class Tally:
 
     def stored(self) -> dict[str, int]:
         return {key.stored(): count for key, count in sorted(self.counts.items(), key=lambda kv: kv[0].stored())}
+
+
+def is_reference_date(day: date, month_day: tuple[int, int]) -> bool:
+    """Is `day` the year's open-data reference date (`(month, day)`)?"""
+    return (day.month, day.day) == month_day
+
+
+def latest_reference_date(today: date, month_day: tuple[int, int]) -> date:
+    """The newest reference date on or before `today`."""
+    this_year = date(today.year, *month_day)
+    return this_year if this_year <= today else date(today.year - 1, *month_day)

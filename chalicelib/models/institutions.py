@@ -169,11 +169,22 @@ def note_upload(institution_id: str, upload_id: str, status: str, rows_written: 
 def note_open_enrolments(institution_id: str, day: str, count: int, open_movements: int, now: datetime) -> None:
     """The snapshot's counts on `day` — open enrolments and open movement items: one UpdateItem,
     on its own (never in a record's transaction); creates the activity item if there is none yet."""
+    from pynamodb.exceptions import UpdateError
+
+    from chalicelib.models.base import condition_failed
+
     activity = InstitutionActivity(institution_id, ACTIVITY_ITEM)
-    activity.update(actions=[InstitutionActivity.open_enrolments.set(count),
-                             InstitutionActivity.open_movements.set(open_movements),
-                             InstitutionActivity.snapshot_date.set(day), *_activity_creation(now)],
-                    add_version_condition=False)
+    try:
+        # A pass for an earlier day (statistics computed afterwards) never replaces a later count.
+        activity.update(actions=[InstitutionActivity.open_enrolments.set(count),
+                                 InstitutionActivity.open_movements.set(open_movements),
+                                 InstitutionActivity.snapshot_date.set(day), *_activity_creation(now)],
+                        condition=InstitutionActivity.snapshot_date.does_not_exist()
+                        | (InstitutionActivity.snapshot_date <= day),
+                        add_version_condition=False)
+    except UpdateError as exc:
+        if not condition_failed(exc):
+            raise
 
 
 def activity_of(institution_id: str) -> InstitutionActivity | None:

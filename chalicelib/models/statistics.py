@@ -6,6 +6,11 @@ map (`grade|programme|form|sex` → count; an unknown part is empty). A day's na
 Query of its partition, a municipality's the same Query with `begins_with("<code>#")`: items read
 grow with institutions, never with pupils. The item `#DONE` (sorts before every municipality code)
 is written last, when the pass has counted every institution: without it the day is not computed.
+
+Partition `OPEN#<ISO date>` holds open data as published for a reference date: one item per
+municipality (`place` = its code) with the published table (`published`, withheld counts null).
+Written once — a conditional put that never replaces — so a re-run after corrections cannot put
+a second version of the same day beside the first for anyone to subtract.
 """
 
 from __future__ import annotations
@@ -43,6 +48,34 @@ class StatisticsItem(RegisterModel):
     total = NumberAttribute(null=True)
     # On `#DONE`: how many institutions the pass counted.
     institutions = NumberAttribute(null=True)
+    # In an `OPEN#` partition: the municipality's table as published.
+    published = JSONAttribute(null=True)
+
+
+def open_key(day: date) -> str:
+    return f"OPEN#{day.isoformat()}"
+
+
+def publish_once(day: date, municipality: str, table: dict[str, object], now: datetime) -> bool:
+    """The municipality's open-data table of `day`, unless one is there already (False)."""
+    from pynamodb.exceptions import PutError
+
+    from chalicelib.models.base import condition_failed
+
+    try:
+        StatisticsItem(open_key(day), municipality, computed_at=now, published=table).save(
+            condition=StatisticsItem.place.does_not_exist())
+    except PutError as exc:
+        if condition_failed(exc):
+            return False
+        raise
+    return True
+
+
+def published_tables(day: date, municipality: str | None) -> list[StatisticsItem]:
+    """The open-data tables published for `day`, all or one municipality's: one Query (≤ 60 items)."""
+    condition = StatisticsItem.place == municipality if municipality else None
+    return list(StatisticsItem.query(open_key(day), condition))
 
 
 def save_counts(items: Iterable[StatisticsItem]) -> None:

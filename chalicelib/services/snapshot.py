@@ -86,13 +86,18 @@ def run_snapshot(day: date) -> SnapshotResult:
 
 def after_the_pass(result: SnapshotResult) -> None:
     """What consumes the pass's per-person standings: the list of children outside education
-    (docs/STATE.md section 5), refreshed from the residents feed. With no feed configured (a stage
-    without the Population Register's feed) it is skipped and says so; a configured feed that
-    gives nothing fails the job (`FeedEmpty`), after the statistics are written, so the function's
-    error alarm fires and yesterday's list stays as it was."""
+    (docs/STATE.md section 5), refreshed from the residents feed — only when the pass was for
+    today: the list is of who is outside education now, and a pass for a past day (statistics
+    computed afterwards) would put that day's list in place of today's. With no feed configured
+    (a stage without the Population Register's feed) it is skipped and says so; a configured feed
+    that gives nothing fails the job (`FeedEmpty`), after the statistics are written, so the
+    function's error alarm fires and yesterday's list stays as it was."""
     from chalicelib.config import settings
     from chalicelib.services.outside_education import refresh_outside_education
 
+    if result.day != dates.vilnius_today():
+        observability.log("outside_education_skipped", reason="a past day's pass")
+        return
     if not settings().population_residents_file:
         observability.log("outside_education_skipped", "WARNING", reason="no residents feed configured")
         return
@@ -100,9 +105,16 @@ def after_the_pass(result: SnapshotResult) -> None:
 
 
 def run_job(day: date) -> SnapshotResult:
-    """The whole nightly job for `day`: the pass, then what consumes it. Logs counts only."""
+    """The whole nightly job for `day`: the pass, then what consumes it, and on the year's
+    reference date the open data, published once (docs/STATE.md section 3). Logs counts only."""
+    from chalicelib.config import settings
+    from chalicelib.domain.snapshot import is_reference_date
+    from chalicelib.services.statistics import publish_open_data
+
     result = run_snapshot(day)
     after_the_pass(result)
+    if is_reference_date(day, settings().open_data_reference_date):
+        observability.log("open_data_published", day=day.isoformat(), tables=publish_open_data(day))
     observability.log("snapshot_done", day=day.isoformat(), institutions=result.institutions,
                       enrolments_read=result.enrolments_read, open_enrolments=result.open_enrolments,
                       persons=len(result.persons))

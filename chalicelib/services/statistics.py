@@ -9,14 +9,15 @@ from collections.abc import Hashable
 from datetime import date
 from typing import Any
 
+from chalicelib.config import settings
 from chalicelib.domain import dates, policy
 from chalicelib.domain import problems as P
 from chalicelib.domain.municipalities import municipality_name
 from chalicelib.domain.policy import CallerFacts
-from chalicelib.domain.snapshot import CountKey
+from chalicelib.domain.snapshot import CountKey, is_reference_date, latest_reference_date
 from chalicelib.domain.statistics import TOTAL, publish
 from chalicelib.errors import Problem
-from chalicelib.models.statistics import StatisticsItem, day_counts, day_done
+from chalicelib.models.statistics import StatisticsItem, day_counts, day_done, publish_once, published_tables
 from chalicelib.services.access import require
 from chalicelib.services.filters import municipality_filter
 
@@ -106,17 +107,15 @@ def statistics_rows(view: dict[str, Any]) -> list[list[str | int]]:
     return rows
 
 
-def open_data(day_value: str | None, municipality_value: str | None) -> dict[str, Any]:
-    """Public: pupils by institution and grade level, a table per municipality, each published
-    with `publish` (counts below 5 withheld, with complementary cells and protection intervals;
+def open_tables(day: date) -> list[dict[str, Any]]:
+    """Pupils by institution and grade level, a table per municipality, each published with
+    `publish` (counts below 5 withheld, with complementary cells and protection intervals;
     docs/STATE.md section 3). No names, no sex, no programme: nothing about a person. The
     municipality's tables are disjoint (an institution is in one), and no national total is
-    published beside them, so no table's withheld cells follow from another's."""
-    municipality = municipality_filter(municipality_value)
-    day = parse_day(day_value)
-    done, items = _items(day, municipality)
+    published beside them, so no table's withheld cells follow from another's. Computed once, by
+    the nightly job on a reference date (`publish_open_data`), never per request."""
     by_municipality: dict[str, list[StatisticsItem]] = {}
-    for item in items:
+    for item in day_counts(day, None):
         by_municipality.setdefault(item.municipality or "", []).append(item)
     tables = []
     for code, members in sorted(by_municipality.items()):
@@ -134,9 +133,30 @@ def open_data(day_value: str | None, municipality_value: str | None) -> dict[str
                      for grade in [*grades, TOTAL]]
             rows.append({"institution_id": None if institution == TOTAL else institution,
                          "name": None if institution == TOTAL else names[str(institution)], "cells": cells})
-        tables.append({"municipality": code, "municipality_name": municipality_name(code) if code else None,
-                       "grades": [*grades, TOTAL], "rows": rows})
-    return {"date": day.isoformat(), "computed_at": done.computed_at.isoformat(), "tables": tables}
+        tables.append({"municipality": code, "grades": [*grades, TOTAL], "rows": rows})
+    return tables
+
+
+def publish_open_data(day: date) -> int:
+    """Publish `day`'s open data (a reference date), each municipality's table once: a table
+    already published for that day stays as it was. Returns how many were published now."""
+    now = dates.utc_now()
+    return sum(publish_once(day, table["municipality"], table, now) for table in open_tables(day))
+
+
+def open_data(day_value: str | None, municipality_value: str | None) -> dict[str, Any]:
+    """Public: the tables published for a reference date (default: the latest), as published."""
+    municipality = municipality_filter(municipality_value)
+    reference = settings().open_data_reference_date
+    day = latest_reference_date(dates.vilnius_today(), reference) if day_value is None else parse_day(day_value)
+    if not is_reference_date(day, reference):
+        raise Problem(P.statistics.not_published)
+    stored = published_tables(day, municipality)
+    if not stored:
+        raise Problem(P.statistics.not_computed)
+    tables = [dict(item.published or {}) | {"municipality_name": municipality_name(item.place)} for item in stored]
+    computed = min(item.computed_at for item in stored)
+    return {"date": day.isoformat(), "computed_at": computed.isoformat(), "tables": tables}
 
 
 def open_data_rows(view: dict[str, Any]) -> list[list[str | int]]:

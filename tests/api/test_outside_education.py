@@ -321,3 +321,20 @@ def test_only_the_ministry_reads_the_counts(feed: Path, world: World, who: str) 
     refresh_outside_education(standings(), TODAY)
     response = world.call(who, "GET", "/outside-education/counts")
     assert (response.status_code, response.json_body["code"]) == (403, "access.ministry_only")
+
+
+def test_a_past_days_pass_does_not_replace_todays_list(feed: Path, world: World) -> None:
+    """Statistics for a past day computed afterwards (`python -m chalicelib.services.snapshot
+    --date`) run the same job: it must not list, as outside education today, a child who enrolled
+    since that day."""
+    from bench.state_views import enrolment
+    from chalicelib.models.records import Record
+    from chalicelib.services.snapshot import run_job
+
+    with Record.batch_write() as batch:
+        batch.save(enrolment(UNKNOWN, "inst-a", 900, start=(TODAY - timedelta(days=10)).isoformat(), class_name="3a"))
+    run_job(TODAY)
+    assert UNKNOWN not in listed()  # enrolled: not on today's list
+    run_job(TODAY - timedelta(days=30))  # a statistics day filled in afterwards
+    assert UNKNOWN not in listed()
+    assert UNKNOWN not in {row["person_id"] for row in page(world).json_body["children"]}

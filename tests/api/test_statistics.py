@@ -157,8 +157,8 @@ def test_a_date_without_a_snapshot_is_not_computed(world: World) -> None:
     assert missing.status_code == 404
     assert missing.json_body["code"] == "statistics.not_computed"
     assert statistics(world, date="yesterday").json_body["code"] == "request.date"
-    assert world.client.http.get("/open-data/statistics?date=2001-01-01").json_body["code"] == \
-        "statistics.not_computed"
+    assert world.client.http.get("/open-data/statistics?date=2001-09-01").json_body["code"] == \
+        "statistics.not_computed"  # a reference date (1 September) the job never published
 
 
 def test_a_past_date_is_computed_by_running_the_job_for_it(world: World) -> None:
@@ -186,7 +186,14 @@ def test_csv_and_xlsx(world: World) -> None:
     assert [DAY, "LT-57", "inst-a", "Mokykla A", "8", "201001001", "DAILY", "F", 2] in rows
 
 
-def test_open_data_withholds_small_counts_so_none_can_be_derived_and_names_nobody(world: World) -> None:
+@pytest.fixture
+def reference_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Today is the year's open-data reference date: the job publishes open data."""
+    monkeypatch.setenv("OPEN_DATA_REFERENCE_DATE", TODAY.strftime("%m-%d"))
+
+
+def test_open_data_withholds_small_counts_so_none_can_be_derived_and_names_nobody(
+        world: World, reference_today: None) -> None:
     codes = enrol_class("inst-a", "8b", 6, 6, 500) + enrol_class("inst-a", "9a", 2, 1, 600)
     codes += enrol_class("inst-b", "8a", 4, 4, 700) + enrol_class("inst-b", "9b", 3, 4, 800)
     InstitutionProfile("inst-d", PROFILE_ITEM, name="Mokykla D", legal_entity_code="211950810",
@@ -222,3 +229,37 @@ def test_the_reporting_list_shows_the_snapshots_open_enrolments(world: World) ->
     after = world.call("ministry", "GET", "/reporting").json_body["institutions"]
     assert {row["institution_id"]: (row["open_enrolments"], row["open_enrolments_on"]) for row in after} == {
         "inst-a": (2, DAY), "inst-b": (1, DAY), "inst-c": (0, DAY)}
+
+
+def test_open_data_is_published_for_the_reference_date_only_and_never_changes(
+        world: World, reference_today: None) -> None:
+    """Tables of two days, or two versions of one day, could be subtracted (a newcomer in a grade
+    nobody else is in, withheld today, follows from today's total and yesterday's cells): open
+    data is one table a year, published once by the job on the reference date."""
+    enrol_class("inst-a", "8b", 6, 6, 500)
+    run_job(TODAY - timedelta(days=1))  # an ordinary day: statistics, no open data
+    run_job(TODAY)
+    yesterday = world.client.http.get(f"/open-data/statistics?date={(TODAY - timedelta(days=1)).isoformat()}")
+    assert (yesterday.status_code, yesterday.json_body["code"]) == (404, "statistics.not_published")
+    first = world.client.http.get("/open-data/statistics")  # default: the latest reference date
+    assert first.status_code == 200 and first.json_body["date"] == DAY
+    enrol_class("inst-a", "7a", 1, 0, 900)  # one newcomer, then the day is computed again
+    run_job(TODAY)
+    assert world.client.http.get(f"/open-data/statistics?date={DAY}").json_body == first.json_body
+    # The state's own view moves on; the published table does not.
+    assert statistics(world, date=DAY).json_body["total"] == first_total(first.json_body) + 1
+
+
+def first_total(view: dict[str, Any]) -> int:
+    return sum(row["cells"][-1]["count"] for table in view["tables"] for row in table["rows"]
+               if row["institution_id"] is None)
+
+
+def test_a_past_days_pass_leaves_todays_counts_and_list_as_they_are(world: World) -> None:
+    """Statistics computed for a past day afterwards (`python -m chalicelib.services.snapshot
+    --date`) must not put that day's open enrolments on the reporting list, nor that day's list of
+    children outside education in place of today's (tests/api/test_outside_education.py)."""
+    run_job(TODAY)
+    run_job(TODAY - timedelta(days=30))
+    rows = world.call("ministry", "GET", "/reporting").json_body["institutions"]
+    assert {row["open_enrolments_on"] for row in rows} == {DAY}
