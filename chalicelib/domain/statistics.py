@@ -6,15 +6,21 @@ Open data suppresses every count below `SMALL_COUNT`, and so that a suppressed c
 recovered by subtracting the published ones from a published total, no row or column of a
 published table — its total included — has exactly one suppressed cell: where one has, the
 smallest other count of that line is suppressed too, until none has (complementary suppression).
-Subtraction is not all an attacker has: a withheld count is known to be at least 1, so more is
-withheld until every withheld count admits at least two values within the published margins and
-those bounds (a protection interval; `_pinned`).
+Subtraction is not all an attacker has: a withheld count is known to be at least 1 (and below
+`SMALL_COUNT` if it was withheld for being small), and every school knows its own row exactly (it
+reported those pupils). So more is withheld until every withheld count admits at least two values
+within the published margins and those bounds, also to a school that adds its own row's counts
+(a protection interval against one known row; `_exposure`). Several schools pooling their rows
+are not guarded against: that would withhold most of a municipality's table.
 """
 
 from __future__ import annotations
 
+import heapq
 import re
+from collections import deque
 from collections.abc import Hashable, Mapping
+from collections.abc import Set as AbstractSet
 from typing import NamedTuple, TypeVar
 
 SMALL_COUNT = 5
@@ -60,7 +66,8 @@ class Published(NamedTuple):
 def publish(table: Mapping[tuple[Row, Column], int]) -> Published:
     """`table` with its row, column and grand totals, small counts suppressed, each line's lone
     suppression accompanied by a second one, and more withheld until no withheld count is pinned
-    down by the published ones and the bounds an attacker knows (`_pinned`)."""
+    down by the published ones, the bounds an attacker knows and one school's own row
+    (`_protect_intervals`)."""
     rows = sorted({row for row, _ in table}, key=repr)
     columns = sorted({column for _, column in table}, key=repr)
     full: dict[tuple[Hashable, Hashable], int] = {(r, c): table.get((r, c), 0) for r in rows for c in columns}
@@ -86,86 +93,176 @@ def publish(table: Mapping[tuple[Row, Column], int]) -> Published:
             if candidates:
                 suppressed.add(candidates[0][2])
                 changed = True
-    _protect_intervals(full, suppressed, lines)
+    _protect_intervals(full, suppressed, frozenset(rows))
     counts: dict[tuple[Hashable, Hashable], int | None] = {
         cell: None if cell in suppressed else count for cell, count in full.items()}
     return Published(counts, frozenset(suppressed))
 
 
 Cell = tuple[Hashable, Hashable]
+Node = tuple[str, Hashable]  # ("r", row) or ("c", column) of the bipartite graph of withheld cells
 
 
-def _protect_intervals(full: dict[Cell, int], suppressed: set[Cell], lines: list[list[Cell]]) -> None:
-    """Withhold more until every withheld count admits at least two values. Subtraction is not
-    all an attacker has: a withheld count is at least 1 (a zero is published), so a line whose
-    withheld cells sum to exactly their number gives each of them away (all ones), and so can a
-    combination of lines. Each withheld cell is checked once: withholding more only adds ways
-    for the others to vary, so a cell found safe stays safe."""
-    queue = sorted(suppressed, key=repr)
+def _sign(key: Hashable) -> int:
+    return -1 if key == TOTAL else 1
+
+
+class _Moves:
+    """The directed graph of the ways the withheld counts may move by one (see `_exposure`): an
+    edge row→column where a cell's signed count `w = s(row)·s(col)·x` may grow by 1, column→row
+    where it may shrink by 1, within the bounds an attacker knows — every withheld count is ≥ 1,
+    and a count below `SMALL_COUNT` (withheld for being small) is at most `SMALL_COUNT − 1`.
+    Nothing more is assumed: a complementary cell may be any count ≥ 1 as far as one knows."""
+
+    def __init__(self, full: dict[Cell, int]) -> None:
+        self.full = full
+        self.out: dict[Node, dict[Node, Cell]] = {}
+
+    def fits(self, cell: Cell, value: int) -> bool:
+        small = 0 < self.full[cell] < SMALL_COUNT
+        return value >= 1 and (not small or value < SMALL_COUNT)
+
+    def add(self, cell: Cell) -> None:
+        r, c = cell
+        moved = _sign(r) * _sign(c)  # the change of x when w grows by 1
+        if self.fits(cell, self.full[cell] + moved):
+            self.out.setdefault(("r", r), {})[("c", c)] = cell
+        if self.fits(cell, self.full[cell] - moved):
+            self.out.setdefault(("c", c), {})[("r", r)] = cell
+
+    def path(self, start: Node, goal: Node, avoid: Node | None) -> list[Node] | None:
+        """A path from `start` to `goal` through neither `avoid` nor the edge start→goal (the
+        cell's own), depth first, or None."""
+        seen = {start}
+        stack = [(start, iter(self.out.get(start, {})))]
+        while stack:
+            node, successors = stack[-1]
+            if node != start and goal in self.out.get(node, {}):
+                return [n for n, _ in stack] + [goal]
+            for after in successors:
+                if after in seen or after in (avoid, goal):
+                    continue
+                seen.add(after)
+                stack.append((after, iter(self.out.get(after, {}))))
+                break
+            else:
+                stack.pop()
+        return None
+
+
+def _exposure(cell: Cell, moves: _Moves, rows: AbstractSet[Hashable],
+              excused: set[Hashable]) -> tuple[bool, Hashable]:
+    """Whether `cell` is left one value, and by whom: (True, None) by the published counts and
+    the bounds alone, (True, row) by them and the exact counts of `row` — every school knows its
+    own row (it reported those pupils) — else (False, None). Attackers in `excused` are not asked.
+    Collusion of several schools (more than one row known) is not guarded against.
+
+    The lines' equations say each row sums to its total and each column to its total; signing
+    the margins negative makes every line of `w` sum to zero, so the other solutions differ from
+    the true one by integer tables of zero line sums on the withheld cells — sums of alternating
+    cycles in the bipartite graph of rows and columns whose edges are the withheld cells
+    (conformal decomposition). `cell` can take another value iff some simple cycle through it
+    moves only counts that may move that way (a path in `_Moves` between its row and column);
+    with a row known, the cycle must not pass through that row (its cells are fixed). A row is a
+    threat only if it is on every such path, so only the rows on the first path found in each
+    direction are tried again without them."""
+    r, _ = cell
+    ends = _ends(cell, moves)
+    found = [moves.path(start, goal, None) for start, goal in ends]
+    if not any(found):
+        return (None not in excused, None)
+    threats: set[Hashable] | None = None
+    for path in found:
+        if path is not None:
+            on = {key for kind, key in path if kind == "r" and key not in (r, TOTAL)}
+            threats = on if threats is None else threats & on
+    for row in sorted(threats or (), key=repr):
+        if row in excused or row not in rows:
+            continue
+        if not any(moves.path(start, goal, ("r", row)) for start, goal in ends):
+            return (True, row)
+    return (False, None)
+
+
+def _protect_intervals(full: dict[Cell, int], suppressed: set[Cell], rows: AbstractSet[Hashable]) -> None:
+    """Withhold more until every withheld count admits at least two values to an attacker who
+    has the published counts, the bounds, and at most one school's row (`_exposure`). Subtraction
+    is not all an attacker has: a withheld count is at least 1 (a zero is published), so a line
+    whose withheld cells sum to exactly their number gives each of them away (all ones), and so
+    can a combination of lines; and a school that subtracts its own count from a column's total
+    may be left with another school's. A cell pinned for an attacker gets the cheapest cycle
+    that protects it from that attacker (`_cheapest_cycle`): its published cells are withheld
+    too, and checked in turn. Each withheld cell is checked until safe: withholding more only
+    adds ways for the others to vary, so a cell found safe stays safe. Where even withholding
+    every count would not protect a cell from an attacker (a column where only that school has
+    pupils: its total is the school's own count), that attacker is excused for that cell."""
+    moves = _Moves(full)
+    for cell in sorted(suppressed, key=repr):
+        moves.add(cell)
+    everything: _Moves | None = None  # every count withheld: what protection is possible at all
+    excused: dict[Cell, set[Hashable]] = {}
+    queue = deque(sorted(suppressed, key=repr))
     while queue:
         cell = queue[0]
-        if not _pinned(cell, full, suppressed):
-            queue.pop(0)
+        pinned, attacker = _exposure(cell, moves, rows, excused.setdefault(cell, set()))
+        if not pinned:
+            queue.popleft()
             continue
-        extra = _next_to_withhold(cell, full, suppressed, lines)
-        suppressed.add(extra)
-        queue.append(extra)
+        if everything is None:
+            everything = _Moves(full)
+            for other in sorted(full, key=repr):
+                if full[other] > 0:
+                    everything.add(other)
+        extra = _cheapest_cycle(cell, everything, suppressed, None if attacker is None else ("r", attacker))
+        if extra is None:
+            excused[cell].add(attacker)
+        for other in extra or ():
+            suppressed.add(other)
+            moves.add(other)
+            queue.append(other)
 
 
-def _next_to_withhold(cell: Cell, full: dict[Cell, int], suppressed: set[Cell], lines: list[list[Cell]]) -> Cell:
-    """The smallest published count (not zero) of the pinned cell's own lines, else of any line
-    holding a withheld cell. There is always one: once everything but the zeros is withheld, every
-    cell can grow by one with its row's, its column's and the grand total (`_pinned` is False)."""
-    own = [other for line in lines if cell in line for other in line]
-    near = [other for line in lines if any(c in suppressed for c in line) for other in line]
-    for pool in (own, near, list(full)):
-        candidates = sorted((full[c], repr(c), c) for c in set(pool) if c not in suppressed and full[c] > 0)
-        if candidates:
-            return candidates[0][2]
-    raise AssertionError("a pinned cell with nothing left to withhold")  # unreachable, see above
-
-
-def _pinned(cell: Cell, full: dict[Cell, int], suppressed: set[Cell]) -> bool:
-    """Whether the published counts and the bounds (every withheld count ≥ 1) leave `cell` one
-    value only. The lines' equations say each row sums to its total and each column to its
-    total; signing the margins negative (`w = s(row)·s(col)·x`, `s(TOTAL) = -1`) makes every line
-    of `w` sum to zero, so the other solutions differ from the true one by integer tables of zero
-    line sums on the withheld cells — sums of alternating cycles in the bipartite graph of rows
-    and columns whose edges are the withheld cells (conformal decomposition). `cell` can take
-    another value iff some simple cycle through it, +1 and −1 alternately in `w`, lowers only
-    counts of at least 2. Found as a path search in the graph that orients each edge the way its
-    count may move, without the edge of `cell` itself."""
-    def sign(key: Hashable) -> int:
-        return -1 if key == TOTAL else 1
-
-    # Directed edges: a row-to-column step adds 1 to w, a column-to-row step subtracts 1.
-    steps: dict[tuple[str, Hashable], list[tuple[str, Hashable]]] = {}
-    for other in suppressed:
-        if other == cell:
-            continue
-        r, c = other
-        moved = sign(r) * sign(c)  # the change of x when w grows by 1
-        if moved > 0 or full[other] >= 2:
-            steps.setdefault(("r", r), []).append(("c", c))
-        if -moved > 0 or full[other] >= 2:
-            steps.setdefault(("c", c), []).append(("r", r))
+def _ends(cell: Cell, moves: _Moves) -> list[tuple[Node, Node]]:
+    """The paths that close a cycle through `cell`'s own edge: row→column where its count may
+    move by the edge's sign (then back from the column to the row), column→row the other way."""
     r, c = cell
-    moved = sign(r) * sign(c)
-    # Through the cell's own edge either way: r→c (x moves by `moved`), then back from c to r.
-    ends = []
-    if moved > 0 or full[cell] >= 2:
+    moved = _sign(r) * _sign(c)
+    ends: list[tuple[Node, Node]] = []
+    if moves.fits(cell, moves.full[cell] + moved):
         ends.append((("c", c), ("r", r)))
-    if -moved > 0 or full[cell] >= 2:
+    if moves.fits(cell, moves.full[cell] - moved):
         ends.append((("r", r), ("c", c)))
-    for start, goal in ends:
-        seen = {start}
-        frontier = [start]
-        while frontier:
-            node = frontier.pop()
-            if node == goal:
-                return False
-            for after in steps.get(node, ()):
-                if after not in seen:
-                    seen.add(after)
-                    frontier.append(after)
-    return True
+    return ends
+
+
+def _cheapest_cycle(cell: Cell, everything: _Moves, suppressed: set[Cell], avoid: Node | None) -> list[Cell] | None:
+    """The published cells to withhold so that `cell` gets a cycle not through `avoid`: the
+    path whose published counts sum least (a withheld cell costs nothing), Dijkstra over every
+    count that is not zero; None if there is no such cycle even with every count withheld."""
+    best: tuple[int, list[Cell]] | None = None
+    for start, goal in _ends(cell, everything):
+        distance: dict[Node, int] = {start: 0}
+        through: dict[Node, tuple[Node, Cell]] = {}
+        heap: list[tuple[int, int, Node]] = [(0, 0, start)]
+        pushed = 1
+        while heap:
+            cost, _, node = heapq.heappop(heap)
+            if cost > distance[node] or node == goal:
+                continue
+            for after, edge in everything.out.get(node, {}).items():
+                if after == avoid or (node == start and after == goal):
+                    continue
+                step = cost + (0 if edge in suppressed else everything.full[edge])
+                if step < distance.get(after, step + 1):
+                    distance[after] = step
+                    through[after] = (node, edge)
+                    heapq.heappush(heap, (step, pushed, after))
+                    pushed += 1
+        if goal in distance and (best is None or distance[goal] < best[0]):
+            edges = []
+            node = goal
+            while node != start:
+                node, edge = through[node]
+                edges.append(edge)
+            best = (distance[goal], [edge for edge in reversed(edges) if edge not in suppressed])
+    return None if best is None else best[1]

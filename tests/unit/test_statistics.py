@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Hashable
+from collections.abc import Collection, Hashable, Mapping
 from fractions import Fraction
 
 import pytest
@@ -85,10 +85,17 @@ def test_no_withheld_count_follows_from_the_published_ones(seed: int) -> None:
     assert determined(published) == [], (table, sorted(published.suppressed, key=repr))
 
 
-def values_within_bounds(published: Published, cell: tuple[Hashable, Hashable], cap: int) -> set[int]:
+def values_within_bounds(published: Published, cell: tuple[Hashable, Hashable], cap: int,
+                         known: Mapping[tuple[Hashable, Hashable], int] | None = None,
+                         small: Collection[tuple[Hashable, Hashable]] = ()) -> set[int]:
     """The values an attacker can give withheld `cell` (stops at two): every assignment of
     1…`cap` to the withheld cells that the published lines allow (each row sums to its total,
-    each column to its total), searched exhaustively — a line with one unknown left fixes it."""
+    each column to its total), searched exhaustively — a line with one unknown left fixes it.
+    The attacker may also know some counts exactly (`known`: a school's own row) and that the
+    `small` ones (withheld for being below `SMALL_COUNT`) are at most `SMALL_COUNT − 1`."""
+    def cap_of(unknown: tuple[Hashable, Hashable]) -> int:
+        return min(cap, SMALL_COUNT - 1) if unknown in small else cap
+
     rows = sorted({r for r, _ in published.counts if r != TOTAL}, key=repr)
     columns = sorted({c for _, c in published.counts if c != TOTAL}, key=repr)
     Cell = tuple[Hashable, Hashable]
@@ -111,7 +118,7 @@ def values_within_bounds(published: Published, cell: tuple[Hashable, Hashable], 
                         return None
                 elif len(unknown) == 1:
                     value = -known if unknown[0] != total else known
-                    if not 1 <= value <= cap:
+                    if not 1 <= value <= cap_of(unknown[0]):
                         return None
                     values[unknown[0]] = value
                     changed = True
@@ -121,7 +128,7 @@ def values_within_bounds(published: Published, cell: tuple[Hashable, Hashable], 
 
     def domain(values: Values, unknown: tuple[Hashable, Hashable]) -> range:
         """The values `unknown` may still take: each line with a known total bounds its parts."""
-        low, high = 1, cap
+        low, high = 1, cap_of(unknown)
         for parts, total in lines:
             if unknown in parts and values[total] is not None:
                 others = [values[p] for p in parts if p != unknown]
@@ -143,7 +150,7 @@ def values_within_bounds(published: Published, cell: tuple[Hashable, Hashable], 
         for value in domain(settled, head):
             search(settled | {head: value})
 
-    search(dict(published.counts))
+    search(dict(published.counts) | dict(known or {}))
     return found
 
 
@@ -170,4 +177,56 @@ def test_no_withheld_count_is_pinned_by_the_bounds(seed: int) -> None:
     cap = sum(table.values()) + 2
     for cell in published.suppressed:
         assert len(values_within_bounds(published, cell, cap)) >= 2, (table, cell)
+    assert determined(published) == []
+
+
+def own_row(table: Mapping[tuple[str, int], int], row: str) -> dict[tuple[Hashable, Hashable], int]:
+    """What a school knows without asking anyone: its own counts and their total."""
+    mine: dict[tuple[Hashable, Hashable], int] = {cell: count for cell, count in table.items() if cell[0] == row}
+    return mine | {(row, TOTAL): sum(mine.values())}
+
+
+def test_a_school_cannot_subtract_its_own_row_to_learn_another_schools_count() -> None:
+    """The red team's example: all four inner cells are small or withheld with them; were the
+    totals published, X would subtract its own 3 from grade 8's total 5 and find Y's 2."""
+    table = {("X", 5): 10, ("X", 8): 3, ("Y", 5): 10, ("Y", 8): 2}
+    published = publish(table)
+    assert ("Y", 8) in published.suppressed and ("X", 8) in published.suppressed
+    for school in ("X", "Y"):
+        known = own_row(table, school)
+        for cell in published.suppressed - set(known):
+            assert len(values_within_bounds(published, cell, cap=60, known=known)) >= 2, (school, cell)
+    assert len(values_within_bounds(published, ("Y", 8), cap=60, known=own_row(table, "X"))) >= 2
+
+
+def with_margins(table: Mapping[tuple[str, int], int]) -> dict[tuple[Hashable, Hashable], int]:
+    """The table's counts with its row, column and grand totals."""
+    rows, columns = {r for r, _ in table}, {c for _, c in table}
+    return {(r, c): sum(n for (row, column), n in table.items() if r in (TOTAL, row) and c in (TOTAL, column))
+            for r in [*rows, TOTAL] for c in [*columns, TOTAL]}
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_no_withheld_count_is_pinned_for_a_school_that_knows_its_own_row(seed: int) -> None:
+    """Random small tables with many small counts: an exhaustive attacker who knows one school's
+    row exactly, that every withheld count is at least 1 and that a small one is at most 4, finds
+    two values for each other withheld count — unless even withholding every count would not hide
+    it from that school (a column where only that school has pupils: its total is the school's own
+    count), which the same attacker, run on the table with everything withheld, shows."""
+    chance = random.Random(2000 + seed)
+    rows, columns = chance.randint(2, 3), chance.randint(1, 3)
+    table = {(f"school-{r}", c + 1): chance.choice([0, 1, 1, 2, 3, 6, 9]) for r in range(rows) for c in range(columns)}
+    published = publish(table)
+    full = with_margins(table)
+    small = {cell for cell, count in full.items() if 0 < count < SMALL_COUNT}
+    everything = Published({cell: 0 if count == 0 else None for cell, count in full.items()},
+                           frozenset(cell for cell, count in full.items() if count))
+    cap = sum(table.values()) + 2
+    for school in sorted({r for r, _ in table}):
+        known = own_row(table, school)
+        for cell in sorted(published.suppressed - set(known), key=repr):
+            if len(values_within_bounds(published, cell, cap, known=known, small=small)) >= 2:
+                continue
+            assert len(values_within_bounds(everything, cell, cap, known=known, small=small)) < 2, \
+                (table, school, cell, sorted(published.suppressed, key=repr))
     assert determined(published) == []
