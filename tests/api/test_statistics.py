@@ -243,16 +243,12 @@ def test_open_data_is_published_for_the_reference_date_only_and_never_changes(
     assert (yesterday.status_code, yesterday.json_body["code"]) == (404, "statistics.not_published")
     first = world.client.http.get("/open-data/statistics")  # default: the latest reference date
     assert first.status_code == 200 and first.json_body["date"] == DAY
+    counted = statistics(world, date=DAY).json_body["total"]
     enrol_class("inst-a", "7a", 1, 0, 900)  # one newcomer, then the day is computed again
     run_job(TODAY)
     assert world.client.http.get(f"/open-data/statistics?date={DAY}").json_body == first.json_body
     # The state's own view moves on; the published table does not.
-    assert statistics(world, date=DAY).json_body["total"] == first_total(first.json_body) + 1
-
-
-def first_total(view: dict[str, Any]) -> int:
-    return sum(row["cells"][-1]["count"] for table in view["tables"] for row in table["rows"]
-               if row["institution_id"] is None)
+    assert statistics(world, date=DAY).json_body["total"] == counted + 1
 
 
 def test_a_past_days_pass_leaves_todays_counts_and_list_as_they_are(world: World) -> None:
@@ -263,3 +259,22 @@ def test_a_past_days_pass_leaves_todays_counts_and_list_as_they_are(world: World
     run_job(TODAY - timedelta(days=30))
     rows = world.call("ministry", "GET", "/reporting").json_body["institutions"]
     assert {row["open_enrolments_on"] for row in rows} == {DAY}
+
+
+def test_a_school_cannot_subtract_its_own_pupils_to_learn_another_schools_count(
+        world: World, reference_today: None) -> None:
+    """School X knows its own pupils. With X {5: 10, 8: 3} and Y {5: 10, 8: 2} in one municipality,
+    publishing grade 8's total (5) would give Y's withheld 2 to X (5 − 3)."""
+    for institution in ("inst-x", "inst-y"):
+        InstitutionProfile(institution, PROFILE_ITEM, name=f"Mokykla {institution}", legal_entity_code="211950810",
+                           municipality="LT-13", created_at=datetime.now(UTC), created_by="test").save()
+    enrol_class("inst-x", "5a", 5, 5, 100)
+    enrol_class("inst-x", "8a", 2, 1, 150)
+    enrol_class("inst-y", "5b", 5, 5, 200)
+    enrol_class("inst-y", "8b", 1, 1, 250)
+    run_job(TODAY)
+    (table,) = world.client.http.get(f"/open-data/statistics?date={DAY}&municipality=LT-13").json_body["tables"]
+    cells = {(row["institution_id"], cell["grade"]): cell["count"] for row in table["rows"] for cell in row["cells"]}
+    assert cells[("inst-y", 8)] is None
+    column = cells[(None, 8)]
+    assert column is None or not 1 <= column - 3 < 5, cells  # X's own 3 subtracted: nothing learnt
