@@ -132,3 +132,26 @@ def api_paths(seen: list[str]) -> set[str]:
     """The API paths among `seen` (the page's own files and texts left out)."""
     paths = {urlparse(url).path for url in seen}
     return {path for path in paths if path != "/" and not path.startswith(("/static/", "/texts/"))}
+
+
+def appoint_official_too(browser: Browser, stack: dict[str, str], municipality: str) -> None:
+    """The ministry appoints the demo official (of LT-57) to `municipality` too, on its page."""
+    from datetime import timedelta
+
+    from chalicelib.domain.dates import vilnius_today
+
+    ministry = browser.new_context(viewport=PHONE, locale="lt-LT")
+    try:
+        page = ministry.new_page()
+        log_in(page, stack, "ministry")
+        page.get_by_role("link", name="Savivaldybių atstovai", exact=True).click()
+        page.select_option("#municipality", municipality)
+        page.get_by_role("button", name="Rodyti atstovus").click()
+        today = vilnius_today()
+        page.fill("#official-code", stack["official"])
+        page.fill("#official-from", today.isoformat())
+        page.fill("#official-to", (today + timedelta(days=30)).isoformat())
+        page.get_by_role("button", name="Paskirti savivaldybės atstovą").click()
+        expect(page.locator("li.card").filter(has_text="Vaida Rimkienė")).to_have_count(1)
+    finally:
+        ministry.close()

@@ -6,12 +6,9 @@ order: the second closes an item the third must no longer find."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from playwright.sync_api import Browser, BrowserContext, expect
 
-from chalicelib.domain.dates import vilnius_today
-from tests.browser.support import PHONE, check, log_in
+from tests.browser.support import PHONE, appoint_official_too, check, log_in
 
 
 def test_the_new_school_sees_its_arrivals(context: BrowserContext, stack: dict[str, str]) -> None:
@@ -70,20 +67,9 @@ def test_the_ministry_sees_the_overdue_item_without_the_pupil(context: BrowserCo
 def test_an_official_of_two_municipalities_chooses_one_of_theirs(browser: Browser, stack: dict[str, str]) -> None:
     """The Vilnius official appointed for Kaunas too: the API refuses them an unfiltered list (which
     one?), so the page offers a select of their two, and Kaunas shows the Kaunas school's item."""
-    ministry, municipal = browser.new_context(viewport=PHONE), browser.new_context(viewport=PHONE)
+    appoint_official_too(browser, stack, "LT-15")
+    municipal = browser.new_context(viewport=PHONE)
     try:
-        page = ministry.new_page()
-        log_in(page, stack, "ministry")
-        page.get_by_role("link", name="Savivaldybių atstovai", exact=True).click()
-        page.select_option("#municipality", "LT-15")
-        page.get_by_role("button", name="Rodyti atstovus").click()
-        today = vilnius_today()
-        page.fill("#official-code", stack["official"])
-        page.fill("#official-from", today.isoformat())
-        page.fill("#official-to", (today + timedelta(days=30)).isoformat())
-        page.get_by_role("button", name="Paskirti savivaldybės atstovą").click()
-        expect(page.locator("li.card").filter(has_text="Vaida Rimkienė")).to_have_count(1)
-
         official = municipal.new_page()
         log_in(official, stack, "official")
         official.get_by_role("link", name="Mokiniai dviejose mokyklose").click()
@@ -101,5 +87,4 @@ def test_an_official_of_two_municipalities_chooses_one_of_theirs(browser: Browse
         official.get_by_role("button", name="Rodyti").click()
         expect(official.get_by_text("Atvirų judėjimo įrašų nėra.")).to_be_visible()
     finally:
-        ministry.close()
         municipal.close()

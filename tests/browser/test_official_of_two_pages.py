@@ -7,26 +7,14 @@ from __future__ import annotations
 
 from playwright.sync_api import Browser, BrowserContext, expect
 
-from tests.browser.support import PHONE, check, log_in
-from tests.browser.test_officials_pages import appoint
+from tests.browser.support import appoint_official_too, check, log_in
 
 THEIRS = ["Kauno miesto savivaldybė", "Vilniaus miesto savivaldybė"]
 
 
 def test_an_official_of_two_municipalities_chooses_among_theirs(browser: Browser, context: BrowserContext,
                                                                stack: dict[str, str]) -> None:
-    ministry = browser.new_context(viewport=PHONE, locale="lt-LT")
-    try:
-        page = ministry.new_page()
-        log_in(page, stack, "ministry")
-        page.get_by_role("link", name="Savivaldybių atstovai", exact=True).click()
-        page.select_option("#municipality", "LT-15")
-        page.get_by_role("button", name="Rodyti atstovus").click()
-        expect(page.get_by_role("heading", name="Kauno miesto savivaldybė")).to_be_visible()
-        appoint(page, stack["official"])
-        expect(page.locator("li", has_text="Vaida Rimkienė")).to_have_count(1)
-    finally:
-        ministry.close()
+    appoint_official_too(browser, stack, "LT-15")
 
     page = context.new_page()
     log_in(page, stack, "official")
