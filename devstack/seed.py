@@ -221,10 +221,30 @@ def seed(today: date | None = None) -> dict[str, int]:
         write_record(record, inst.institution_id,
                      Actor(people[inst.representative].person_id, "representative", inst.institution_id, inst.name))
         count += 1
+    _regraded_exam(today)
     seed_reporting(now)
     seed_officials(now, today)
     count += _moved_pupils(today)
     return {"persons": len(PEOPLE), "institutions": len(INSTITUTIONS), "records": count}
+
+
+# A correction in the graduate's journal (what changed, old → new): her Lithuanian exam re-marked
+# after an appeal, 79 → 81, through the same write path as any correction.
+REGRADED = ("graduate", "vilnius", "Lietuvių kalba ir literatūra", 81)
+
+
+def _regraded_exam(today: date) -> None:
+    person_key, inst_key, subject, score = REGRADED
+    people = {p.key: p for p in PEOPLE}
+    inst = next(i for i in INSTITUTIONS if i.key == inst_key)
+    _, _, row = next(r for r in _records() if r[0] == person_key and r[2].get("subject") == subject
+                     and r[2]["kind"] == "EXAM")
+    person = people[person_key]
+    record = validate_record(row | {"score": score, "person_id": person.person_id, "given_name": person.given_name,
+                                    "family_name": person.family_name, "birth_date": person.birth.isoformat()},
+                             today=today)
+    write_record(record, inst.institution_id,
+                 Actor(people[inst.representative].person_id, "representative", inst.institution_id, inst.name))
 
 
 # --- reporting discipline (docs/STATE.md section 1) --------------------------------------------------

@@ -97,7 +97,7 @@ def test_untranslated_keys_fall_back_to_lithuanian() -> None:
 CITIZEN_VIEWS = {
     "start": ("start",),
     "history": ("history", "childHistory", "renderSections", "recordCard", "recordTitle", "describe"),
-    "journal": ("journal",),
+    "journal": ("journal", "journalEntry", "journalChange"),
     "any page": ("route", "ui.js:problemText"),
 }
 # The navigation's entries for the citizen's own pages. Links to pages not translated yet (share,

@@ -189,7 +189,8 @@ async function history(personId, options = {}) {
   if (!first.records.length) holder.append(h("p", { class: "empty", text: t("emptyHistory") }));
   renderSections(holder, first, options.extra);
   let cursor = first.next_cursor;
-  const more = h("button", { type: "button", text: t("more"), onclick: async () => {
+  const more = h("button", { type: "button", class: "more", text: t("more"), onclick: async () => {
+    if (!cursor) return;
     const next = await api(`${base}?${new URLSearchParams({ ...Object.fromEntries(query), cursor })}`);
     renderSections(holder, next, options.extra);
     cursor = next.next_cursor;
@@ -208,16 +209,53 @@ async function childHistory(personId) {
 
 // --- journal --------------------------------------------------------------------------------------
 
+const JOURNAL_PAGE = "limit=8"; // a phone's screenful or two of entries
+
 async function journal() {
   const live = current();
-  const page = await api("me/journal");
+  const [first] = await Promise.all([api(`me/journal?${JOURNAL_PAGE}`), loadKinds()]);
   if (!live()) return null;
-  if (!page.events.length) return show(t("journal"), h("p", { class: "empty", text: t("journalEmpty") }));
-  show(t("journal"), h("ol", { class: "events" }, page.events.map((event) =>
-    h("li", { class: "card" },
-      h("p", {}, h("strong", { text: t(event.action) }), " · ", new Date(event.at).toLocaleString(t("locale"))),
-      h("p", { text: `${t(`role_${event.actor.role}`)}${event.actor.institution_name ? `: ${event.actor.institution_name}` : ""}` }),
-      event.purpose ? h("p", { class: "muted", text: `${t("purpose")}: ${event.purpose}` }) : null))));
+  if (!first.events.length) return show(t("journal"), h("p", { class: "empty", text: t("journalEmpty") }));
+  const list = h("ol", { class: "events" }, first.events.map(journalEntry));
+  let cursor = first.next_cursor;
+  // Asks for the next page only with the cursor the last page gave, and is gone when there is none.
+  const more = h("button", { type: "button", class: "more", text: t("more"), onclick: async () => {
+    if (!cursor) return;
+    const next = await api(`me/journal?${JOURNAL_PAGE}&${new URLSearchParams({ cursor })}`);
+    list.append(...next.events.map(journalEntry));
+    cursor = next.next_cursor;
+    more.hidden = !cursor;
+  } });
+  more.hidden = !cursor;
+  return show(t("journal"), list, more);
+}
+
+function journalEntry(event) {
+  return h("li", { class: "card" },
+    h("p", {}, h("strong", { text: t(event.action) }), " · ", new Date(event.at).toLocaleString(t("locale"))),
+    h("p", { text: `${t(`role_${event.actor.role}`)}${event.actor.institution_name ? `: ${event.actor.institution_name}` : ""}` }),
+    event.purpose ? h("p", { class: "muted", text: `${t("purpose")}: ${event.purpose}` }) : null,
+    journalChange(event));
+}
+
+// Which record a write concerned (its kind and title) and, for a correction, each field that
+// changed, old → new, labelled as the history labels it. The journal keeps the fields before and
+// after (`before`/`after`); a record created shows its title, an annulled one what it was.
+function journalChange(event) {
+  const before = event.before || {};
+  const after = event.after || {};
+  if (after.moved_to_another_person) return h("p", { class: "change", text: t("journalMoved") });
+  const shown = after.kind ? after : before;
+  if (!shown.kind) return null;
+  const kind = kinds.get(shown.kind);
+  const named = heading(shown);
+  const title = named && shown[named.name] ? `${kindTitle(shown.kind)}: ${shownValue(named, shown[named.name])}`
+    : kindTitle(shown.kind);
+  if (!event.before || !event.after) return h("p", { class: "change", text: title });
+  const changed = (kind?.fields ?? [])
+    .filter((field) => (before[field.name] ?? "") !== (after[field.name] ?? ""))
+    .map((field) => h("li", { text: `${inLanguage(field.label)}: ${shownValue(field, before[field.name]) ?? "—"} → ${shownValue(field, after[field.name]) ?? "—"}` }));
+  return h("div", { class: "change" }, h("p", { text: title }), changed.length ? h("ul", {}, changed) : null);
 }
 
 // --- sharing and proving --------------------------------------------------------------------------
