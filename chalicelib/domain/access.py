@@ -11,6 +11,12 @@ RESIDENT = "resident"
 GUARDIAN = "guardian"
 REPRESENTATIVE = "representative"
 MINISTRY = "ministry"
+# An institution's administrator acting on its staff (appointing or removing representatives).
+INSTITUTION_ADMINISTRATOR = "institution_administrator"
+# The roles a staff entry of an institution holds: an administrator is also a representative
+# (reads and writes as the permit allows) and manages the institution's representatives.
+STAFF_REPRESENTATIVE, STAFF_ADMINISTRATOR = "REPRESENTATIVE", "ADMINISTRATOR"
+STAFF_ROLES = frozenset({STAFF_REPRESENTATIVE, STAFF_ADMINISTRATOR})
 MUNICIPALITY = "municipality"
 AGE_OF_MAJORITY = 18
 
@@ -26,6 +32,14 @@ class PermitFacts:
 def in_period(valid_from: str, valid_to: str, today: date) -> bool:
     """Whether a grant's period (ISO dates, both inclusive) covers `today`."""
     return valid_from <= today.isoformat() <= valid_to
+
+
+def staff_entry_valid(valid_from: str | None, valid_to: str | None, today: date) -> bool:
+    """Whether an institution's staff entry counts today. Entries stored before validities existed
+    (and new ones given none) have no period and hold until removed."""
+    if valid_from is None or valid_to is None:
+        return True
+    return in_period(valid_from, valid_to, today)
 
 
 def permit_is_valid(permit: PermitFacts, today: date, needed: str = "read") -> bool:

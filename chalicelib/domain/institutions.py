@@ -9,6 +9,7 @@ from typing import Annotated, Self
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, model_validator
 
+from chalicelib.domain.access import STAFF_REPRESENTATIVE, STAFF_ROLES
 from chalicelib.domain.legal_entity import legal_entity_code_error
 from chalicelib.domain.municipalities import municipality_code
 from chalicelib.domain.validation import fail, parse_iso_date, text_field
@@ -58,6 +59,21 @@ def _date(value: object) -> date:
     return parse_iso_date(value)
 
 
+def _staff_role(value: object) -> str:
+    if not isinstance(value, str):
+        raise fail("type")
+    if value not in STAFF_ROLES:
+        raise fail("choice")
+    return value
+
+
+def _check_period(valid_from: date, valid_to: date) -> None:
+    if valid_to < valid_from:
+        raise fail("before_start", "valid_to")
+    if (valid_to - valid_from).days > MAX_PERMIT_YEARS * 366:
+        raise fail("range", "valid_to")
+
+
 InstitutionId = Annotated[str, BeforeValidator(_institution_id)]
 
 
@@ -81,10 +97,7 @@ class ValidityInput(BaseModel):
 
     @model_validator(mode="after")
     def _period(self) -> Self:
-        if self.valid_to < self.valid_from:
-            raise fail("before_start", "valid_to")
-        if (self.valid_to - self.valid_from).days > MAX_PERMIT_YEARS * 366:
-            raise fail("range", "valid_to")
+        _check_period(self.valid_from, self.valid_to)
         return self
 
 
@@ -94,3 +107,25 @@ class PermitInput(ValidityInput):
 
 class OfficialInput(ValidityInput):
     """`PUT /municipalities/{code}/officials/{person_id}`: the appointment's validity."""
+
+
+class StaffInput(BaseModel):
+    """`PUT /institutions/{iid}/staff/{person_id}`'s optional body: the entry's role and validity.
+    The validity is both dates or neither; without it the entry holds until removed (as every entry
+    stored before validities existed does)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    valid_from: Annotated[date | None, BeforeValidator(_date)] = None
+    valid_to: Annotated[date | None, BeforeValidator(_date)] = None
+    role: Annotated[str, BeforeValidator(_staff_role)] = STAFF_REPRESENTATIVE
+
+    @model_validator(mode="after")
+    def _period(self) -> Self:
+        if self.valid_from is None and self.valid_to is not None:
+            raise fail("required", "valid_from")
+        if self.valid_to is None and self.valid_from is not None:
+            raise fail("required", "valid_to")
+        if self.valid_from is not None and self.valid_to is not None:
+            _check_period(self.valid_from, self.valid_to)
+        return self

@@ -15,7 +15,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from chalicelib.domain import problems as P
-from chalicelib.domain.access import GUARDIAN, MINISTRY, MUNICIPALITY, REPRESENTATIVE
+from chalicelib.domain.access import (
+    GUARDIAN,
+    INSTITUTION_ADMINISTRATOR,
+    MINISTRY,
+    MUNICIPALITY,
+    REPRESENTATIVE,
+    STAFF_REPRESENTATIVE,
+)
 from chalicelib.domain.kinds import shown_to_other_institutions
 
 READ, WRITE = "read", "write"
@@ -37,6 +44,9 @@ class CallerFacts:
     # today (docs/STATE.md section 2): their institutions' reporting, statistics and the list of
     # children outside education — never a learning history.
     municipalities: frozenset[str] = frozenset()
+    # Institutions where the caller's staff entry is an ADMINISTRATOR valid today, whatever the
+    # permit: an administrator manages the institution's representatives, not its pupils' data.
+    administers: frozenset[str] = frozenset()
 
     def institutions_with(self, scope: str) -> frozenset[str]:
         return frozenset(iid for iid, scopes in self.staff_scopes.items() if scope in scopes)
@@ -118,6 +128,24 @@ def administer(caller: CallerFacts) -> Decision:
         return Decision.allow("ministry", MINISTRY)
     return Decision.deny("only the ministry manages institutions, permits and representatives",
                          P.access.ministry_only)
+
+
+def manage_staff(caller: CallerFacts, institution: str, role: str, person_id: str) -> Decision:
+    """May `caller` appoint or remove `person_id` as a staff entry of `institution` holding `role`
+    (for a change, asked for both the stored role and the new one)? The ministry may, any role. An
+    institution's administrator may appoint and remove its REPRESENTATIVEs only: never an
+    administrator (a right must not come from data its holder writes), never elsewhere, never themself."""
+    if caller.is_ministry:
+        return Decision.allow("ministry", MINISTRY)
+    if institution not in caller.administers:
+        return Decision.deny("only the ministry or this institution's administrator manages its representatives",
+                             P.access.administrator)
+    if role != STAFF_REPRESENTATIVE:
+        return Decision.deny("only the ministry appoints or removes an institution's administrators",
+                             P.staff.administrator)
+    if person_id == caller.person_id:
+        return Decision.deny("an administrator does not appoint or remove themself", P.staff.self)
+    return Decision.allow("administrator of this institution", INSTITUTION_ADMINISTRATOR, institution)
 
 
 def see_activity(caller: CallerFacts, institution: str) -> Decision:

@@ -173,6 +173,9 @@ class access(Category, status=403, title="Who may do what (docs/ACCESS.md)"):
     ministry_only = code("Ministry only", text("Tai gali daryti tik ministerija.", "Only the ministry may do this."))
     municipality = code("Not this municipality's official", text("Jūs nesate šios savivaldybės atstovas.",
                                                                  "You are not an official of this municipality."))
+    administrator = code("Not this institution's administrator",
+                         text("Šios įstaigos atstovus skiria ministerija arba įstaigos administratorius.",
+                              "Only the ministry or the institution's administrator manages its representatives."))
     denied = code("Forbidden", text("Jums to daryti negalima.", "You may not do this."))
     purpose_required = code("Purpose required", text("Nurodykite, kokiu tikslu skaitote šiuos duomenis.",
                                                      "State the purpose of this read."), status=400)
@@ -244,6 +247,11 @@ class permit(Category, status=404, title="Permits"):
 class staff(Category, status=404, title="Representatives of an institution"):
     not_found = code("Not a representative here", text("Šis asmuo nėra šios įstaigos atstovas.",
                                                        "This person is not a representative here."))
+    administrator = code("Administrators are the ministry's",
+                         text("Įstaigos administratorių skiria ir šalina tik ministerija.",
+                              "Only the ministry appoints or removes an institution's administrators."), status=403)
+    self = code("Not oneself", text("Savęs paskirti ar pašalinti negalite.", "You cannot appoint or remove yourself."),
+                status=403)
 
 
 class official(Category, status=404, title="Municipality officials"):

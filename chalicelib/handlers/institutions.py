@@ -122,19 +122,22 @@ def end_permit(institution_id: str, permit_id: str) -> Response:
 
 
 @blueprint.route("/institutions/{institution_id}/staff/{person_id}", methods=["PUT"], authorizer=jwt_auth)
-@documented(RouteDoc("Make a person a representative (ministry)", "StaffOut", errors=(404, 422),
-                     extra_statuses={201: "Added"}))
+@documented(RouteDoc("Appoint a representative or administrator, or replace the role and validity (ministry; "
+                     "the institution's administrator: its representatives)", "StaffOut", request="StaffInput",
+                     errors=(404, 409, 422), extra_statuses={201: "Added"}))
 def add_representative(institution_id: str, person_id: str) -> Response:
-    from chalicelib.domain.person_id import normalise_person_id
     from chalicelib.services.institutions import add_representative as add
 
-    added = add(caller_facts_for(blueprint.current_request), institution_id, person_id)
-    return _json(shaped("StaffOut", {"institution_id": institution_id, "person_id": normalise_person_id(person_id)}),
-                 201 if added else 200)
+    request = blueprint.current_request
+    # The body is optional: none appoints a representative until removed.
+    body = json_object(request) if request.raw_body else {}
+    view, added = add(caller_facts_for(request), institution_id, person_id, body)
+    return _json(shaped("StaffOut", view), 201 if added else 200)
 
 
 @blueprint.route("/institutions/{institution_id}/staff/{person_id}", methods=["DELETE"], authorizer=jwt_auth)
-@documented(RouteDoc("Remove a representative (ministry)", status=204, response_types=(), errors=(404, 422)))
+@documented(RouteDoc("Remove a representative (ministry; the institution's administrator: its representatives)",
+                     status=204, response_types=(), errors=(404, 422)))
 def remove_representative(institution_id: str, person_id: str) -> Response:
     from chalicelib.services.institutions import remove_representative as remove
 

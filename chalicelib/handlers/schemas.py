@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_serializer
 
 # Request models defined with the rules they carry, named here for the routes.
-from chalicelib.domain.institutions import InstitutionInput, OfficialInput, PermitInput
+from chalicelib.domain.institutions import InstitutionInput, OfficialInput, PermitInput, StaffInput
 from chalicelib.domain.kinds import Field as DeclaredField
 from chalicelib.domain.kinds import IntegerValue, stored_fields
 from chalicelib.domain.persons import PersonInput
@@ -216,6 +216,9 @@ class Institutions(Out):
 class Representative(Out):
     person_id: str
     name: str
+    role: str  # REPRESENTATIVE or ADMINISTRATOR
+    valid_from: str | None  # ISO dates, inclusive; none: holds until removed
+    valid_to: str | None
 
 
 class Representatives(Out):
@@ -225,6 +228,9 @@ class Representatives(Out):
 class StaffOut(Out):
     institution_id: str
     person_id: str
+    role: str
+    valid_from: str | None
+    valid_to: str | None
 
 
 class OfficialOut(Out):
@@ -684,4 +690,5 @@ def _corrections() -> Any:
 RECORD_CORRECTION = _corrections()
 
 
-__all__ = ["RECORD_INPUT", "AnnulmentInput", "InstitutionInput", "OfficialInput", "PermitInput", "PersonInput"]
+__all__ = ["RECORD_INPUT", "AnnulmentInput", "InstitutionInput", "OfficialInput", "PermitInput", "PersonInput",
+           "StaffInput"]

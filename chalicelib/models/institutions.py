@@ -102,7 +102,11 @@ class Permit(InstitutionItem, discriminator="PERMIT"):
 
 class StaffMember(InstitutionItem, discriminator="STAFF"):
     staff_person_id = UnicodeAttribute()
-    role = UnicodeAttribute(default="REPRESENTATIVE")
+    role = UnicodeAttribute(default="REPRESENTATIVE")  # or ADMINISTRATOR (domain/access.STAFF_ROLES)
+    # ISO dates, both inclusive; absent on entries stored before validities existed (and on those
+    # appointed without one): such an entry holds until removed.
+    valid_from = UnicodeAttribute(null=True)
+    valid_to = UnicodeAttribute(null=True)
     # Identity mismatches this representative made on `mismatch_day` (Vilnius date), and when their
     # writes were suspended for too many (services/suspension.py). Read with the appointment itself
     # on every request (the `by_staff_person` index projects all), so the check costs nothing more.
@@ -285,6 +289,15 @@ def _item_of(institution_id: str, item: str, kind: type[Item]) -> Item | None:
 
 def all_profiles() -> list[InstitutionProfile]:
     return [item for item in InstitutionItem.by_item_type.query("PROFILE") if isinstance(item, InstitutionProfile)]
+
+
+def staff_entry(institution_id: str, person_id: str) -> StaffMember | None:
+    """One staff entry, read consistently: a change decided on it must see the latest removal."""
+    try:
+        found = InstitutionItem.get(institution_id, staff_item(person_id), consistent_read=True)
+    except InstitutionItem.DoesNotExist:
+        return None
+    return found if isinstance(found, StaffMember) else None
 
 
 def staff_of(institution_id: str) -> list[StaffMember]:

@@ -12,12 +12,14 @@ from datetime import date
 from chalicelib.config import settings
 from chalicelib.domain import problems as P
 from chalicelib.domain.access import (
+    STAFF_ADMINISTRATOR,
     EnrolmentStanding,
     PermitFacts,
     enrolment_standing,
     in_period,
     is_minor,
     permit_is_valid,
+    staff_entry_valid,
 )
 from chalicelib.domain.dates import vilnius_today
 from chalicelib.domain.policy import WRITE, CallerFacts, Decision
@@ -39,9 +41,13 @@ def caller_facts(person_id: str, today: date | None = None, *, officials: bool =
     write, leaves it out: its function may not read that table at all."""
     today = today or vilnius_today()
     scopes: dict[str, frozenset[str]] = {}
-    suspended = set()
+    suspended, administers = set(), set()
     for appointment in appointments_of(person_id):
+        if not staff_entry_valid(appointment.valid_from, appointment.valid_to, today):
+            continue  # not yet valid, or expired: it grants nothing
         iid = appointment.institution_id
+        if appointment.role == STAFF_ADMINISTRATOR:
+            administers.add(iid)
         scopes[iid] = frozenset(
             scope for permit in permits_of(iid) for scope in (permit.scope or ())
             if permit_is_valid(permit_facts(permit), today, scope)
@@ -54,6 +60,7 @@ def caller_facts(person_id: str, today: date | None = None, *, officials: bool =
     )
     return CallerFacts(person_id=person_id, is_ministry=person_id in settings().ministry_staff,
                        staff_scopes=scopes, minor_children=children, suspended=frozenset(suspended),
+                       administers=frozenset(administers),
                        municipalities=official_of(person_id, today) if officials else frozenset())
 
 

@@ -6,12 +6,13 @@ import secrets
 from datetime import UTC, datetime
 from typing import Any
 
-from pynamodb.exceptions import DeleteError, PutError
+from pynamodb.exceptions import DeleteError, PutError, UpdateError
 
 from chalicelib.domain import policy
 from chalicelib.domain import problems as P
+from chalicelib.domain.access import STAFF_REPRESENTATIVE
 from chalicelib.domain.errors import DomainValidationError, FieldError
-from chalicelib.domain.institutions import InstitutionInput, PermitInput
+from chalicelib.domain.institutions import InstitutionInput, PermitInput, StaffInput
 from chalicelib.domain.municipalities import municipality_name
 from chalicelib.domain.person_id import normalise_person_id, person_id_error
 from chalicelib.domain.policy import CallerFacts
@@ -28,6 +29,7 @@ from chalicelib.models.institutions import (
     institution_profile,
     permit_item,
     permits_of,
+    staff_entry,
     staff_item,
     staff_of,
 )
@@ -116,30 +118,70 @@ def checked_person_id(person_id: str) -> str:
     return person_id
 
 
-def add_representative(caller: CallerFacts, institution_id: str, person_id: str) -> bool:
-    """Make a person a representative; True if they were not one already."""
-    require(policy.administer(caller))
+def add_representative(
+    caller: CallerFacts, institution_id: str, person_id: str, body: dict[str, Any]
+) -> tuple[dict[str, Any], bool]:
+    """Appoint a staff entry (True: new) or replace its role and validity; acts on the person's
+    next request. The ministry appoints either role; an institution's administrator only its
+    representatives (`policy.manage_staff`), and may not turn an administrator into one."""
     person_id = checked_person_id(person_id)
-    _existing(institution_id)
-    staff = StaffMember(institution_id, staff_item(person_id), staff_person_id=person_id,
-                        created_at=datetime.now(UTC), created_by=caller.person_id)
     try:
-        staff.save(condition=InstitutionItem.item.does_not_exist())
-    except PutError as exc:
+        data = validate_model(StaffInput, body)
+    except DomainValidationError as exc:
+        raise invalid(exc.errors) from None
+    require(policy.manage_staff(caller, institution_id, data.role, person_id))
+    _existing(institution_id)
+    valid_from = data.valid_from.isoformat() if data.valid_from else None
+    valid_to = data.valid_to.isoformat() if data.valid_to else None
+    view = {"institution_id": institution_id, "person_id": person_id, "role": data.role,
+            "valid_from": valid_from, "valid_to": valid_to}
+    stored = staff_entry(institution_id, person_id)
+    if stored is None:
+        staff = StaffMember(institution_id, staff_item(person_id), staff_person_id=person_id, role=data.role,
+                            valid_from=valid_from, valid_to=valid_to, created_at=datetime.now(UTC),
+                            created_by=caller.person_id)
+        try:
+            staff.save(condition=InstitutionItem.item.does_not_exist())
+        except PutError as exc:
+            if condition_failed(exc):
+                raise Problem(P.person.conflict) from None  # appointed meanwhile: read again
+            raise
+        return view, True
+    # Replacing an entry is managing the role it holds now, too (an administrator cannot demote one).
+    require(policy.manage_staff(caller, institution_id, stored.role, person_id))
+    validity = ([StaffMember.valid_from.set(valid_from), StaffMember.valid_to.set(valid_to)]
+                if valid_from and valid_to else [StaffMember.valid_from.remove(), StaffMember.valid_to.remove()])
+    try:
+        stored.update(actions=[StaffMember.role.set(data.role), *validity],
+                      condition=_holds_role(stored.role), add_version_condition=False)
+    except UpdateError as exc:
         if condition_failed(exc):
-            return False  # already a representative: PUT is idempotent
+            raise Problem(P.person.conflict) from None  # removed or changed meanwhile: read again
         raise
-    return True
+    return view, False
+
+
+def _holds_role(role: str) -> Any:
+    """The stored entry still exists and holds `role` (an entry stored without one is a representative)."""
+    holds = StaffMember.role == role
+    if role == STAFF_REPRESENTATIVE:
+        holds = holds | StaffMember.role.does_not_exist()
+    return InstitutionItem.item.exists() & holds
 
 
 def remove_representative(caller: CallerFacts, institution_id: str, person_id: str) -> None:
-    require(policy.administer(caller))
+    """Remove a staff entry: the person's next request no longer counts it."""
     person_id = checked_person_id(person_id)
+    # Whether the caller manages this institution's staff at all, before anything about the entry.
+    require(policy.manage_staff(caller, institution_id, STAFF_REPRESENTATIVE, person_id))
+    stored = staff_entry(institution_id, person_id)
+    if stored is None:
+        raise Problem(P.staff.not_found)
+    require(policy.manage_staff(caller, institution_id, stored.role, person_id))
     try:
-        # Delete whatever version is stored: removal must not depend on having read the item
-        # (PynamoDB would otherwise add "version does not exist", which a stored item never meets).
+        # Not versioned: the condition on the role is what must still hold.
         InstitutionItem(institution_id, staff_item(person_id)).delete(
-            condition=InstitutionItem.item.exists(), add_version_condition=False)
+            condition=_holds_role(stored.role), add_version_condition=False)
     except DeleteError as exc:
         if condition_failed(exc):
             raise Problem(P.staff.not_found) from None
@@ -158,9 +200,11 @@ def list_institutions(caller: CallerFacts) -> list[dict[str, Any]]:
             for p in profiles]
 
 
-def list_representatives(caller: CallerFacts, institution_id: str) -> list[dict[str, str]]:
+def list_representatives(caller: CallerFacts, institution_id: str) -> list[dict[str, Any]]:
     require(policy.see_institution(caller, institution_id))
     _existing(institution_id)
     staff = staff_of(institution_id)
     names = display_names({member.staff_person_id for member in staff})
-    return [{"person_id": member.staff_person_id, "name": names.get(member.staff_person_id, "")} for member in staff]
+    return [{"person_id": member.staff_person_id, "name": names.get(member.staff_person_id, ""),
+             "role": member.role or STAFF_REPRESENTATIVE, "valid_from": member.valid_from,
+             "valid_to": member.valid_to} for member in staff]
