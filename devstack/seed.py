@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from chalicelib.domain.access import STAFF_ADMINISTRATOR, STAFF_REPRESENTATIVE
 from chalicelib.domain.dates import vilnius_date, vilnius_today
 from chalicelib.domain.legal_entity import make_legal_entity_code
 from chalicelib.domain.municipalities import municipality_name
@@ -208,7 +209,7 @@ def seed(today: date | None = None) -> dict[str, int]:
         Permit(iid, permit_item(f"{iid}-1"), permit_id=f"{iid}-1", scope=set(scope),
                valid_from=valid_from, valid_to=valid_to, state=state, **common).save()
         rep = people[inst.representative].person_id
-        StaffMember(iid, staff_item(rep), staff_person_id=rep, **common).save()
+        StaffMember(iid, staff_item(rep), staff_person_id=rep, role=staff_role(inst), **common).save()
     institutions = {i.key: i for i in INSTITUTIONS}
     count = 0
     for person_key, inst_key, row in _records():
@@ -330,11 +331,21 @@ def _moved_pupils(today: date) -> int:
     return len(MOVED)
 
 
+# Issue 16, item 2: the Vilnius school's representative is also its administrator — appoints and
+# removes the school's representatives (docs/ACCESS.md); the others are plain representatives.
+ADMINISTERED = frozenset({"vilnius"})
+
+
+def staff_role(inst: DemoInstitution) -> str:
+    return STAFF_ADMINISTRATOR if inst.key in ADMINISTERED else STAFF_REPRESENTATIVE
+
+
 def identities() -> list[tuple[str, str, str]]:
     """(role, name, personal code) of the people a tester logs in as."""
     today = vilnius_today().isoformat()
     rep_of = {
         i.representative: i.name + (" (permit expired)" if i.permit[1] < today else "")
+        + (" (administrator)" if i.key in ADMINISTERED else "")
         for i in INSTITUTIONS
     }
     shown = []

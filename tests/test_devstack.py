@@ -171,6 +171,12 @@ def test_dev_stack_comes_up_seeded_and_stops_on_ctrl_c(tmp_path: Path) -> None:
         assert representative
         rep_token = click_through_login(base, representative.group(1))
         institution = list(who_am_i(base, rep_token)["institutions"])  # type: ignore[call-overload]
+        # The Vilnius school's representative is its administrator (issue 16, item 2).
+        assert "(administrator)" in representative.group(0)
+        _, _, staff_body = http("GET", f"{base}/institutions/{institution[0]}/staff",
+                                headers={"Authorization": f"Bearer {rep_token}"})
+        roles = {entry["person_id"]: entry["role"] for entry in json.loads(staff_body)["representatives"]}
+        assert roles == {representative.group(1): "ADMINISTRATOR"}
         status, _, body = http("POST", f"{base}/institutions/{institution[0]}/uploads",
                                headers={"Authorization": f"Bearer {rep_token}", "Content-Type": "application/json"},
                                data=json.dumps({"file_name": "egzaminai 2026+.csv"}).encode())
