@@ -136,6 +136,13 @@ def add_representative(
     view = {"institution_id": institution_id, "person_id": person_id, "role": data.role,
             "valid_from": valid_from, "valid_to": valid_to}
     stored = staff_entry(institution_id, person_id)
+    if stored is not None and not body:
+        # Appointing again with nothing to change (the ministry's page adds a person by code alone):
+        # the entry stays as it is — a role or validity changes only when the body says so.
+        require(policy.manage_staff(caller, institution_id, stored.role or STAFF_REPRESENTATIVE, person_id))
+        return {"institution_id": institution_id, "person_id": person_id,
+                "role": stored.role or STAFF_REPRESENTATIVE, "valid_from": stored.valid_from,
+                "valid_to": stored.valid_to}, False
     if stored is None:
         staff = StaffMember(institution_id, staff_item(person_id), staff_person_id=person_id, role=data.role,
                             valid_from=valid_from, valid_to=valid_to, created_at=datetime.now(UTC),

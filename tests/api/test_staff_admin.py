@@ -141,7 +141,7 @@ def test_a_plain_representative_cannot_appoint_or_remove(world: World) -> None:
 
 def test_the_ministry_replaces_an_administrator_by_a_representative(administered: World) -> None:
     world = administered
-    replaced = world.call("ministry", "PUT", staff("resident"), {})
+    replaced = world.call("ministry", "PUT", staff("resident"), {"role": "REPRESENTATIVE"})
     assert replaced.status_code == 200 and replaced.json_body["role"] == "REPRESENTATIVE"
     refused = world.call("resident", "PUT", staff("guardian"), {})
     assert refused.status_code == 403 and refused.json_body["code"] == "access.administrator"
@@ -161,3 +161,12 @@ def test_the_body_is_validated_like_a_permit(world: World, body: dict[str, Any],
     assert refused.status_code == 422, refused.json_body
     assert [e["code"] for e in refused.json_body["errors"]] == codes
     assert PEOPLE["guardian"] not in listed(world)
+
+
+def test_appointing_again_with_no_body_changes_nothing(administered: World) -> None:
+    """The ministry's page adds a person by code alone: doing so for an administrator must not
+    quietly make them a representative (nor drop a validity)."""
+    again = administered.call("ministry", "PUT", staff("resident"))
+    assert again.status_code == 200, again.json_body
+    assert again.json_body["role"] == "ADMINISTRATOR"
+    assert listed(administered)[PEOPLE["resident"]]["role"] == "ADMINISTRATOR"
