@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
+from chalicelib.domain.reporting import annual_date_in
 from chalicelib.domain.statistics import grade_of, sex_of
 
 
@@ -111,11 +112,12 @@ class Tally:
 
 
 def is_reference_date(day: date, month_day: tuple[int, int]) -> bool:
-    """Is `day` the year's open-data reference date (`(month, day)`)?"""
-    return (day.month, day.day) == month_day
+    """Is `day` the year's open-data reference date (`(month, day)`; 29 February falls on the
+    28th in a common year, as the annual reporting date does)?"""
+    return day == annual_date_in(day.year, month_day)
 
 
 def latest_reference_date(today: date, month_day: tuple[int, int]) -> date:
     """The newest reference date on or before `today`."""
-    this_year = date(today.year, *month_day)
-    return this_year if this_year <= today else date(today.year - 1, *month_day)
+    this_year = annual_date_in(today.year, month_day)
+    return this_year if this_year <= today else annual_date_in(today.year - 1, month_day)

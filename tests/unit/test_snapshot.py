@@ -44,3 +44,16 @@ def test_an_institution_is_counted_by_grade_programme_form_and_sex_on_the_day() 
     assert tally.open_enrolments == 4
     assert tally.stored() == {"10|Q||F": 1, "8|P|DAILY|F": 1, "8|P|DAILY|M": 1, "|P||": 1}
     assert all(CountKey.parse(stored) in tally.counts for stored in tally.stored())
+
+
+def test_the_open_data_reference_date_of_a_year() -> None:
+    from chalicelib.domain.snapshot import is_reference_date, latest_reference_date
+
+    september = (9, 1)
+    assert latest_reference_date(date(2026, 12, 2), september) == date(2026, 9, 1)
+    assert latest_reference_date(date(2026, 8, 31), september) == date(2025, 9, 1)
+    assert latest_reference_date(date(2026, 9, 1), september) == date(2026, 9, 1)
+    assert is_reference_date(date(2026, 9, 1), september) and not is_reference_date(date(2026, 9, 2), september)
+    # 29 February, allowed as the annual reporting date is: the 28th in a common year.
+    assert latest_reference_date(date(2027, 3, 1), (2, 29)) == date(2027, 2, 28)
+    assert is_reference_date(date(2028, 2, 29), (2, 29)) and not is_reference_date(date(2028, 2, 28), (2, 29))
