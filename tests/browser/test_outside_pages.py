@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from playwright.sync_api import BrowserContext, expect
 
 from tests.browser.support import check, log_in, requests_made
@@ -31,8 +30,6 @@ def test_the_ministry_sees_counts_by_municipality_and_no_names(context: BrowserC
 
 
 def test_the_official_sees_the_list_only_after_a_purpose(context: BrowserContext, stack: dict[str, str]) -> None:
-    if "official" not in stack:  # the demo official comes with the officials part (docs/STATE.md section 2)
-        pytest.skip("the dev stack prints no municipality official yet")
     page = context.new_page()
     log_in(page, stack, "official")
     seen = requests_made(page)
