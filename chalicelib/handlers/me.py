@@ -18,6 +18,7 @@ blueprint = Blueprint(__name__)
 def me() -> dict[str, Any]:
     from chalicelib.domain.municipalities import municipality_name
     from chalicelib.services.identity import login_identity
+    from chalicelib.services.institutions import acted_for
     from chalicelib.services.persons import find_person, minor_children
 
     who = caller(blueprint.current_request)
@@ -31,6 +32,7 @@ def me() -> dict[str, Any]:
         "family_name": person.family_name if person else None,
         "roles": sorted(now.roles),
         "institutions": sorted(now.institutions),
+        "acts_for": acted_for(now.staff_scopes, now.administers),
         "children": minor_children(who.person_id) if "guardian" in now.roles else [],
         "municipalities": [{"code": code, "name": municipality_name(code)} for code in now.municipalities],
     })

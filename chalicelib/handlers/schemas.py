@@ -57,12 +57,21 @@ class Municipalities(Out):
     municipalities: list[Municipality]
 
 
+class ActsFor(Out):
+    institution_id: str
+    name: str
+    role: str = Field(description="the staff entry's role: REPRESENTATIVE or ADMINISTRATOR")
+    scopes: list[str] = Field(description="what the institution's valid permits allow today: read, write; "
+                                          "empty when none is valid")
+
+
 class Me(Out):
     person_id: str
     given_name: str | None
     family_name: str | None
     roles: list[str]
-    institutions: list[str]
+    institutions: list[str] = Field(description="ids of the institutions the caller acts for with a valid permit")
+    acts_for: list[ActsFor] = Field(default=[], description="every institution the caller is staff of today")
     children: list[Child] = []
     municipalities: list[Municipality] = Field(default=[], description="where the caller is an official today")
 

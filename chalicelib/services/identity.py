@@ -7,7 +7,7 @@ gone from the next token too.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from chalicelib.domain.access import login_roles
@@ -20,6 +20,10 @@ class LoginIdentity:
     roles: list[str]
     institutions: list[str]
     municipalities: list[str]  # codes where the person is an official today
+    # Every institution the person is staff of today, with the scopes its valid permits give
+    # (empty: no valid permit) and the ones they administer: what `/me` names for the pages.
+    staff_scopes: dict[str, list[str]] = field(default_factory=dict)
+    administers: list[str] = field(default_factory=list)
 
 
 def login_identity(person_id: str, today: date | None = None) -> LoginIdentity:
@@ -29,4 +33,6 @@ def login_identity(person_id: str, today: date | None = None) -> LoginIdentity:
     municipalities = sorted(facts.municipalities)
     roles = login_roles(is_ministry=facts.is_ministry, represented_institutions=institutions,
                         has_minor_children=bool(facts.minor_children), municipalities=municipalities)
-    return LoginIdentity(person_id=person_id, roles=roles, institutions=institutions, municipalities=municipalities)
+    return LoginIdentity(person_id=person_id, roles=roles, institutions=institutions, municipalities=municipalities,
+                         staff_scopes={iid: sorted(scopes) for iid, scopes in facts.staff_scopes.items()},
+                         administers=sorted(facts.administers))

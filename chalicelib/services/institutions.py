@@ -10,7 +10,7 @@ from pynamodb.exceptions import DeleteError, PutError, UpdateError
 
 from chalicelib.domain import policy
 from chalicelib.domain import problems as P
-from chalicelib.domain.access import STAFF_REPRESENTATIVE
+from chalicelib.domain.access import STAFF_ADMINISTRATOR, STAFF_REPRESENTATIVE
 from chalicelib.domain.errors import DomainValidationError, FieldError
 from chalicelib.domain.institutions import InstitutionInput, PermitInput, StaffInput
 from chalicelib.domain.municipalities import municipality_name
@@ -205,6 +205,18 @@ def list_institutions(caller: CallerFacts) -> list[dict[str, Any]]:
     return [{"institution_id": p.institution_id, "name": p.name, "legal_entity_code": p.legal_entity_code,
              "municipality": p.municipality, "municipality_name": municipality_name(p.municipality)}
             for p in profiles]
+
+
+def acted_for(staff_scopes: dict[str, list[str]], administers: list[str]) -> list[dict[str, Any]]:
+    """The institutions a person is staff of today, as `/me` names them: id, name, role, scopes.
+    Read from the caller's own facts (no policy needed: it is about themself); one GetItem each."""
+    acted = []
+    for iid in sorted(staff_scopes):
+        profile = institution_profile(iid)
+        acted.append({"institution_id": iid, "name": profile.name if profile else iid,
+                      "role": STAFF_ADMINISTRATOR if iid in administers else STAFF_REPRESENTATIVE,
+                      "scopes": list(staff_scopes[iid])})
+    return acted
 
 
 def list_representatives(caller: CallerFacts, institution_id: str) -> list[dict[str, Any]]:
