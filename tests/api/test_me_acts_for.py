@@ -40,6 +40,7 @@ def test_several_institutions_each_with_its_own_role_and_removal_shows_at_once(w
 
 
 def test_an_appointment_not_valid_yet_is_not_named(world: World) -> None:
-    later = {"valid_from": (TODAY + timedelta(days=5)).isoformat(), "valid_to": (TODAY + timedelta(days=30)).isoformat()}
+    later = {"valid_from": (TODAY + timedelta(days=5)).isoformat(),
+             "valid_to": (TODAY + timedelta(days=30)).isoformat()}
     assert world.call("ministry", "PUT", f"/institutions/inst-b/staff/{PEOPLE['guardian']}", later).status_code == 201
     assert acts_for(world, "guardian") == []
