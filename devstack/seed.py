@@ -225,6 +225,7 @@ def seed(today: date | None = None) -> dict[str, int]:
     _regraded_exam(today)
     seed_reporting(now)
     seed_officials(now, today)
+    seed_two_schools(now)
     count += _moved_pupils(today)
     return {"persons": len(PEOPLE), "institutions": len(INSTITUTIONS), "records": count}
 
@@ -363,7 +364,7 @@ def identities() -> list[tuple[str, str, str]]:
             )
             role = f"guardian of {children}"
         shown.append((role, f"{person.given_name} {person.family_name}", person.person_id))
-    return shown
+    return shown + two_schools_identities()
 
 
 # --- municipality officials (docs/STATE.md section 2) ---------------------------------------------
@@ -520,3 +521,32 @@ def seed_statistics_classes(today: date | None = None) -> int:
                          Actor(representatives[inst.representative], "representative", inst.institution_id, inst.name))
             written += 1
     return written
+
+
+# --- A representative of two institutions (issue 16: the school page's choice of institution) ------
+# Her own person, not in PEOPLE: the tables above keep one representative per institution.
+TWO_SCHOOLS = DemoPerson("rep_two", "Rasa", "Mažeikienė", "F", date(1986, 10, 2), 127, "representative")
+TWO_SCHOOLS_AT = ("vilnius", "kaunas")
+
+
+def seed_two_schools(now: datetime) -> None:
+    """Rasa Mažeikienė: a REPRESENTATIVE (no validity: until removed) of the Vilnius and the Kaunas school."""
+    person = TWO_SCHOOLS
+    if find_person(person.person_id) is None:
+        with transaction(Person) as tx:
+            add_person_writes(tx, Person(person.person_id, given_name=person.given_name,
+                                         family_name=person.family_name, birth_date=person.birth.isoformat(),
+                                         sex=person.sex, source="SEED", created_at=now, updated_at=now,
+                                         updated_by=SEEDED_BY), new=True)
+    institutions = {i.key: i for i in INSTITUTIONS}
+    for key in TWO_SCHOOLS_AT:
+        iid = institutions[key].institution_id
+        StaffMember(iid, staff_item(person.person_id), staff_person_id=person.person_id, role=STAFF_REPRESENTATIVE,
+                    created_at=now, created_by=SEEDED_BY).save()
+
+
+def two_schools_identities() -> list[tuple[str, str, str]]:
+    """The banner's line: "representative of two schools (vilnius, kaunas)"; tests find her by that phrase."""
+    person = TWO_SCHOOLS
+    role = f"representative of two schools ({', '.join(TWO_SCHOOLS_AT)})"
+    return [(role, f"{person.given_name} {person.family_name}", person.person_id)]
