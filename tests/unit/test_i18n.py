@@ -96,7 +96,8 @@ def test_untranslated_keys_fall_back_to_lithuanian() -> None:
 # wrong on any page), by the module they are in.
 CITIZEN_VIEWS = {
     "start": ("start",),
-    "history": ("history", "childHistory", "renderSections", "recordCard", "recordTitle", "describe"),
+    "history": ("records.js:history", "childHistory", "records.js:renderSections", "records.js:recordCard",
+                "records.js:recordTitle", "records.js:describe"),
     "journal": ("journal", "journalEntry", "journalChange"),
     "any page": ("route", "ui.js:problemText"),
 }

@@ -1,12 +1,16 @@
 // The register's pages: a small front end over the same API that scripts use (docs/WEB.md).
 // Everything shown is built with DOM calls (textContent), never by pasting HTML.
-import { ApiError, api, loggedIn, logout, postFile, publicApi } from "./api.js";
+import { ApiError, api, loggedIn, logout, publicApi } from "./api.js";
 import { currentLanguage, setLanguage, t } from "./i18n.js";
-import { reportingPage, schoolReporting } from "./reporting.js";
-import { movementsPage, schoolMovements } from "./movements.js";
+import { reportingPage } from "./reporting.js";
+import { movementsPage } from "./movements.js";
+import {
+  heading, history, kindOf, kindTitle, loadKinds, period, recordTitle, renderSections, shownValue,
+} from "./records.js";
+import { school } from "./school.js";
 import {
   BAD, PERSON_ID, SHARE_SECRET, alertBox, current, h, inLanguage, main, nav, navigate, parseAddress, path, problemText,
-  purposeInput, saveFile, show, typedPurpose,
+  saveFile, show,
 } from "./ui.js";
 import { municipality, officials } from "./officials.js";
 import { outside } from "./outside.js";
@@ -21,7 +25,7 @@ function renderNav() {
   for (const child of me.children || []) {
     links.push([`#/child/${encodeURIComponent(child.person_id)}`, `${t("childHistory")}: ${child.given_name || ""}`.trim()]);
   }
-  if (me.roles.includes("representative")) links.push(["#/school", t("school")]);
+  if ((me.acts_for || []).length) links.push(["#/school", t("school")]); // staff of an institution, permit or not
   if (me.roles.includes("ministry")) links.push(["#/ministry", t("ministry")], ["#/officials", t("municipalityOfficials")]);
   if (me.roles.includes("municipality")) links.push(["#/municipality", t("myMunicipality")]);
   if (me.roles.includes("ministry") || me.roles.includes("municipality")) links.push(["#/reporting", t("reporting")]);
@@ -59,11 +63,11 @@ async function route() {
   if (!live()) return null;
   renderNav();
   try {
+    if (page === "school") return await school(location.hash); // reads its own, longer addresses
     if (argument === BAD) return show(t("badLinkTitle"), alertBox(t("badLink")));
     if (page === "journal") return await journal();
     if (page === "shares") return await shares();
     if (page === "child") return await childHistory(argument);
-    if (page === "school") return await school(argument);
     if (page === "ministry") return await ministry(argument);
     if (page === "reporting") return await reportingPage(me);
     if (page === "officials") return await officials(argument);
@@ -83,18 +87,6 @@ async function route() {
   return null;
 }
 
-// A page shown by pressing a button rather than by opening an address: it counts as a navigation,
-// so a page still loading from before does not overwrite it.
-async function navigated(render) {
-  const live = navigate();
-  renderNav();
-  try {
-    await render();
-  } catch (error) {
-    if (live()) show(t("failed"), alertBox(problemText(error)));
-  }
-}
-
 function start() {
   nav.hidden = true;
   show(t("brand"),
@@ -106,99 +98,6 @@ function start() {
 }
 
 // --- history --------------------------------------------------------------------------------------
-
-function period(record) {
-  const start = record.start_date || record.issue_date || "";
-  if (!record.end_date) return start;
-  return `${start} – ${record.end_date}`;
-}
-
-// Kind titles, field labels and code labels are the register's (`GET /schema/records`, declared in
-// chalicelib/domain/kinds.py): fetched once, when records are first shown, and kept for the session.
-// Each text comes in the page's language, else in Lithuanian.
-let kinds = null;
-let kindsLoading = null;
-
-async function loadKinds() {
-  if (kinds) return;
-  kindsLoading ??= publicApi("schema/records").finally(() => { kindsLoading = null; });
-  const schema = await kindsLoading;
-  kinds = new Map(schema.kinds.map((kind) => [kind.kind, kind]));
-}
-
-function kindTitle(name) {
-  const kind = kinds.get(name);
-  return kind ? inLanguage(kind.title) : name;
-}
-
-function shownValue(field, value) {
-  const choice = field.choices?.find((candidate) => candidate.code === value);
-  return choice ? inLanguage(choice.label) : value;
-}
-
-function heading(record) {
-  const kind = kinds.get(record.kind);
-  return kind?.heading ? kind.fields.find((field) => field.name === kind.heading) : null;
-}
-
-// The record's fields in its kind's reading order, each with its label; the heading is the title.
-function describe(record) {
-  const kind = kinds.get(record.kind);
-  const rows = (kind?.fields ?? [])
-    .filter((field) => field.name !== kind.heading && ![undefined, null, ""].includes(record[field.name]))
-    .map((field) => [inLanguage(field.label), shownValue(field, record[field.name])]);
-  if (record.dakpr_registration_number) rows.push([t("dakpr"), record.dakpr_registration_number]);
-  return rows;
-}
-
-function recordTitle(record) {
-  const field = heading(record);
-  if (field && record[field.name]) return shownValue(field, record[field.name]);
-  return record.institution_name || record.institution_id || kindTitle(record.kind);
-}
-
-function recordCard(record, extra) {
-  return h("article", { class: "card" },
-    h("h3", { text: recordTitle(record) }),
-    heading(record) ? h("p", { class: "muted", text: record.institution_name || record.institution_id }) : null,
-    h("dl", {}, describe(record).map(([label, value]) => [h("dt", { text: label }), h("dd", { text: value })])),
-    extra ? extra(record) : null);
-}
-
-function renderSections(target, page, extra) {
-  const byId = new Map(page.records.map((record) => [record.record_id, record]));
-  for (const section of page.sections) {
-    let list = target.querySelector(`section[data-kind="${section.kind}"] .cards`);
-    if (!list) {
-      list = h("div", { class: "cards" });
-      target.append(h("section", { "data-kind": section.kind }, h("h2", { text: kindTitle(section.kind) }), list));
-    }
-    for (const id of section.record_ids) list.append(recordCard(byId.get(id), extra));
-  }
-}
-
-async function history(personId, options = {}) {
-  const live = current();
-  const base = personId ? path("persons", personId, "history") : "me/history";
-  const query = new URLSearchParams(options.query || {});
-  const [first] = await Promise.all([api(`${base}?${query}`), loadKinds()]);
-  if (!live()) return;
-  const holder = h("div", {});
-  const person = first.person;
-  show(personId ? `${options.title}: ${person.given_name || ""} ${person.family_name || ""}`.trim() : t("myHistory"), holder);
-  if (!first.records.length) holder.append(h("p", { class: "empty", text: t("emptyHistory") }));
-  renderSections(holder, first, options.extra);
-  let cursor = first.next_cursor;
-  const more = h("button", { type: "button", class: "more", text: t("more"), onclick: async () => {
-    if (!cursor) return;
-    const next = await api(`${base}?${new URLSearchParams({ ...Object.fromEntries(query), cursor })}`);
-    renderSections(holder, next, options.extra);
-    cursor = next.next_cursor;
-    more.hidden = !cursor;
-  } });
-  more.hidden = !cursor;
-  main.append(more);
-}
 
 // A guardian reads the children `/me` lists, and only those: a link naming anyone else reads nothing.
 async function childHistory(personId) {
@@ -247,7 +146,7 @@ function journalChange(event) {
   if (after.moved_to_another_person) return h("p", { class: "change", text: t("journalMoved") });
   const shown = after.kind ? after : before;
   if (!shown.kind) return null;
-  const kind = kinds.get(shown.kind);
+  const kind = kindOf(shown.kind);
   const named = heading(shown);
   const title = named && shown[named.name] ? `${kindTitle(shown.kind)}: ${shownValue(named, shown[named.name])}`
     : kindTitle(shown.kind);
@@ -381,166 +280,6 @@ function verifyPage() {
     h("button", { type: "submit", text: t("check") })), result);
 }
 
-// --- school ---------------------------------------------------------------------------------------
-
-async function school(argument) {
-  const live = current();
-  const { institutions } = await api("institutions");
-  if (!live()) return null;
-  const institution = institutions[0];
-  if (!institution) return show(t("school"), alertBox(t("noAccess")));
-  // `#/school/pupil` is where a search's result is shown; opened on its own (reload, back, forward, a
-  // link) it is the search form again. `#/school/<code>` (a link) fills in the code, nothing more.
-  if (argument === "pupil") return findPupilPage(institution, "");
-  if (argument !== null) return findPupilPage(institution, PERSON_ID.test(argument) ? argument : "", !PERSON_ID.test(argument));
-  const file = h("input", { id: "file", type: "file", accept: ".csv,.xlsx", required: true });
-  const dryRun = h("input", { id: "dry-run", type: "checkbox" });
-  const result = h("div", { id: "upload-result", "aria-live": "polite" });
-  const reporting = schoolReporting(institution);
-  const drop = h("div", { class: "drop", text: t("uploadHelp") });
-  drop.addEventListener("dragover", (event) => event.preventDefault());
-  drop.addEventListener("drop", (event) => { event.preventDefault(); file.files = event.dataTransfer.files; });
-  const form = h("form", { onsubmit: async (event) => {
-    event.preventDefault();
-    result.replaceChildren(h("p", { text: t("loading") }));
-    try {
-      const chosen = file.files[0];
-      const started = await api(path("institutions", institution.institution_id, "uploads"), { method: "POST", body: { file_name: chosen.name, dry_run: dryRun.checked } });
-      await postFile(started, chosen);
-      await followUpload(institution.institution_id, started.upload_id, result);
-      reporting.reload();
-    } catch (error) {
-      result.replaceChildren(alertBox(problemText(error)));
-    }
-  } },
-  drop,
-  h("p", {}, h("label", { for: "file", text: t("chooseFile") }), file),
-  h("p", {}, dryRun, " ", h("label", { for: "dry-run", text: t("dryRun") })),
-  h("button", { type: "submit", text: t("send") }));
-  const lang = currentLanguage() === "en" ? "en" : "lt"; // the templates' headers: Lithuanian or English
-  show(`${t("school")}: ${institution.name}`, reporting.notice,
-    schoolMovements(institution),
-    h("section", {}, h("h2", { text: t("upload") }), form, result), reporting.history,
-    h("section", {}, h("h2", { text: t("templates") }),
-      h("ul", {}, h("li", {}, h("a", { href: `templates/upload?format=csv&lang=${lang}`, text: "CSV" })),
-        h("li", {}, h("a", { href: `templates/upload?format=xlsx&lang=${lang}`, text: "XLSX" })))),
-    h("section", {}, h("h2", { text: t("findPupil") }), pupilForm(institution, "")),
-    h("section", {}, h("h2", { text: t("learnerList") }), learnerListForm(institution)));
-}
-
-function findPupilPage(institution, code, badLink = false) {
-  show(t("findPupil"), ...(badLink ? [alertBox(t("badLink"))] : []),
-    h("p", { class: "muted", text: institution.name }), pupilForm(institution, code));
-}
-
-// A pupil's history is read only from here, when the button is pressed with a purpose typed in.
-// The result goes to `#/school/pupil` in the browser's history without reading again on the way.
-function pupilForm(institution, code) {
-  const codeInput = h("input", { id: "personal-code", inputmode: "numeric", autocomplete: "off", required: true, value: code });
-  const purpose = purposeInput("purpose");
-  const message = h("div", { "aria-live": "polite" });
-  return h("form", { novalidate: true, onsubmit: (event) => {
-    event.preventDefault();
-    const personId = codeInput.value.trim();
-    const why = typedPurpose(purpose);
-    if (!PERSON_ID.test(personId)) return message.replaceChildren(alertBox(t("checkCode")));
-    if (!why) return message.replaceChildren(alertBox(t("purposeNeeded")));
-    window.history.pushState(null, "", "#/school/pupil");
-    return navigated(() => pupil(institution, personId, why));
-  } },
-  h("p", {}, h("label", { for: "personal-code", text: t("personalCode") }), codeInput),
-  h("p", {}, h("label", { for: "purpose", text: t("purpose") }), purpose),
-  h("button", { type: "submit", text: t("find") }),
-  message);
-}
-
-// The list names every current learner and is journaled in each one's history: it is made only when
-// the button is pressed with a purpose typed in, never by opening an address.
-function learnerListForm(institution) {
-  const purpose = purposeInput("export-purpose");
-  const formats = ["csv", "xlsx"].map((format) => [format,
-    h("input", { id: `export-${format}`, type: "radio", name: "export-format", value: format, checked: format === "csv" })]);
-  const result = h("div", { id: "export-result", "aria-live": "polite" });
-  return h("form", { novalidate: true, onsubmit: async (event) => {
-    event.preventDefault();
-    const why = typedPurpose(purpose);
-    if (!why) return result.replaceChildren(alertBox(t("purposeNeeded")));
-    const format = formats.find(([, input]) => input.checked)[0];
-    result.replaceChildren(h("p", { text: t("loading") }));
-    try {
-      const file = await api(`${path("institutions", institution.institution_id, "learners")}?${new URLSearchParams({ format, purpose: why })}`, { as: "blob" });
-      saveFile(file, `besimokantys-${institution.institution_id}.${format}`);
-      result.replaceChildren(h("p", { text: t("listSaved") }));
-    } catch (error) {
-      result.replaceChildren(alertBox(problemText(error)));
-    }
-    return null;
-  } },
-  h("p", { class: "muted", text: t("learnerListHelp") }),
-  h("p", {}, h("label", { for: "export-purpose", text: t("purpose") }), purpose),
-  h("fieldset", {}, h("legend", { text: t("format") }),
-    formats.map(([format, input]) => h("p", {}, input, " ", h("label", { for: input.id, text: format.toUpperCase() })))),
-  h("button", { type: "submit", text: t("downloadList") }),
-  result);
-}
-
-async function followUpload(institutionId, uploadId, target) {
-  for (let i = 0; i < 120; i += 1) {
-    const upload = await api(path("institutions", institutionId, "uploads", uploadId));
-    if (!["PENDING", "PROCESSING"].includes(upload.status)) return target.replaceChildren(uploadReport(upload));
-    target.replaceChildren(h("p", { text: `${t("status")}: ${t(`status_${upload.status}`)}` }));
-    await new Promise((resolve) => { setTimeout(resolve, 1000); });
-  }
-  return null;
-}
-
-function uploadReport(upload) {
-  const lang = currentLanguage();
-  return h("div", { class: "report" },
-    h("h3", { text: `${t("status")}: ${t(`status_${upload.status}`)}` }),
-    h("dl", {}, [["rowsRead", upload.rows_read], ["rowsWritten", upload.rows_written], ["rowsRejected", upload.rows_rejected]]
-      .map(([label, value]) => [h("dt", { text: t(label) }), h("dd", { text: value })])),
-    upload.errors.length ? h("table", {},
-      h("thead", {}, h("tr", {}, [t("line"), t("column"), t("error")].map((text) => h("th", { scope: "col", text })))),
-      h("tbody", {}, upload.errors.map((e) => h("tr", {}, h("td", { text: e.line }), h("td", { text: e.column }),
-        h("td", { text: e.messages[lang] ?? e.messages.lt }))))) : null,
-    upload.report ? h("p", {}, h("a", { href: upload.report.json, text: t("reportJson") }), " · ",
-      h("a", { href: upload.report.csv, text: t("reportCsv") })) : null);
-}
-
-async function pupil(institution, personId, purpose) {
-  await history(personId, {
-    title: t("pupilHistory"),
-    query: { purpose, institution_id: institution.institution_id },
-    extra: (record) => (record.institution_id === institution.institution_id ? editButton(institution, record) : null),
-  });
-}
-
-function editButton(institution, record) {
-  return h("button", { type: "button", class: "link", text: t("edit"), onclick: async (event) => {
-    const card = event.target.closest("article");
-    const recordPath = path("institutions", institution.institution_id, "records", record.record_id);
-    const [detail] = await Promise.all([api(recordPath), loadKinds()]);
-    // Every field of the record's kind that it has, labelled as its kind reads it.
-    const editable = (kinds.get(detail.kind)?.fields ?? []).filter((field) => detail[field.name] !== undefined);
-    const inputs = editable.map((field) => [field, h("input", { id: `edit-${field.name}`, value: detail[field.name] })]);
-    const message = h("p", { "aria-live": "polite" });
-    card.append(h("form", { class: "edit", onsubmit: async (submit) => {
-      submit.preventDefault();
-      const fields = { kind: detail.kind, source_id: detail.source_id };
-      for (const [field, input] of inputs) if (input.value !== "") fields[field.name] = field.type === "integer" ? Number(input.value) : input.value;
-      try {
-        await api(recordPath, { method: "PUT", body: { ...fields, person_id: detail.person_id, version: detail.version } });
-        message.replaceChildren(t("saved"));
-      } catch (error) {
-        message.replaceChildren(alertBox(problemText(error)));
-      }
-    } },
-    inputs.map(([field, input]) => h("p", {}, h("label", { for: input.id, text: inLanguage(field.label) }), input)),
-    h("button", { type: "submit", text: t("save") }), message));
-  } });
-}
-
 // --- ministry -------------------------------------------------------------------------------------
 
 async function ministry(argument) {
@@ -568,7 +307,7 @@ async function ministry(argument) {
     message,
     h("section", {}, h("h2", { text: t("permits") }),
       h("ul", { class: "plain" }, permits.map((p) => h("li", { class: "card" },
-        h("p", { text: `${p.valid_from} – ${p.valid_to} · ${p.scope.join(", ")} · ${t(`state_${p.state}`)}` }),
+        h("p", { text: `${p.valid_from} – ${p.valid_to} · ${p.scope.map((scope) => t(`scope_${scope}`)).join(", ")} · ${t(`state_${p.state}`)}` }),
         p.state === "ACTIVE" ? h("button", { type: "button", text: t("revoke"), onclick: () => act(() => api(path("institutions", argument, "permits", p.permit_id), { method: "DELETE" })) }) : null))),
       h("form", { onsubmit: (event) => { event.preventDefault(); act(() => api(path("institutions", argument, "permits"), { method: "POST", body: { scope: write.checked ? ["read", "write"] : ["read"], valid_from: from.value, valid_to: to.value } })); } },
         h("h3", { text: t("grant") }),
