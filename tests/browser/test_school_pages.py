@@ -263,3 +263,30 @@ def test_an_administrator_appoints_then_removes_a_representative_refused_next(br
     finally:
         admin_context.close()
         appointed_context.close()
+
+
+def test_the_ministry_manages_an_institutions_staff_with_validity_on_the_same_page(
+    context: BrowserContext, stack: dict[str, str]
+) -> None:
+    page = context.new_page()
+    log_in(page, stack, "ministry")
+    page.get_by_role("link", name="Ministerija").click()
+    page.get_by_role("link", name=re.compile("Kauno Jono")).click()
+    page.get_by_role("link", name="Atstovai ir jų galiojimas").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Atstovai: {KAUNAS}")
+    expect(page.locator("#acting-for")).to_contain_text(f"Įstaiga: {KAUNAS}")
+    # The ministry appoints either role, with a validity.
+    today = vilnius_today()
+    page.get_by_label("Asmens kodas").fill(stack["guardian"])
+    page.get_by_label("Nuo").fill(today.isoformat())
+    page.get_by_label("Iki").fill((today + timedelta(days=10)).isoformat())
+    page.get_by_label("Vaidmuo").select_option("ADMINISTRATOR")
+    page.get_by_role("button", name="Paskirti atstovą").click()
+    expect(page.locator("#staff-result")).to_have_text("Atstovas paskirtas.")
+    laura = page.locator("#staff li").filter(has_text="Laura Jankauskienė")
+    expect(laura).to_contain_text("Administratorius")
+    check(page, "ministry-staff", screenshot=False)
+    page.get_by_role("button", name="Pašalinti: Laura Jankauskienė").click()
+    expect(laura).to_have_count(0)
+    page.get_by_role("link", name="Į įstaigos puslapį").click()
+    expect(page.get_by_role("heading", name="Leidimai")).to_be_visible()

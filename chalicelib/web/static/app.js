@@ -316,6 +316,7 @@ async function ministry(argument) {
         h("p", {}, write, " ", h("label", { for: "scope-write", text: t("scopeWrite") })),
         h("button", { type: "submit", text: t("grant") }))),
     h("section", {}, h("h2", { text: t("representatives") }),
+      h("p", {}, h("a", { href: `#/school/${encodeURIComponent(argument)}/staff`, text: t("staffWithValidity") })), // school.js
       h("ul", { class: "plain" }, representatives.map((r) => h("li", {}, `${r.name} `,
         h("button", { type: "button", class: "link", text: t("remove"), onclick: () => act(() => api(path("institutions", argument, "staff", r.person_id), { method: "DELETE" })) })))),
       h("form", { onsubmit: (event) => {

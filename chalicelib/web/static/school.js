@@ -83,7 +83,7 @@ function schoolAddress(institution, view) {
 
 // Who the person acts as here: role and what the permit allows, in the page's language.
 function standing(institution) {
-  const role = institution.role ? t(`staffRole_${institution.role}`) : t("ministry");
+  const role = t(`staffRole_${institution.role}`);
   const scopes = institution.scopes.length
     ? institution.scopes.map((scope) => t(`scope_${scope}`)).join(", ") : t("noValidPermit");
   return `${role} · ${t("permitAllows")}: ${scopes}`;
@@ -95,9 +95,10 @@ function actingBar(institution, acting, view) {
   const select = h("select", { id: "institution" }, acting.map((i) => h("option", {
     value: i.institution_id, selected: i.institution_id === institution.institution_id, text: i.name })));
   return h("div", { class: "acting", id: "acting-for" },
-    h("p", {}, h("strong", { text: `${t("actingFor")}: ` }), institution.name),
-    institution.role === undefined ? null : h("p", { class: "muted", text: standing(institution) }),
-    view ? h("p", {}, h("a", { href: schoolAddress(institution, null), text: t("backToSchool") })) : null,
+    h("p", {}, h("strong", { text: `${t(institution.role ? "actingFor" : "institution")}: ` }), institution.name),
+    institution.role ? h("p", { class: "muted", text: standing(institution) }) : null, // not the ministry's
+    view ? h("p", {}, h("a", { text: t("backToSchool"), href: institution.role ? schoolAddress(institution, null)
+      : `#/ministry/${encodeURIComponent(institution.institution_id)}` })) : null, // the ministry's own page
     others.length ? h("form", { class: "switch", onsubmit: (event) => {
       event.preventDefault();
       const chosen = acting.find((i) => i.institution_id === select.value);
@@ -508,6 +509,9 @@ async function staffPage(institution, acting, me, notice = null) {
   const from = h("input", { id: "staff-from", type: "date", required: true, value: vilniusToday() });
   const to = h("input", { id: "staff-to", type: "date", required: true, value: yearFrom(vilniusToday()) });
   const ministry = institution.role === null; // the ministry acting on any institution
+  // Only the ministry appoints administrators (policy.manage_staff): only its form offers the role.
+  const role = ministry ? h("select", { id: "staff-role" }, ["REPRESENTATIVE", ADMINISTRATOR].map((value) =>
+    h("option", { value, text: t(`staffRole_${value}`) }))) : null;
   return show(`${t("representatives")}: ${institution.name}`, actingBar(institution, acting.some((i) => i === institution) ? acting : [], "staff"),
     message,
     h("section", { "aria-labelledby": "staff-title" }, h("h2", { id: "staff-title", text: t("staffList") }),
@@ -529,10 +533,12 @@ async function staffPage(institution, acting, me, notice = null) {
         if (!PERSON_ID.test(personId)) return message.replaceChildren(alertBox(t("checkCode")));
         if (!from.value || !to.value) return message.replaceChildren(alertBox(t("validityNeeded")));
         return act(() => api(path("institutions", institution.institution_id, "staff", personId),
-          { method: "PUT", body: { role: "REPRESENTATIVE", valid_from: from.value, valid_to: to.value } }), t("staffAppointed"));
+          { method: "PUT", body: { role: role?.value ?? "REPRESENTATIVE", valid_from: from.value, valid_to: to.value } }),
+        t("staffAppointed"));
       } },
       h("p", {}, h("label", { for: "staff-code", text: t("personalCode") }), person),
       h("p", {}, h("label", { for: "staff-from", text: t("from") }), from),
       h("p", {}, h("label", { for: "staff-to", text: t("to") }), to),
+      role ? h("p", {}, h("label", { for: "staff-role", text: t("staffRole") }), role) : null,
       h("button", { type: "submit", text: t("addRepresentative") }))));
 }
