@@ -131,7 +131,10 @@ def test_login_to_who_am_i(client: Client, gateway: FakeGateway) -> None:
     # Names arrive from the gateway in capitals and are stored as people write them.
     assert me.json_body == {"person_id": REPRESENTATIVE, "given_name": "Tomas", "family_name": "Žukauskas",
                             "roles": ["representative", "resident"], "institutions": ["inst-a"], "children": [],
-                            "municipalities": []}
+                            "municipalities": [],
+                            # These tests store no institution profile: its id stands in for the name.
+                            "acts_for": [{"institution_id": "inst-a", "name": "inst-a", "role": "REPRESENTATIVE",
+                                          "scopes": ["read", "write"]}]}
 
     # The refresh cookie was spent for the token: the response set the next one.
     rotated = cookies_from(issued)["__Host-mr_session"]
