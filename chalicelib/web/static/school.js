@@ -476,7 +476,8 @@ function fieldInput(field, value, id) {
       h("option", { value: "", text: field.required ? t("chooseValue") : "—" }),
       field.choices.map((choice) => h("option", { value: choice.code, selected: choice.code === shown, text: inLanguage(choice.label) })));
   }
-  if (field.type === "date") return h("input", { ...common, type: "date", value: shown });
+  // A date that may not lie ahead (an exam taken, a diploma issued) offers nothing after today.
+  if (field.type === "date") return h("input", { ...common, type: "date", max: field.future ? false : vilniusToday(), value: shown });
   if (field.type === "integer") {
     return h("input", { ...common, type: "number", inputmode: "numeric", step: "1", min: field.minimum ?? false,
       max: field.maximum ?? false, value: shown });
