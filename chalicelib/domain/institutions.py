@@ -30,6 +30,8 @@ def _institution_id(value: object) -> str:
 def _legal_entity_code(value: object) -> str:
     if not isinstance(value, str):
         raise fail("type")
+    if not value.strip():
+        raise fail("required")  # an empty form field is missing, not a wrong character
     reason = legal_entity_code_error(value)
     if reason:
         raise fail(reason)
@@ -39,6 +41,8 @@ def _legal_entity_code(value: object) -> str:
 def _municipality(value: object) -> str:
     if not isinstance(value, str):
         raise fail("type")
+    if not value.strip():
+        raise fail("required")
     code = municipality_code(value)
     if code is None:
         raise fail("choice")

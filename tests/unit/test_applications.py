@@ -51,6 +51,8 @@ def test_a_good_application_is_normalised() -> None:
     ({"legal_entity_code": CODE[:-1] + str((int(CODE[-1]) + 1) % 10)}, "validation.legal_entity_code.checksum"),
     ({"legal_entity_code": "12345"}, "validation.legal_entity_code.length"),
     ({"municipality": "LT-99"}, "validation.municipality.choice"),
+    ({"municipality": " "}, "validation.municipality.required"),
+    ({"legal_entity_code": ""}, "validation.legal_entity_code.required"),
     ({"scope": []}, "validation.scope.type"),
     ({"scope": ["admin"]}, "validation.scope.choice"),
     ({"programmes": []}, "validation.programmes.required"),
