@@ -10,6 +10,7 @@ connection whenever that binding changes (PynamoDB itself only compares the tabl
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any, ClassVar
 
@@ -120,15 +121,23 @@ class Writes:
         self._writes.append(("update", tag, lambda tx: tx.update(item, actions=actions, condition=condition,
                                                                  add_version_condition=False)))
 
-    def commit(self, model: type[RegisterModel]) -> None:
-        """All or nothing; raises `Refused` when conditions failed, anything else as it comes."""
+    def commit(self, model: type[RegisterModel], attempts: int = 3) -> None:
+        """All or nothing; raises `Refused` when conditions failed, anything else as it comes. A
+        transaction cancelled only because another one was writing the same items at that moment
+        (`TransactionConflict`: two reviewers at once) wrote nothing: it is sent again, and then
+        its conditions decide — so a race ends in `Refused`, not in an error."""
         ordered = [write for action in self._ORDER for write in self._writes if write[0] == action]
-        try:
-            with transaction(model) as tx:
-                for _, _, add in ordered:
-                    add(tx)
-        except TransactWriteError as exc:
-            failed = failed_conditions(exc)
-            if failed:
-                raise Refused([ordered[index][1] for index in failed if index < len(ordered)]) from None
-            raise
+        for attempt in range(attempts):
+            try:
+                with transaction(model) as tx:
+                    for _, _, add in ordered:
+                        add(tx)
+                return
+            except TransactWriteError as exc:
+                failed = failed_conditions(exc)
+                if failed:
+                    raise Refused([ordered[index][1] for index in failed if index < len(ordered)]) from None
+                reasons = {reason.code for reason in getattr(exc, "cancellation_reasons", None) or [] if reason}
+                if "TransactionConflict" not in reasons or attempt == attempts - 1:
+                    raise
+                time.sleep(0.05 * 2 ** attempt)

@@ -376,3 +376,30 @@ def test_the_existing_services_write_the_log_and_it_pages_newest_first(world: Wo
     # Removing the administrator ends their reading on the next request.
     world.call("ministry", "DELETE", f"/institutions/inst-b/staff/{PEOPLE['resident']}")
     assert log(world, "inst-b", "resident").status_code == 403
+
+
+def test_a_transaction_cancelled_by_a_concurrent_one_is_sent_again(world: World,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """DynamoDB cancels a transaction that meets another writing the same items at that moment
+    (`TransactionConflict`): nothing was written, so it is sent again and its conditions decide."""
+    from pynamodb.connection.base import Connection
+    from pynamodb.exceptions import CancellationReason, TransactWriteError, VerboseClientError
+
+    made = applied(world)
+    original = Connection.transact_write_items
+    sent: list[int] = []
+
+    def conflicting(self: Connection, *args: Any, **kwargs: Any) -> Any:
+        sent.append(1)
+        if len(sent) == 1:
+            cause = VerboseClientError({"Error": {"Code": "TransactionCanceledException", "Message": "conflict"}},
+                                       "TransactWriteItems",
+                                       cancellation_reasons=[CancellationReason(code="TransactionConflict"), None])
+            raise TransactWriteError("Failed to write transaction items", cause=cause)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Connection, "transact_write_items", conflicting)
+    answer = world.call("ministry", "POST", f"/applications/{made['application_id']}/approval", approval())
+    assert answer.status_code == 200, answer.json_body
+    assert len(sent) == 2
+    assert staff_roles(world, NEW_CODE) == {PEOPLE["resident2"]: "ADMINISTRATOR"}
