@@ -129,6 +129,14 @@ def test_a_rejected_application_shows_the_ministrys_reason(browser: Browser, sta
         expect(page.get_by_text("Esate šios įstaigos administratorius.")).to_have_count(0)
         expect(page.get_by_role("link", name=re.compile("Įstaigos žurnalas"))).to_have_count(0)
         check(page, "44-application-rejected")
+
+        # In English: the status in words, and the register's field problems under English labels.
+        page.get_by_role("button", name="Switch to English").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Apply for a permit")
+        card = page.locator("#my-applications li.card").filter(has_text=SEEDED)
+        expect(card).to_contain_text("Status: rejected")
+        page.get_by_role("button", name="Submit the application").click()
+        expect(page.get_by_role("alert")).to_contain_text("Legal entity code: This field is required.")
     finally:
         ministry.close()
         citizen.close()
