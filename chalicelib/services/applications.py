@@ -191,6 +191,8 @@ def approve(caller: CallerFacts, application_id: str, body: dict[str, Any]) -> d
     writes.put("log", _applied(application, iid))
     writes.put("log", log_entry(iid, APPROVED, caller.person_id, role, at=now, step=0,
                                 details={"application_id": application_id, "reason": data.reason}))
+    # A new institution has no staff yet: nothing to read.
+    stored = staff_entry(iid, application.responsible_person_id) if profile is not None else None
     if profile is None:
         profile = InstitutionProfile(iid, PROFILE_ITEM, name=application.name, legal_entity_code=code,
                                      municipality=application.municipality, created_at=now,
@@ -204,7 +206,7 @@ def approve(caller: CallerFacts, application_id: str, body: dict[str, Any]) -> d
                      InstitutionProfile.legal_entity_code == code)
     writes.put("permit", permit, InstitutionItem.item.does_not_exist())
     writes.put("log", permit_granted(permit, caller.person_id, role, step=2, at=now))
-    _appoint_administrator(writes, iid, application.responsible_person_id, caller, role=role, now=now)
+    _appoint_administrator(writes, iid, application.responsible_person_id, stored, caller, role=role, now=now)
     try:
         writes.commit(ApplicationsItem)
     except Refused as refused:
@@ -214,13 +216,12 @@ def approve(caller: CallerFacts, application_id: str, body: dict[str, Any]) -> d
     return read_application(caller, application_id)
 
 
-def _appoint_administrator(writes: Writes, iid: str, person_id: str, caller: CallerFacts, *, role: str,
-                           now: datetime) -> None:
+def _appoint_administrator(writes: Writes, iid: str, person_id: str, stored: StaffMember | None,
+                           caller: CallerFacts, *, role: str, now: datetime) -> None:
     """The responsible person becomes the institution's ADMINISTRATOR, holding until removed (as the
     ministry's own appointment without a validity). An entry already there is not replaced (its
     suspension and counters stay): an administrator stays as is, a representative is promoted —
     each on condition that the entry still holds the role read."""
-    stored = staff_entry(iid, person_id)
     previous = stored.role if stored is not None else None
     if stored is None:
         writes.put("staff", StaffMember(iid, staff_item(person_id), staff_person_id=person_id,
