@@ -133,6 +133,8 @@ def end_permit(caller: CallerFacts, institution_id: str, permit_id: str, action:
     if permit.state == "REVOKED":
         return _permit_view(permit)  # already ended: nothing to change
     state = PERMIT_STATES[action]
+    if permit.state == state:
+        return _permit_view(permit)  # suspended already: nothing to change, nothing to log
     writes = Writes()
     # Not versioned: the state it was read in is what must still hold.
     writes.update("permit", permit, [Permit.state.set(state), Permit.changed_at.set(datetime.now(UTC)),

@@ -354,6 +354,9 @@ def test_the_existing_services_write_the_log_and_it_pages_newest_first(world: Wo
     grant = world.call("ministry", "POST", "/institutions/inst-b/permits", approval())
     assert grant.status_code == 201
     world.call("ministry", "DELETE", f"/institutions/inst-b/permits/{grant.json_body['permit_id']}?action=suspend")
+    again = world.call("ministry", "DELETE",
+                       f"/institutions/inst-b/permits/{grant.json_body['permit_id']}?action=suspend")
+    assert again.status_code == 200 and again.json_body["state"] == "SUSPENDED"  # no change: not logged twice
     world.call("ministry", "PUT", f"/institutions/inst-b/staff/{PEOPLE['resident']}", {"role": "ADMINISTRATOR"})
     world.call("resident", "PUT", f"/institutions/inst-b/staff/{PEOPLE['guardian']}")
     world.call("resident", "PUT", f"/institutions/inst-b/staff/{PEOPLE['guardian']}",
