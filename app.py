@@ -3,6 +3,7 @@
 from chalice import Chalice
 
 from chalicelib.handlers import (
+    applications,
     auth,
     health,
     institutions,
@@ -31,5 +32,5 @@ app.api.binary_types.append("application/vnd.openxmlformats-officedocument.sprea
 app.register_middleware(problems.problem_middleware, "http")
 app.register_middleware(openapi.query_guard(app), "http")
 for blueprint in (security, health, keys, kinds, openapi, auth, me, persons, institutions, municipalities, uploads,
-                  transcripts, shares, transfer, web, movements, outside, statistics):
+                  transcripts, shares, transfer, web, movements, outside, statistics, applications):
     app.register_blueprint(blueprint.blueprint)

@@ -227,6 +227,7 @@ def seed(today: date | None = None) -> dict[str, int]:
     seed_officials(now, today)
     seed_two_schools(now)
     count += _moved_pupils(today)
+    seed_applications()
     return {"persons": len(PEOPLE), "institutions": len(INSTITUTIONS), "records": count}
 
 
@@ -550,3 +551,28 @@ def two_schools_identities() -> list[tuple[str, str, str]]:
     person = TWO_SCHOOLS
     role = f"representative of two schools ({', '.join(TWO_SCHOOLS_AT)})"
     return [(role, f"{person.given_name} {person.family_name}", person.person_id)]
+
+
+# --- Permit applications (docs/APPLICATIONS.md) ------------------------------------------------------
+# One pending application by a demo citizen (the guardian) for a new school, so the ministry's
+# review page has something to review. Made through the register's own service (validation, the
+# one-pending marker), as the page makes it.
+APPLICATION_PROVIDER = ("30117643", "Vilniaus „Saulėtekio“ progimnazija")
+
+
+def seed_applications() -> None:
+    from contextlib import suppress
+
+    from chalicelib.domain.policy import CallerFacts
+    from chalicelib.errors import Problem
+    from chalicelib.services.applications import apply
+
+    people = {p.key: p for p in PEOPLE}
+    applicant = people["guardian"].person_id
+    prefix, name = APPLICATION_PROVIDER
+    # Seeded before, it is still pending: a second is refused (one per legal entity).
+    with suppress(Problem):
+        apply(CallerFacts(applicant), {
+            "legal_entity_code": make_legal_entity_code(prefix), "name": name, "municipality": "LT-57",
+            "scope": ["read", "write"], "purpose": "Mokinių mokymosi duomenų teikimas ir tvarkymas",
+            "programmes": [PROGRAMMES["primary"], PROGRAMMES["basic"]], "responsible_person_id": applicant})

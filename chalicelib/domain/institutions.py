@@ -30,6 +30,8 @@ def _institution_id(value: object) -> str:
 def _legal_entity_code(value: object) -> str:
     if not isinstance(value, str):
         raise fail("type")
+    if not value.strip():
+        raise fail("required")  # an empty form field is missing, not a wrong character
     reason = legal_entity_code_error(value)
     if reason:
         raise fail(reason)
@@ -39,6 +41,8 @@ def _legal_entity_code(value: object) -> str:
 def _municipality(value: object) -> str:
     if not isinstance(value, str):
         raise fail("type")
+    if not value.strip():
+        raise fail("required")
     code = municipality_code(value)
     if code is None:
         raise fail("choice")
@@ -75,6 +79,11 @@ def _check_period(valid_from: date, valid_to: date) -> None:
 
 
 InstitutionId = Annotated[str, BeforeValidator(_institution_id)]
+# The rules of an institution's facts, named for every input that takes them (a profile, a permit,
+# a permit application: chalicelib/domain/applications.py).
+LegalEntityCode = Annotated[str, BeforeValidator(_legal_entity_code)]
+MunicipalityCode = Annotated[str, BeforeValidator(_municipality)]  # a code or a name in; stored as its code
+Scope = Annotated[frozenset[str], BeforeValidator(_scope)]
 
 
 class InstitutionInput(BaseModel):
@@ -82,8 +91,8 @@ class InstitutionInput(BaseModel):
 
     institution_id: InstitutionId
     name: Annotated[str, text_field(300)]
-    legal_entity_code: Annotated[str, BeforeValidator(_legal_entity_code)]
-    municipality: Annotated[str, BeforeValidator(_municipality)]  # stored as its code (LT-57)
+    legal_entity_code: LegalEntityCode
+    municipality: MunicipalityCode  # stored as its code (LT-57)
 
 
 class ValidityInput(BaseModel):
@@ -102,7 +111,7 @@ class ValidityInput(BaseModel):
 
 
 class PermitInput(ValidityInput):
-    scope: Annotated[frozenset[str], BeforeValidator(_scope)]
+    scope: Scope
 
 
 class OfficialInput(ValidityInput):

@@ -148,6 +148,43 @@ def manage_staff(caller: CallerFacts, institution: str, role: str, person_id: st
     return Decision.allow("administrator of this institution", INSTITUTION_ADMINISTRATOR, institution)
 
 
+APPLICANT = "applicant"
+
+
+def read_application(caller: CallerFacts, applicant: str) -> Decision:
+    """A permit application is its applicant's and the ministry's (docs/APPLICATIONS.md). To anyone
+    else it is "not found", whether or not it exists: its id names a legal entity, and who applied
+    for it is nobody else's business."""
+    if caller.person_id == applicant:
+        return Decision.allow("own application", APPLICANT)
+    if caller.is_ministry:
+        return Decision.allow("ministry", MINISTRY)
+    return Decision.deny("neither the applicant nor the ministry", P.application.not_found)
+
+
+def decide_application(caller: CallerFacts, applicant: str, responsible: str) -> Decision:
+    """Approving or rejecting a permit application: the ministry's — but not by the person who made
+    it or is named to administer the institution (a right must not come from one's own decision)."""
+    if not caller.is_ministry:
+        return Decision.deny("only the ministry decides permit applications", P.access.ministry_only)
+    if caller.person_id in (applicant, responsible):
+        return Decision.deny("an official does not decide an application they made or are named in",
+                             P.application.own)
+    return Decision.allow("ministry", MINISTRY)
+
+
+def read_institution_log(caller: CallerFacts, institution: str) -> Decision:
+    """An institution's own log (its applications, permits and staff changes): the ministry, and
+    the institution's administrators valid today — not its plain representatives, whose staff
+    changes it records, and not the institution's pupils."""
+    if caller.is_ministry:
+        return Decision.allow("ministry", MINISTRY)
+    if institution in caller.administers:
+        return Decision.allow("administrator of this institution", INSTITUTION_ADMINISTRATOR, institution)
+    return Decision.deny("only the ministry or this institution's administrator reads its log",
+                         P.access.administrator)
+
+
 def see_activity(caller: CallerFacts, institution: str) -> Decision:
     """An institution's reporting activity: the ministry, or its representatives with a read permit."""
     if caller.is_ministry:

@@ -229,6 +229,24 @@ class institution(Category, title="Institutions"):
                                              "An institution with this id exists."), status=409)
 
 
+class application(Category, status=409, title="Permit applications (docs/APPLICATIONS.md)"):
+    not_found = code("No such application", text("Tokio prašymo nėra.", "No such application."), status=404,
+                     note="also when it exists but is neither the caller's nor the ministry's to read")
+    pending = code("An application is pending", text(
+        "Šiam juridiniam asmeniui jau pateiktas prašymas, kuris dar nenagrinėtas.",
+        "An application for this legal entity is already pending."))
+    decided = code("Application decided", text("Dėl šio prašymo jau nuspręsta.",
+                                               "This application has been decided already."))
+    institution_mismatch = code("Institution of another legal entity", text(
+        "Įstaiga šiuo identifikatoriumi registruota kitam juridiniam asmeniui.",
+        "The institution with this id belongs to another legal entity."))
+    conflict = code("Changed meanwhile", text("Duomenys tuo metu pakeisti; perskaitykite prašymą iš naujo.",
+                                              "Something changed meanwhile; read the application again."))
+    own = code("Not one's own application", text("Dėl savo paties prašymo spręsti negalite.",
+                                                 "You cannot decide an application you made or are named in."),
+               status=403)
+
+
 class statistics(Category, status=404, title="Statistics (docs/STATE.md section 3)"):
     not_computed = code("Not computed for this date", text(
         "Šiai dienai statistika neapskaičiuota: ji skaičiuojama kiekvieną naktį, "

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_serializer
 
 # Request models defined with the rules they carry, named here for the routes.
+from chalicelib.domain.applications import ApplicationInput, ApprovalInput, RejectionInput
 from chalicelib.domain.institutions import InstitutionInput, OfficialInput, PermitInput, StaffInput
 from chalicelib.domain.kinds import Field as DeclaredField
 from chalicelib.domain.kinds import IntegerValue, stored_fields
@@ -240,6 +241,69 @@ class StaffOut(Out):
     role: str
     valid_from: str | None
     valid_to: str | None
+
+
+class GrantedPermit(Out):
+    permit_id: str
+    scope: list[str]
+    valid_from: str
+    valid_to: str
+
+
+class ExistingInstitution(Out):
+    institution_id: str
+    name: str
+    legal_entity_code: str
+
+
+class ApplicationOut(Out):
+    """A permit application (docs/APPLICATIONS.md). The last four are the ministry's only."""
+
+    application_id: str
+    legal_entity_code: str
+    name: str
+    municipality: str = Field(description="ISO 3166-2:LT code, e.g. LT-57")
+    municipality_name: dict[str, str]
+    scope: list[str] = Field(description="asked for")
+    purpose: str
+    programmes: list[str]
+    responsible_person_id: str
+    status: Literal["PENDING", "APPROVED", "REJECTED"]
+    submitted_at: str
+    reason: str | None = Field(description="the ministry's reason, if it gave one")
+    decided_at: str | None
+    institution_id: str | None = Field(description="approved: the institution it acted on")
+    permit: GrantedPermit | None
+    you_administer: bool = Field(description="whether the caller is that institution's administrator now")
+    applicant_id: str | None = None
+    applicant_name: str | None = None
+    responsible_name: str | None = None
+    existing_institution: ExistingInstitution | None = Field(
+        default=None, description="the institution already registered under the legal entity code, if any")
+
+
+class Applications(Out):
+    applications: list[ApplicationOut]
+    next_cursor: str | None
+
+
+class LogActor(Out):
+    role: str
+    person_id: str | None = Field(default=None, description="the ministry's view only")
+
+
+class LogEntryOut(Out):
+    at: str
+    event: str
+    actor: LogActor
+    person_id: str | None = Field(description="whom the step concerns (a staff entry's person)")
+    person_name: str | None
+    details: dict[str, Any]
+
+
+class InstitutionLog(Out):
+    entries: list[LogEntryOut]
+    next_cursor: str | None
 
 
 class OfficialOut(Out):
@@ -699,5 +763,5 @@ def _corrections() -> Any:
 RECORD_CORRECTION = _corrections()
 
 
-__all__ = ["RECORD_INPUT", "AnnulmentInput", "InstitutionInput", "OfficialInput", "PermitInput", "PersonInput",
-           "StaffInput"]
+__all__ = ["RECORD_INPUT", "AnnulmentInput", "ApplicationInput", "ApprovalInput", "InstitutionInput", "OfficialInput",
+           "PermitInput", "PersonInput", "RejectionInput", "StaffInput"]

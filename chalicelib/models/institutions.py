@@ -1,7 +1,8 @@
 """Table `institutions`: per institution its profile, data-processing permits and representatives.
 
-`item` = `PROFILE` / `PERMIT#<permit_id>` / `STAFF#<person_id>` / `ACTIVITY`; the `item_type` discriminator
-makes a Query on an institution return each item as its own class. The sparse GSI `by_staff_person`
+`item` = `PROFILE` / `PERMIT#<permit_id>` / `STAFF#<person_id>` / `ACTIVITY` / `LOG#<time>#<n>#<id>` (the
+institution's own log, services/institution_log.py); the `item_type` discriminator makes a Query on an
+institution return each item as its own class. The sparse GSI `by_staff_person`
 (only STAFF items carry `staff_person_id`) answers "where is this person a representative"; the
 sparse GSI `by_municipality` (only PROFILE items carry `municipality`) lists one municipality's
 institutions, so a municipality's reporting reads only its own institutions.
@@ -14,6 +15,7 @@ from typing import Any, TypeVar
 
 from pynamodb.attributes import (
     DiscriminatorAttribute,
+    JSONAttribute,
     NumberAttribute,
     UnicodeAttribute,
     UnicodeSetAttribute,
@@ -34,6 +36,15 @@ def permit_item(permit_id: str) -> str:
 
 def staff_item(person_id: str) -> str:
     return f"STAFF#{person_id}"
+
+
+LOG_PREFIX = "LOG#"
+
+
+def log_item(at_iso: str, step: int, entry_id: str) -> str:
+    """`LOG#<ISO time>#<step>#<id>`: newest first is one Query backwards; `step` orders the steps
+    one transaction writes at the same moment."""
+    return f"{LOG_PREFIX}{at_iso}#{step:02d}#{entry_id}"
 
 
 class ByStaffPersonIndex(GlobalSecondaryIndex["InstitutionItem"]):
@@ -129,6 +140,24 @@ class InstitutionActivity(InstitutionItem, discriminator="ACTIVITY"):
     open_enrolments = NumberAttribute(null=True)
     open_movements = NumberAttribute(null=True)  # open movement items, as the old school or the new
     snapshot_date = UnicodeAttribute(null=True)
+
+
+class InstitutionLogEntry(InstitutionItem, discriminator="LOG"):
+    """One step of the institution's own log (docs/APPLICATIONS.md), written in the transaction of
+    the step it records. Append-only: nothing updates or deletes it."""
+
+    at = UTCDateTimeAttribute()
+    event = UnicodeAttribute()  # domain/applications.LOG_EVENTS
+    actor_id = UnicodeAttribute()  # who acted (shown to the ministry only)
+    actor_role = UnicodeAttribute()  # ministry / institution_administrator / applicant
+    person_id = UnicodeAttribute(null=True)  # whom the step concerns: a staff entry's person
+    details = JSONAttribute(null=True)  # scope, validity, role, reason, application and permit ids
+
+
+def log_of(institution_id: str, limit: int, start: dict[str, Any] | None) -> Any:
+    """A page of the institution's log, newest first: one Query on its partition."""
+    return InstitutionItem.query(institution_id, InstitutionItem.item.startswith(LOG_PREFIX),
+                                 scan_index_forward=False, limit=limit, last_evaluated_key=start)
 
 
 def _move_activity_forward(institution_id: str, moment: Any, now: datetime, actions: list[Any]) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pynamodb.exceptions import TableError
 
+from chalicelib.models.applications import ApplicationsItem
 from chalicelib.models.base import RegisterModel
 from chalicelib.models.institutions import InstitutionItem
 from chalicelib.models.journal import JournalEvent
@@ -21,7 +22,7 @@ from chalicelib.models.uploads import Upload
 
 ALL_MODELS: tuple[type[RegisterModel], ...] = (
     Person, RecordsItem, InstitutionItem, Upload, JournalEvent, AuthSession, ShareLink, TranscriptsItem,
-    Official, Movement, OutsideEducationItem, StatisticsItem,
+    Official, Movement, OutsideEducationItem, StatisticsItem, ApplicationsItem,
 )
 
 

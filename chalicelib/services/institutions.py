@@ -1,4 +1,5 @@
-"""The ministry's work: institutions, data-processing permits, representatives."""
+"""The ministry's work: institutions, data-processing permits, representatives. Each change is
+written with its entry in the institution's own log, in one transaction (services/institution_log.py)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,18 @@ import secrets
 from datetime import UTC, datetime
 from typing import Any
 
-from pynamodb.exceptions import DeleteError, PutError, UpdateError
-
 from chalicelib.domain import policy
 from chalicelib.domain import problems as P
 from chalicelib.domain.access import STAFF_ADMINISTRATOR, STAFF_REPRESENTATIVE
+from chalicelib.domain.applications import (
+    INSTITUTION_CREATED,
+    PERMIT_GRANTED,
+    PERMIT_REVOKED,
+    PERMIT_SUSPENDED,
+    STAFF_APPOINTED,
+    STAFF_CHANGED,
+    STAFF_REMOVED,
+)
 from chalicelib.domain.errors import DomainValidationError, FieldError
 from chalicelib.domain.institutions import InstitutionInput, PermitInput, StaffInput
 from chalicelib.domain.municipalities import municipality_name
@@ -18,7 +26,7 @@ from chalicelib.domain.person_id import normalise_person_id, person_id_error
 from chalicelib.domain.policy import CallerFacts
 from chalicelib.domain.validation import validate_model
 from chalicelib.errors import Problem, invalid
-from chalicelib.models.base import condition_failed
+from chalicelib.models.base import Refused, Writes
 from chalicelib.models.institutions import (
     PROFILE_ITEM,
     InstitutionItem,
@@ -34,9 +42,11 @@ from chalicelib.models.institutions import (
     staff_of,
 )
 from chalicelib.services.access import require
+from chalicelib.services.institution_log import log_entry
 from chalicelib.services.persons import display_names
 
 PERMIT_STATES = {"revoke": "REVOKED", "suspend": "SUSPENDED"}
+PERMIT_ENDED = {"REVOKED": PERMIT_REVOKED, "SUSPENDED": PERMIT_SUSPENDED}
 
 
 def _existing(institution_id: str) -> InstitutionProfile:
@@ -47,7 +57,7 @@ def _existing(institution_id: str) -> InstitutionProfile:
 
 
 def create_institution(caller: CallerFacts, body: dict[str, Any]) -> dict[str, Any]:
-    require(policy.administer(caller))
+    decision = require(policy.administer(caller))
     try:
         data = validate_model(InstitutionInput, body)
     except DomainValidationError as exc:
@@ -55,28 +65,51 @@ def create_institution(caller: CallerFacts, body: dict[str, Any]) -> dict[str, A
     profile = InstitutionProfile(data.institution_id, PROFILE_ITEM, name=data.name,
                                  legal_entity_code=data.legal_entity_code, municipality=data.municipality,
                                  created_at=datetime.now(UTC), created_by=caller.person_id)
+    writes = Writes()
+    writes.put("profile", profile, InstitutionItem.item.does_not_exist())
+    writes.put("log", log_entry(data.institution_id, INSTITUTION_CREATED, caller.person_id, decision.acting_role,
+                                details=profile_details(profile)))
     try:
-        profile.save(condition=InstitutionItem.item.does_not_exist())
-    except PutError as exc:
-        if condition_failed(exc):
-            raise Problem(P.institution.exists) from None
-        raise
+        writes.commit(InstitutionItem)
+    except Refused:
+        raise Problem(P.institution.exists) from None
     return data.model_dump() | {"municipality_name": municipality_name(data.municipality)}
 
 
 def grant_permit(caller: CallerFacts, institution_id: str, body: dict[str, Any]) -> dict[str, Any]:
-    require(policy.administer(caller))
+    decision = require(policy.administer(caller))
     try:
         data = validate_model(PermitInput, body)
     except DomainValidationError as exc:
         raise invalid(exc.errors) from None
     _existing(institution_id)
-    permit_id = secrets.token_hex(8)
-    permit = Permit(institution_id, permit_item(permit_id), permit_id=permit_id, scope=set(data.scope),
-                    valid_from=data.valid_from.isoformat(), valid_to=data.valid_to.isoformat(), state="ACTIVE",
-                    created_at=datetime.now(UTC), created_by=caller.person_id)
-    permit.save(condition=InstitutionItem.item.does_not_exist())
+    permit = new_permit(institution_id, data.scope, data.valid_from.isoformat(), data.valid_to.isoformat(),
+                        caller.person_id)
+    writes = Writes()
+    writes.put("permit", permit, InstitutionItem.item.does_not_exist())
+    writes.put("log", permit_granted(permit, caller.person_id, decision.acting_role))
+    writes.commit(InstitutionItem)
     return _permit_view(permit)
+
+
+def new_permit(institution_id: str, scope: frozenset[str], valid_from: str, valid_to: str, by: str) -> Permit:
+    permit_id = secrets.token_hex(8)
+    return Permit(institution_id, permit_item(permit_id), permit_id=permit_id, scope=set(scope),
+                  valid_from=valid_from, valid_to=valid_to, state="ACTIVE", created_at=datetime.now(UTC),
+                  created_by=by)
+
+
+def permit_granted(permit: Permit, actor_id: str, actor_role: str, *, step: int = 0,
+                   at: datetime | None = None) -> Any:
+    """The log's entry for a permit granted (by the ministry, or by an application's approval)."""
+    return log_entry(permit.institution_id, PERMIT_GRANTED, actor_id, actor_role, step=step, at=at,
+                     details={"permit_id": permit.permit_id, "scope": sorted(permit.scope or ()),
+                              "valid_from": permit.valid_from, "valid_to": permit.valid_to})
+
+
+def profile_details(profile: InstitutionProfile) -> dict[str, Any]:
+    return {"name": profile.name, "legal_entity_code": profile.legal_entity_code,
+            "municipality": profile.municipality}
 
 
 def list_permits(caller: CallerFacts, institution_id: str) -> list[dict[str, Any]]:
@@ -88,7 +121,7 @@ def list_permits(caller: CallerFacts, institution_id: str) -> list[dict[str, Any
 def end_permit(caller: CallerFacts, institution_id: str, permit_id: str, action: str) -> dict[str, Any]:
     """Revoke (for good) or suspend a permit. Effective on the institution's very next request:
     access is decided from the permits as stored, never from what a token says."""
-    require(policy.administer(caller))
+    decision = require(policy.administer(caller))
     if action not in PERMIT_STATES:
         raise Problem(P.request.action)
     try:
@@ -99,8 +132,21 @@ def end_permit(caller: CallerFacts, institution_id: str, permit_id: str, action:
         raise Problem(P.permit.not_found)
     if permit.state == "REVOKED":
         return _permit_view(permit)  # already ended: nothing to change
-    permit.update(actions=[Permit.state.set(PERMIT_STATES[action]), Permit.changed_at.set(datetime.now(UTC)),
-                           Permit.changed_by.set(caller.person_id)])
+    state = PERMIT_STATES[action]
+    if permit.state == state:
+        return _permit_view(permit)  # suspended already: nothing to change, nothing to log
+    writes = Writes()
+    # Not versioned: the state it was read in is what must still hold.
+    writes.update("permit", permit, [Permit.state.set(state), Permit.changed_at.set(datetime.now(UTC)),
+                                     Permit.changed_by.set(caller.person_id)],
+                  InstitutionItem.item.exists() & (Permit.state == permit.state))
+    writes.put("log", log_entry(institution_id, PERMIT_ENDED[state], caller.person_id, decision.acting_role,
+                                details={"permit_id": permit_id, "previous_state": permit.state}))
+    try:
+        writes.commit(InstitutionItem)
+    except Refused:
+        raise Problem(P.person.conflict) from None  # ended or changed meanwhile: read again
+    permit.state = state
     return _permit_view(permit)
 
 
@@ -129,7 +175,7 @@ def add_representative(
         data = validate_model(StaffInput, body)
     except DomainValidationError as exc:
         raise invalid(exc.errors) from None
-    require(policy.manage_staff(caller, institution_id, data.role, person_id))
+    decision = require(policy.manage_staff(caller, institution_id, data.role, person_id))
     _existing(institution_id)
     valid_from = data.valid_from.isoformat() if data.valid_from else None
     valid_to = data.valid_to.isoformat() if data.valid_to else None
@@ -143,32 +189,35 @@ def add_representative(
         return {"institution_id": institution_id, "person_id": person_id,
                 "role": stored.role or STAFF_REPRESENTATIVE, "valid_from": stored.valid_from,
                 "valid_to": stored.valid_to}, False
+    writes = Writes()
+    details = {"role": data.role, "valid_from": valid_from, "valid_to": valid_to}
     if stored is None:
         staff = StaffMember(institution_id, staff_item(person_id), staff_person_id=person_id, role=data.role,
                             valid_from=valid_from, valid_to=valid_to, created_at=datetime.now(UTC),
                             created_by=caller.person_id)
+        writes.put("staff", staff, InstitutionItem.item.does_not_exist())
+        writes.put("log", log_entry(institution_id, STAFF_APPOINTED, caller.person_id, decision.acting_role,
+                                    person_id=person_id, details=details))
         try:
-            staff.save(condition=InstitutionItem.item.does_not_exist())
-        except PutError as exc:
-            if condition_failed(exc):
-                raise Problem(P.person.conflict) from None  # appointed meanwhile: read again
-            raise
+            writes.commit(InstitutionItem)
+        except Refused:
+            raise Problem(P.person.conflict) from None  # appointed meanwhile: read again
         return view, True
     # Replacing an entry is managing the role it holds now, too (an administrator cannot demote one).
     require(policy.manage_staff(caller, institution_id, stored.role, person_id))
     validity = ([StaffMember.valid_from.set(valid_from), StaffMember.valid_to.set(valid_to)]
                 if valid_from and valid_to else [StaffMember.valid_from.remove(), StaffMember.valid_to.remove()])
+    writes.update("staff", stored, [StaffMember.role.set(data.role), *validity], holds_role(stored.role))
+    writes.put("log", log_entry(institution_id, STAFF_CHANGED, caller.person_id, decision.acting_role,
+                                person_id=person_id, details=details | {"previous_role": stored.role}))
     try:
-        stored.update(actions=[StaffMember.role.set(data.role), *validity],
-                      condition=_holds_role(stored.role), add_version_condition=False)
-    except UpdateError as exc:
-        if condition_failed(exc):
-            raise Problem(P.person.conflict) from None  # removed or changed meanwhile: read again
-        raise
+        writes.commit(InstitutionItem)
+    except Refused:
+        raise Problem(P.person.conflict) from None  # removed or changed meanwhile: read again
     return view, False
 
 
-def _holds_role(role: str) -> Any:
+def holds_role(role: str) -> Any:
     """The stored entry still exists and holds `role` (an entry stored without one is a representative)."""
     holds = StaffMember.role == role
     if role == STAFF_REPRESENTATIVE:
@@ -184,15 +233,16 @@ def remove_representative(caller: CallerFacts, institution_id: str, person_id: s
     stored = staff_entry(institution_id, person_id)
     if stored is None:
         raise Problem(P.staff.not_found)
-    require(policy.manage_staff(caller, institution_id, stored.role, person_id))
+    decision = require(policy.manage_staff(caller, institution_id, stored.role, person_id))
+    writes = Writes()
+    # Not versioned: the condition on the role is what must still hold.
+    writes.delete("staff", InstitutionItem(institution_id, staff_item(person_id)), holds_role(stored.role))
+    writes.put("log", log_entry(institution_id, STAFF_REMOVED, caller.person_id, decision.acting_role,
+                                person_id=person_id, details={"role": stored.role or STAFF_REPRESENTATIVE}))
     try:
-        # Not versioned: the condition on the role is what must still hold.
-        InstitutionItem(institution_id, staff_item(person_id)).delete(
-            condition=_holds_role(stored.role), add_version_condition=False)
-    except DeleteError as exc:
-        if condition_failed(exc):
-            raise Problem(P.staff.not_found) from None
-        raise
+        writes.commit(InstitutionItem)
+    except Refused:
+        raise Problem(P.staff.not_found) from None
 
 
 def list_institutions(caller: CallerFacts) -> list[dict[str, Any]]:

@@ -170,6 +170,14 @@ def cases(world: World) -> list[Case]:
         ("outside education, Vilnius", "GET", "/municipalities/LT-57/outside-education", None,
          {"X-Purpose": "check"}, {"official": 200}, 403),
         ("outside education counts", "GET", "/outside-education/counts", None, {}, {"ministry": 404}, 403),
+        # Permit applications and the institution's log (docs/APPLICATIONS.md; tests/api/test_applications.py).
+        ("own applications", "GET", "/me/applications", None, {}, {}, 200),
+        ("pending applications", "GET", "/applications", None, {}, {"ministry": 200}, 403),
+        ("an application no one made", "GET", f"/applications/211950810-{'0' * 16}", None, {}, {}, 404),
+        ("approve an application no one made", "POST", f"/applications/211950810-{'0' * 16}/approval",
+         {"scope": ["read"], "valid_from": TODAY.isoformat(), "valid_to": TODAY.isoformat()}, {}, {"ministry": 404},
+         403),
+        ("B's log", "GET", "/institutions/inst-b/log", None, {}, {"ministry": 200}, 403),
         (
             "revoke A's permit last",
             "DELETE",

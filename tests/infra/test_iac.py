@@ -265,7 +265,8 @@ def test_the_policies_name_only_their_own_tables() -> None:
     """Each function's DynamoDB access: only the tables its code uses."""
     expected = {
         "api_handler": {"persons", "records", "institutions", "uploads", "journal", "sessions", "shares",
-                        "transcripts", "officials", "movements", "outside_education", "statistics"},
+                        "transcripts", "officials", "movements", "outside_education", "statistics",
+                        "applications"},
         "jwt_auth": {"sessions"},  # the logout check: one GetItem, nothing else
         "ingest_upload": {"persons", "records", "institutions", "uploads", "journal", "movements"},
         "transfer_qualifications": {"persons", "records", "institutions", "journal"},

@@ -15,6 +15,7 @@ import {
 import { municipality, officials } from "./officials.js";
 import { outside } from "./outside.js";
 import { openDataPage, statisticsPage } from "./statistics.js";
+import { applicationsPage, applyPage, institutionLogPage } from "./applications.js";
 
 let me = null;
 
@@ -32,6 +33,8 @@ function renderNav() {
   if (me.roles.includes("ministry") || me.roles.includes("municipality")) links.push(["#/movements", t("overdueMovements")]);
   if (me.roles.includes("ministry") || me.roles.includes("municipality")) links.push(["#/outside", t("outsideTitle")]);
   if (me.roles.includes("ministry") || me.roles.includes("municipality")) links.push(["#/statistics", t("statistics")]);
+  links.push(["#/apply", t("applyForPermit")]);
+  if (me.roles.includes("ministry")) links.push(["#/applications", t("applications")]);
   const current = location.hash || "#/history";
   nav.replaceChildren(h("ul", {}, links.map(([href, text]) =>
     h("li", {}, h("a", { href, "aria-current": current.startsWith(href) ? "page" : false, text })))),
@@ -75,6 +78,9 @@ async function route() {
     if (page === "movements") return await movementsPage(me.roles.includes("ministry"), me.municipalities || []);
     if (page === "outside") return await outside(me, argument);
     if (page === "statistics") return await statisticsPage(me);
+    if (page === "apply") return await applyPage(me);
+    if (page === "applications") return await applicationsPage(argument);
+    if (page === "institution-log") return await institutionLogPage(argument);
     return await history(null);
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) {
