@@ -216,6 +216,7 @@ def test_an_administrator_appoints_then_removes_a_representative_refused_next(br
     try:
         admin = admin_context.new_page()
         open_school(admin, stack, "representative")
+        expect(admin.get_by_role("link", name="Įstaigos žurnalas")).to_be_visible()  # its own log, too
         admin.get_by_role("link", name="Įstaigos atstovai").click()
         staff = admin.locator("#staff li")
         expect(staff.filter(has_text="Tomas Žukauskas (jūs)")).to_contain_text("Administratorius")

@@ -121,7 +121,9 @@ function home(institution, acting) {
   const links = h("ul", { class: "plain links", id: "school-links" },
     institution.scopes.includes("read") ? h("li", {}, h("a", { href: schoolAddress(institution, "pupil"), text: t("findPupil") })) : null,
     institution.scopes.includes("write") ? h("li", {}, h("a", { href: schoolAddress(institution, "record"), text: t("newRecord") })) : null,
-    institution.role === ADMINISTRATOR ? h("li", {}, h("a", { href: schoolAddress(institution, "staff"), text: t("manageStaff") })) : null);
+    institution.role === ADMINISTRATOR ? h("li", {}, h("a", { href: schoolAddress(institution, "staff"), text: t("manageStaff") })) : null,
+    // The institution's own log of permits and staff changes (applications.js), its administrator's to read.
+    institution.role === ADMINISTRATOR ? h("li", {}, h("a", { href: `#/institution-log/${encodeURIComponent(institution.institution_id)}`, text: t("institutionLog") })) : null);
   const title = `${t("school")}: ${institution.name}`;
   if (!institution.scopes.includes("read")) {
     // Staff with no valid permit: nothing of the pupils' data, only why (and the staff page).
