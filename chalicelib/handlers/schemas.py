@@ -11,7 +11,14 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_serializer
 
 # Request models defined with the rules they carry, named here for the routes.
-from chalicelib.domain.institutions import InstitutionInput, OfficialInput, PermitInput, StaffInput
+from chalicelib.domain.institutions import (
+    AuditInput,
+    InstitutionInput,
+    MinistryStaffInput,
+    OfficialInput,
+    PermitInput,
+    StaffInput,
+)
 from chalicelib.domain.kinds import Field as DeclaredField
 from chalicelib.domain.kinds import IntegerValue, stored_fields
 from chalicelib.domain.persons import PersonInput
@@ -249,6 +256,58 @@ class Official(Out):
 
 class Officials(Out):
     officials: list[Official]
+
+
+class MinistryAppointmentOut(Out):
+    role: str = Field(description="ADMINISTRATOR, OFFICIAL or AUDITOR")
+    person_id: str
+    valid_from: str
+    valid_to: str
+
+
+class MinistryAppointment(MinistryAppointmentOut):
+    name: str
+    valid_today: bool
+
+
+class MinistryStaff(Out):
+    staff: list[MinistryAppointment]
+
+
+class AuditIndividual(Out):
+    person_id: str
+    given_name: str | None = None
+    family_name: str | None = None
+
+
+class AuditUpload(Out):
+    upload_id: str
+    file_name: str
+
+
+class AuditEvent(Out):
+    at: str
+    action: str
+    actor: JournalActor
+    purpose: str | None
+    record_id: str | None
+    individual: AuditIndividual | None = Field(description="the person who acted (for an upload's entries, "
+                                                           "the representative who uploaded the file)")
+    system: str | None = Field(description="the register's own actor, when no person acted")
+    upload: AuditUpload | None
+
+
+class AuditPerson(Out):
+    person_id: str
+    given_name: str | None
+    family_name: str | None
+
+
+class AuditJournal(Out):
+    person: AuditPerson
+    case: str
+    events: list[AuditEvent]
+    next_cursor: str | None
 
 
 class MunicipalityInstitution(Out):
@@ -690,5 +749,5 @@ def _corrections() -> Any:
 RECORD_CORRECTION = _corrections()
 
 
-__all__ = ["RECORD_INPUT", "AnnulmentInput", "InstitutionInput", "OfficialInput", "PermitInput", "PersonInput",
-           "StaffInput"]
+__all__ = ["RECORD_INPUT", "AnnulmentInput", "AuditInput", "InstitutionInput", "MinistryStaffInput", "OfficialInput",
+           "PermitInput", "PersonInput", "StaffInput"]
