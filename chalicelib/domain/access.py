@@ -27,6 +27,19 @@ MINISTRY_ROLES = (MINISTRY_ADMINISTRATOR, MINISTRY_OFFICIAL, MINISTRY_AUDITOR)
 # The roles a login shows for the first and the last (an official shows as `ministry`).
 MINISTRY_ADMINISTRATOR_ROLE, AUDITOR = "ministry_administrator", "auditor"
 AGE_OF_MAJORITY = 18
+# Ministry appointments share the `officials` table with municipality officials, under these partitions.
+MINISTRY_PREFIX = "MINISTRY#"
+
+
+def ministry_partition(role: str) -> str:
+    return MINISTRY_PREFIX + role
+
+
+def ministry_role(partition: str) -> str | None:
+    """The ministry role an `officials` partition holds, or None (a municipality's, or the bootstrap
+    marker, which grants nothing)."""
+    role = partition.removeprefix(MINISTRY_PREFIX)
+    return role if partition.startswith(MINISTRY_PREFIX) and role in MINISTRY_ROLES else None
 
 
 @dataclass(frozen=True)

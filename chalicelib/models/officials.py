@@ -19,12 +19,12 @@ from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, Updat
 from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
-from chalicelib.domain.access import MINISTRY_ADMINISTRATOR, MINISTRY_ROLES, in_period
+from chalicelib.domain.access import MINISTRY_ADMINISTRATOR, in_period, ministry_partition, ministry_role
 from chalicelib.models.base import RegisterMeta, RegisterModel, condition_failed, transaction
 
-MINISTRY_PREFIX = "MINISTRY#"
 # One item that makes bootstraps from `MINISTRY_STAFF` take turns (`bootstrap_administrator`).
 BOOTSTRAP_PARTITION, BOOTSTRAP_ITEM = "MINISTRY#BOOTSTRAP", "LAST"
+__all__ = ["ministry_partition", "ministry_role"]  # where the `officials` table's readers find them
 
 
 class ByPersonIndex(GlobalSecondaryIndex["Official"]):
@@ -93,17 +93,6 @@ def remove(municipality: str, person_id: str) -> bool:
 
 
 # --- the ministry's own appointments (docs/ACCESS.md, "Ministry roles") ---------------------------
-
-
-def ministry_partition(role: str) -> str:
-    return MINISTRY_PREFIX + role
-
-
-def ministry_role(partition: str) -> str | None:
-    """The ministry role an appointment's partition holds, or None (a municipality's, or the
-    bootstrap marker, which grants nothing)."""
-    role = partition.removeprefix(MINISTRY_PREFIX)
-    return role if partition.startswith(MINISTRY_PREFIX) and role in MINISTRY_ROLES else None
 
 
 def ministry_staff(role: str) -> list[Official]:
