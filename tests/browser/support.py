@@ -64,7 +64,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
                "representative": code("representative of Vilniaus"), "pupil": code(r"minor\s"),
                "representative_kaunas": code("representative of Kauno"),
                "representative_klaipeda": code("representative of Klaipėdos"),
-               "official": code("official of Vilniaus")}
+               "official": code("official of Vilniaus"), "auditor": code(r"auditor \(data protection\)")}
     finally:
         process.send_signal(signal.SIGINT)
         process.communicate(timeout=30)
