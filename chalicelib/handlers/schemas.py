@@ -147,12 +147,17 @@ class JournalActor(Out):
     institution_name: str | None = None
 
 
-class JournalEventOut(Out):
+class JournalEntry(Out):
+    """What a journal entry shows to whoever may see it (the person, an auditor)."""
+
     at: str
     action: str
     actor: JournalActor
     purpose: str | None
     record_id: str | None
+
+
+class JournalEventOut(JournalEntry):
     before: dict[str, Any] | None
     after: dict[str, Any] | None
 
@@ -274,7 +279,7 @@ class MinistryStaff(Out):
     staff: list[MinistryAppointment]
 
 
-class AuditIndividual(Out):
+class AuditPerson(Out):
     person_id: str
     given_name: str | None = None
     family_name: str | None = None
@@ -285,22 +290,11 @@ class AuditUpload(Out):
     file_name: str
 
 
-class AuditEvent(Out):
-    at: str
-    action: str
-    actor: JournalActor
-    purpose: str | None
-    record_id: str | None
-    individual: AuditIndividual | None = Field(description="the person who acted (for an upload's entries, "
+class AuditEvent(JournalEntry):
+    individual: AuditPerson | None = Field(description="the person who acted (for an upload's entries, "
                                                            "the representative who uploaded the file)")
     system: str | None = Field(description="the register's own actor, when no person acted")
     upload: AuditUpload | None
-
-
-class AuditPerson(Out):
-    person_id: str
-    given_name: str | None
-    family_name: str | None
 
 
 class AuditJournal(Out):

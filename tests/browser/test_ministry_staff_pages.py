@@ -103,7 +103,8 @@ def test_the_staff_page_speaks_the_pages_language(browser: Browser, stack: dict[
         expect(page.get_by_role("heading", level=1)).to_have_text("Ministry staff")
         for title in ("Administrators", "Officials", "Data-protection auditors"):
             expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible()
-        expect(page.locator("#staff-role option")).to_have_text(["Administrator", "Official", "Data-protection auditor"])
+        options = page.locator("#staff-role option")
+        expect(options).to_have_text(["Administrator", "Official", "Data-protection auditor"])
         # Only this page's link is the current one (not the ministry's, whose address it starts with).
         expect(page.locator("nav a[aria-current='page']")).to_have_text(["Ministry staff"])
         # Not a personal code: the page says so and asks nothing.
