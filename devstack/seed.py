@@ -20,6 +20,7 @@ from chalicelib.domain.access import (
     MINISTRY_OFFICIAL,
     STAFF_ADMINISTRATOR,
     STAFF_REPRESENTATIVE,
+    ministry_partition,
 )
 from chalicelib.domain.dates import vilnius_date, vilnius_today
 from chalicelib.domain.legal_entity import make_legal_entity_code
@@ -35,7 +36,7 @@ from chalicelib.models.institutions import (
     permit_item,
     staff_item,
 )
-from chalicelib.models.officials import Official, ministry_partition
+from chalicelib.models.officials import Official
 from chalicelib.models.persons import Person
 from chalicelib.services.journal import Actor
 from chalicelib.services.persons import add_person_writes, find_person

@@ -19,12 +19,11 @@ from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, Updat
 from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
-from chalicelib.domain.access import MINISTRY_ADMINISTRATOR, in_period, ministry_partition, ministry_role
+from chalicelib.domain.access import MINISTRY_ADMINISTRATOR, in_period, ministry_partition
 from chalicelib.models.base import RegisterMeta, RegisterModel, condition_failed, transaction
 
 # One item that makes bootstraps from `MINISTRY_STAFF` take turns (`bootstrap_administrator`).
 BOOTSTRAP_PARTITION, BOOTSTRAP_ITEM = "MINISTRY#BOOTSTRAP", "LAST"
-__all__ = ["ministry_partition", "ministry_role"]  # where the `officials` table's readers find them
 
 
 class ByPersonIndex(GlobalSecondaryIndex["Official"]):

@@ -22,6 +22,7 @@ from chalicelib.domain.access import (
     enrolment_standing,
     in_period,
     is_minor,
+    ministry_role,
     permit_is_valid,
     staff_entry_valid,
 )
@@ -31,7 +32,7 @@ from chalicelib.domain.policy import WRITE, CallerFacts, Decision
 from chalicelib.errors import Problem
 from chalicelib.models.institutions import Permit, appointments_of, permits_of
 from chalicelib.models.officials import appointments_of as official_appointments
-from chalicelib.models.officials import bootstrap_administrator, ministry_role
+from chalicelib.models.officials import bootstrap_administrator
 from chalicelib.models.records import enrolments_of
 from chalicelib.services.population import population_register
 

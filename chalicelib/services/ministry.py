@@ -13,7 +13,7 @@ from typing import Any
 
 from chalicelib.domain import policy
 from chalicelib.domain import problems as P
-from chalicelib.domain.access import MINISTRY_ROLES, in_period
+from chalicelib.domain.access import MINISTRY_ROLES, in_period, ministry_partition
 from chalicelib.domain.dates import vilnius_today
 from chalicelib.domain.errors import DomainValidationError
 from chalicelib.domain.institutions import MinistryStaffInput
@@ -25,7 +25,6 @@ from chalicelib.models.officials import (
     Official,
     change_ministry_staff,
     ministry_appointment,
-    ministry_partition,
     ministry_staff,
 )
 from chalicelib.services.access import require

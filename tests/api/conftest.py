@@ -18,7 +18,7 @@ from chalice.test import Client
 
 from app import app
 from chalicelib.auth.keys import generate_pem
-from chalicelib.domain.access import MINISTRY_OFFICIAL
+from chalicelib.domain.access import MINISTRY_OFFICIAL, ministry_partition
 from chalicelib.domain.dates import vilnius_today
 from chalicelib.domain.personal_code import make_personal_code, parse_personal_code
 from chalicelib.domain.records import validate_record
@@ -31,7 +31,7 @@ from chalicelib.models.institutions import (
     permit_item,
     staff_item,
 )
-from chalicelib.models.officials import Official, ministry_partition
+from chalicelib.models.officials import Official
 from chalicelib.models.persons import Person
 from chalicelib.services.journal import Actor
 from chalicelib.services.persons import add_person_writes

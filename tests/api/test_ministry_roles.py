@@ -15,10 +15,10 @@ import pytest
 from pynamodb.exceptions import PutError
 
 from chalicelib.config import settings
-from chalicelib.domain.access import MINISTRY_ADMINISTRATOR, MINISTRY_AUDITOR, MINISTRY_OFFICIAL
+from chalicelib.domain.access import MINISTRY_ADMINISTRATOR, MINISTRY_AUDITOR, MINISTRY_OFFICIAL, ministry_partition
 from chalicelib.errors import Problem
 from chalicelib.models.journal import JournalEvent
-from chalicelib.models.officials import Official, bootstrap_administrator, ministry_partition, ministry_staff
+from chalicelib.models.officials import Official, bootstrap_administrator, ministry_staff
 from chalicelib.services import access as access_service
 from chalicelib.services import audit
 from chalicelib.services import ministry as ministry_service
