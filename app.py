@@ -10,6 +10,7 @@ from chalicelib.handlers import (
     keys,
     kinds,
     me,
+    ministry,
     movements,
     municipalities,
     openapi,
@@ -32,5 +33,6 @@ app.api.binary_types.append("application/vnd.openxmlformats-officedocument.sprea
 app.register_middleware(problems.problem_middleware, "http")
 app.register_middleware(openapi.query_guard(app), "http")
 for blueprint in (security, health, keys, kinds, openapi, auth, me, persons, institutions, municipalities, uploads,
-                  transcripts, shares, transfer, web, movements, outside, statistics, applications):
+                  transcripts, shares, transfer, web, movements, outside, statistics, applications,
+                  ministry):
     app.register_blueprint(blueprint.blueprint)

@@ -107,7 +107,7 @@ def prepare_aws(moto_url: str, extra_ministry: list[str]) -> dict[str, int]:
                      CreateBucketConfiguration={"LocationConstraint": settings().region})
     # Versioned, as in AWS (infra/register.yaml): an upload keeps the version it ingested.
     s3.put_bucket_versioning(Bucket=settings().uploads_bucket, VersioningConfiguration={"Status": "Enabled"})
-    counts = demo.seed()
+    counts = demo.seed(extra_ministry=extra_ministry)
     # Statistics: whole classes, then tonight's snapshot for today, so the pages show numbers at once
     # (`chalice local` runs no schedules; `python -m chalicelib.services.snapshot` re-runs it).
     from chalicelib.domain.dates import vilnius_today

@@ -14,7 +14,14 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from chalicelib.domain.access import STAFF_ADMINISTRATOR, STAFF_REPRESENTATIVE
+from chalicelib.domain.access import (
+    MINISTRY_ADMINISTRATOR,
+    MINISTRY_AUDITOR,
+    MINISTRY_OFFICIAL,
+    STAFF_ADMINISTRATOR,
+    STAFF_REPRESENTATIVE,
+    ministry_partition,
+)
 from chalicelib.domain.dates import vilnius_date, vilnius_today
 from chalicelib.domain.legal_entity import make_legal_entity_code
 from chalicelib.domain.municipalities import municipality_name
@@ -75,6 +82,7 @@ PEOPLE: tuple[DemoPerson, ...] = (
     DemoPerson("rep_siauliai", "Jolanta", "Stankevičienė", "F", date(1971, 6, 9), 118, "representative"),
     DemoPerson("guardian", "Laura", "Jankauskienė", "F", date(1984, 2, 29), 77, "guardian"),
     DemoPerson("official", "Vaida", "Rimkienė", "F", date(1980, 7, 7), 515, "official"),
+    DemoPerson("auditor", "Eglė", "Mockienė", "F", date(1986, 10, 2), 433, "auditor (data protection)"),
     DemoPerson("minor", "Matas", "Jankauskas", "M", date(2012, 5, 14), 9, "minor"),
     DemoPerson("graduate", "Gabija", "Butkutė", "F", date(2007, 8, 21), 63, "resident"),
     DemoPerson("p01", "Lukas", "Paulauskas", "M", date(2008, 1, 5), 12),
@@ -187,8 +195,9 @@ def _records() -> list[tuple[str, str, dict[str, Any]]]:
     return rows
 
 
-def seed(today: date | None = None) -> dict[str, int]:
-    """Write the demo register (idempotent: items are overwritten, not duplicated)."""
+def seed(today: date | None = None, extra_ministry: Sequence[str] = ()) -> dict[str, int]:
+    """Write the demo register (idempotent: items are overwritten, not duplicated). `extra_ministry`:
+    the personal codes of `MINISTRY_STAFF` the developer added (`seed_ministry_roles`)."""
     now = datetime.now(UTC)
     today = today or vilnius_date(now)
     people = {p.key: p for p in PEOPLE}
@@ -226,6 +235,7 @@ def seed(today: date | None = None) -> dict[str, int]:
     seed_reporting(now)
     seed_officials(now, today)
     seed_two_schools(now)
+    seed_ministry_roles(now, today, extra_ministry)
     count += _moved_pupils(today)
     seed_applications()
     return {"persons": len(PEOPLE), "institutions": len(INSTITUTIONS), "records": count}
@@ -378,6 +388,26 @@ def seed_officials(now: datetime, today: date) -> None:
     people = {p.key: p for p in PEOPLE}
     for key, municipality in OFFICIALS.items():
         Official(municipality, people[key].person_id, valid_from=(today - timedelta(days=365)).isoformat(),
+                 valid_to=(today + timedelta(days=3 * 365)).isoformat(), created_at=now, created_by=SEEDED_BY).save()
+
+
+# --- the ministry's roles (docs/ACCESS.md, "Ministry roles") ------------------------------------------
+# DemoPerson.key -> the ministry roles the demo appoints them to.
+MINISTRY_ROLES_SEEDED: dict[str, tuple[str, ...]] = {"ministry": (MINISTRY_ADMINISTRATOR, MINISTRY_OFFICIAL),
+                                                     "auditor": (MINISTRY_AUDITOR,)}
+
+
+def seed_ministry_roles(now: datetime, today: date, extra: Sequence[str] = ()) -> None:
+    """The demo's ministry appointments, valid from a year ago for three years. A developer's
+    `MINISTRY_STAFF` codes get the demo ministry person's roles too: in the app that variable only
+    bootstraps an administrator while the register has none, and the demo has one, so without
+    this a code named there would grant nothing."""
+    people = {p.key: p.person_id for p in PEOPLE}
+    appointed = [(people[key], role) for key, roles in MINISTRY_ROLES_SEEDED.items() for role in roles]
+    appointed += [(code, role) for code in extra if code not in people.values()
+                  for role in MINISTRY_ROLES_SEEDED["ministry"]]
+    for person_id, role in appointed:
+        Official(ministry_partition(role), person_id, valid_from=(today - timedelta(days=365)).isoformat(),
                  valid_to=(today + timedelta(days=3 * 365)).isoformat(), created_at=now, created_by=SEEDED_BY).save()
 
 

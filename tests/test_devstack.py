@@ -158,13 +158,20 @@ def test_dev_stack_comes_up_seeded_and_stops_on_ctrl_c(tmp_path: Path) -> None:
         ministry = re.search(r"ministry\s+\S+ \S+\s+(\d{11})", banner)
         guardian = re.search(r"guardian of .*?(\d{11})", banner)
         assert ministry and guardian
-        assert who_am_i(base, click_through_login(base, ministry.group(1)))["roles"] == ["ministry", "resident"]
+        # The demo ministry person is its administrator and an official; the auditor is printed too.
+        assert who_am_i(base, click_through_login(base, ministry.group(1)))["roles"] == [
+            "ministry", "ministry_administrator", "resident"]
+        auditor = re.search(r"auditor \(data protection\)\s+\S+ \S+\s+(\d{11})", banner)
+        assert auditor
+        assert who_am_i(base, click_through_login(base, auditor.group(1)))["roles"] == ["auditor", "resident"]
         assert who_am_i(base, click_through_login(base, guardian.group(1)))["roles"] == ["guardian", "resident"]
-        # MINISTRY_STAFF adds to the demo ministry staff (the demo ministry person kept it above),
-        # and the fake gateway offers the added person; their code is not printed.
+        # MINISTRY_STAFF adds to the demo ministry staff: the demo register already has an administrator,
+        # so the variable alone would grant nothing; the stack appoints the added person to the demo
+        # ministry person's roles, and the fake gateway offers them; their code is not printed.
         assert "Also ministry staff from MINISTRY_STAFF: 1 personal code(s)" in banner
         assert EXTRA_MINISTRY not in banner
-        assert who_am_i(base, click_through_login(base, EXTRA_MINISTRY))["roles"] == ["ministry", "resident"]
+        assert who_am_i(base, click_through_login(base, EXTRA_MINISTRY))["roles"] == [
+            "ministry", "ministry_administrator", "resident"]
 
         # A school uploads a file through the API; the bridge hands it to ingest_upload.
         representative = re.search(r"representative of Vilniaus .*?(\d{11})", banner)
@@ -229,7 +236,7 @@ def test_dev_stack_comes_up_seeded_and_stops_on_ctrl_c(tmp_path: Path) -> None:
         assert who_am_i(base, token)["roles"] == ["guardian", "resident"]
         extra_token = subprocess.run([sys.executable, "-m", "chalicelib.auth.devtoken", EXTRA_MINISTRY], cwd=ROOT,
                                      env=cli_env, capture_output=True, text=True, timeout=60, check=True).stdout.strip()
-        assert who_am_i(base, extra_token)["roles"] == ["ministry", "resident"]
+        assert who_am_i(base, extra_token)["roles"] == ["ministry", "ministry_administrator", "resident"]
         refused = subprocess.run(
             [sys.executable, "-m", "chalicelib.auth.devtoken", guardian.group(1)], cwd=ROOT,
             env=cli_env | {"REGISTER_STAGE": "prod"}, capture_output=True, text=True, timeout=60, check=False,

@@ -18,7 +18,28 @@ INSTITUTION_ADMINISTRATOR = "institution_administrator"
 STAFF_REPRESENTATIVE, STAFF_ADMINISTRATOR = "REPRESENTATIVE", "ADMINISTRATOR"
 STAFF_ROLES = frozenset({STAFF_REPRESENTATIVE, STAFF_ADMINISTRATOR})
 MUNICIPALITY = "municipality"
+# The ministry's roles kept in the register (docs/ACCESS.md, "Ministry roles"), independent of one
+# another: an ADMINISTRATOR appoints and removes the ministry's people, an OFFICIAL acts as the
+# ministry (`CallerFacts.is_ministry`), an AUDITOR (data-protection auditor) sees who stood behind
+# each entry of a person's journal, for a stated case.
+MINISTRY_ADMINISTRATOR, MINISTRY_OFFICIAL, MINISTRY_AUDITOR = "ADMINISTRATOR", "OFFICIAL", "AUDITOR"
+MINISTRY_ROLES = (MINISTRY_ADMINISTRATOR, MINISTRY_OFFICIAL, MINISTRY_AUDITOR)
+# The roles a login shows for the first and the last (an official shows as `ministry`).
+MINISTRY_ADMINISTRATOR_ROLE, AUDITOR = "ministry_administrator", "auditor"
 AGE_OF_MAJORITY = 18
+# Ministry appointments share the `officials` table with municipality officials, under these partitions.
+MINISTRY_PREFIX = "MINISTRY#"
+
+
+def ministry_partition(role: str) -> str:
+    return MINISTRY_PREFIX + role
+
+
+def ministry_role(partition: str) -> str | None:
+    """The ministry role an `officials` partition holds, or None (a municipality's, or the bootstrap
+    marker, which grants nothing)."""
+    role = partition.removeprefix(MINISTRY_PREFIX)
+    return role if partition.startswith(MINISTRY_PREFIX) and role in MINISTRY_ROLES else None
 
 
 @dataclass(frozen=True)
@@ -94,7 +115,7 @@ def is_minor(birth_date: date | None, today: date) -> bool:
 
 def login_roles(
     *, is_ministry: bool, represented_institutions: Iterable[str], has_minor_children: bool,
-    municipalities: Iterable[str] = (),
+    municipalities: Iterable[str] = (), ministry_administrator: bool = False, auditor: bool = False,
 ) -> list[str]:
     """The roles a login shows (the pages' links, a token's `roles`). They describe, they never
     grant: every request decides access from the register's current data (services/access.py)."""
@@ -107,4 +128,8 @@ def login_roles(
         roles.append(MUNICIPALITY)
     if is_ministry:
         roles.append(MINISTRY)
+    if ministry_administrator:
+        roles.append(MINISTRY_ADMINISTRATOR_ROLE)
+    if auditor:
+        roles.append(AUDITOR)
     return roles

@@ -1,5 +1,6 @@
-"""What the ministry submits about institutions (profiles and data-processing permits) and about
-municipality officials (their appointment's validity)."""
+"""What the ministry submits about institutions (profiles and data-processing permits), about
+municipality officials and its own people (an appointment's validity), and what a data-protection
+auditor states for a lookup."""
 
 from __future__ import annotations
 
@@ -7,11 +8,12 @@ import re
 from datetime import date
 from typing import Annotated, Self
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from chalicelib.domain.access import STAFF_REPRESENTATIVE, STAFF_ROLES
 from chalicelib.domain.legal_entity import legal_entity_code_error
 from chalicelib.domain.municipalities import municipality_code
+from chalicelib.domain.person_id import normalise_person_id, person_id_error
 from chalicelib.domain.validation import fail, parse_iso_date, text_field
 
 INSTITUTION_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{2,39}$")
@@ -116,6 +118,37 @@ class PermitInput(ValidityInput):
 
 class OfficialInput(ValidityInput):
     """`PUT /municipalities/{code}/officials/{person_id}`: the appointment's validity."""
+
+
+class MinistryStaffInput(ValidityInput):
+    """`PUT /ministry/staff/{role}/{person_id}`: the appointment's validity, as a municipality official's."""
+
+
+# A case reference is a complaint's or an inquiry's number and a few words: it is shown to the
+# citizen in their journal, so it is kept short.
+MAX_CASE_LENGTH = 200
+
+
+def _person_id(value: object) -> str:
+    if not isinstance(value, str):
+        raise fail("type")
+    person_id = normalise_person_id(value)
+    reason = person_id_error(person_id)
+    if reason:
+        raise fail(reason)
+    return person_id
+
+
+class AuditInput(BaseModel):
+    """`POST /audit/journal`: whose journal, for which case; the personal code travels in the body,
+    never in a URL (URLs are logged). `cursor` continues a page; `limit` is 1–100."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    person_id: Annotated[str, BeforeValidator(_person_id)]
+    case: Annotated[str, text_field(MAX_CASE_LENGTH)]
+    cursor: str | None = None
+    limit: Annotated[int, Field(ge=1, le=100)] = 50
 
 
 class StaffInput(BaseModel):

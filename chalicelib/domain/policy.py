@@ -16,9 +16,11 @@ from dataclasses import dataclass, field
 
 from chalicelib.domain import problems as P
 from chalicelib.domain.access import (
+    AUDITOR,
     GUARDIAN,
     INSTITUTION_ADMINISTRATOR,
     MINISTRY,
+    MINISTRY_ADMINISTRATOR_ROLE,
     MUNICIPALITY,
     REPRESENTATIVE,
     STAFF_REPRESENTATIVE,
@@ -47,6 +49,11 @@ class CallerFacts:
     # Institutions where the caller's staff entry is an ADMINISTRATOR valid today, whatever the
     # permit: an administrator manages the institution's representatives, not its pupils' data.
     administers: frozenset[str] = frozenset()
+    # Ministry roles valid today besides OFFICIAL (which is `is_ministry`): an ADMINISTRATOR appoints
+    # and removes the ministry's people; an AUDITOR (data-protection auditor) sees who stood behind
+    # each entry of a person's journal, for a stated case. Neither reads anything else.
+    ministry_administrator: bool = False
+    auditor: bool = False
 
     def institutions_with(self, scope: str) -> frozenset[str]:
         return frozenset(iid for iid, scopes in self.staff_scopes.items() if scope in scopes)
@@ -183,6 +190,35 @@ def read_institution_log(caller: CallerFacts, institution: str) -> Decision:
         return Decision.allow("administrator of this institution", INSTITUTION_ADMINISTRATOR, institution)
     return Decision.deny("only the ministry or this institution's administrator reads its log",
                          P.access.administrator)
+def manage_ministry_staff(caller: CallerFacts, person_id: str) -> Decision:
+    """May `caller` appoint, change or remove the ministry's `person_id` (any ministry role)? A
+    ministry administrator valid today, never on themself: a right must not come from data its
+    holder writes, and an administrator who cannot touch their own appointment cannot end the last one."""
+    if not caller.ministry_administrator:
+        return Decision.deny("only a ministry administrator manages the ministry's roles",
+                             P.access.ministry_administrator)
+    if person_id == caller.person_id:
+        return Decision.deny("a ministry administrator does not appoint or remove themself", P.ministry.self)
+    return Decision.allow("ministry administrator", MINISTRY_ADMINISTRATOR_ROLE)
+
+
+def see_ministry_staff(caller: CallerFacts) -> Decision:
+    """The ministry's appointments: its administrators (who manage them)."""
+    if caller.ministry_administrator:
+        return Decision.allow("ministry administrator", MINISTRY_ADMINISTRATOR_ROLE)
+    return Decision.deny("only a ministry administrator sees the ministry's roles", P.access.ministry_administrator)
+
+
+def audit_journal(caller: CallerFacts, case: str | None) -> Decision:
+    """May `caller` see who stood behind each entry of a person's journal? A data-protection
+    auditor, for a stated case (the case reference becomes the lookup's own journal entry). Only
+    the journal: the role has no branch in `read_person`, so no history, no records."""
+    if not caller.auditor:
+        return Decision.deny("only a data-protection auditor sees who stood behind a journal's entries",
+                             P.access.auditor)
+    if not case:
+        return Decision.deny("an auditor must state the case", P.access.purpose_required)
+    return Decision.allow("data-protection auditor, for a stated case", AUDITOR)
 
 
 def see_activity(caller: CallerFacts, institution: str) -> Decision:

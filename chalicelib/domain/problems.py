@@ -150,6 +150,9 @@ class request(Category, status=400, title="The request itself"):
         status=429, note="one client address over its limit on `/auth/*`, `/me/transcript` or `/shared/*`; sent by "
                          "WAF with `Retry-After`, as `application/json` and without a correlation id: "
                          "docs/OPERATIONS.md")
+    ministry_role = code("No such ministry role", text("Tokios ministerijos rolės nėra (ADMINISTRATOR, OFFICIAL, "
+                                                       "AUDITOR).", "No such ministry role (ADMINISTRATOR, OFFICIAL, "
+                                                       "AUDITOR)."))
 
 
 class auth(Category, status=401, title="Logging in and access tokens"):
@@ -176,6 +179,12 @@ class access(Category, status=403, title="Who may do what (docs/ACCESS.md)"):
     administrator = code("Not this institution's administrator",
                          text("Šios įstaigos atstovus skiria ministerija arba įstaigos administratorius.",
                               "Only the ministry or the institution's administrator manages its representatives."))
+    ministry_administrator = code("Not a ministry administrator",
+                                  text("Ministerijos darbuotojų roles skiria tik ministerijos administratorius.",
+                                       "Only a ministry administrator manages the ministry's roles."))
+    auditor = code("Not a data-protection auditor",
+                   text("Tai gali matyti tik duomenų apsaugos auditorius.",
+                        "Only a data-protection auditor may see this."))
     denied = code("Forbidden", text("Jums to daryti negalima.", "You may not do this."))
     purpose_required = code("Purpose required", text("Nurodykite, kokiu tikslu skaitote šiuos duomenis.",
                                                      "State the purpose of this read."), status=400)
@@ -275,6 +284,13 @@ class staff(Category, status=404, title="Representatives of an institution"):
 class official(Category, status=404, title="Municipality officials"):
     not_found = code("Not an official here", text("Šis asmuo nėra šios savivaldybės atstovas.",
                                                   "This person is not an official of this municipality."))
+
+
+class ministry(Category, title="Ministry roles (docs/ACCESS.md)"):
+    not_found = code("Not appointed", text("Šis asmuo neturi šios ministerijos rolės.",
+                                           "This person does not hold this ministry role."), status=404)
+    self = code("Not oneself", text("Savo ministerijos rolių skirti, keisti ar šalinti negalite.",
+                                    "You cannot appoint, change or remove your own ministry role."), status=403)
 
 
 class upload(Category, status=404, title="Uploads"):

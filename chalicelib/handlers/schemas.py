@@ -12,7 +12,14 @@ from pydantic import BaseModel, ConfigDict, Field, create_model, model_serialize
 
 # Request models defined with the rules they carry, named here for the routes.
 from chalicelib.domain.applications import ApplicationInput, ApprovalInput, RejectionInput
-from chalicelib.domain.institutions import InstitutionInput, OfficialInput, PermitInput, StaffInput
+from chalicelib.domain.institutions import (
+    AuditInput,
+    InstitutionInput,
+    MinistryStaffInput,
+    OfficialInput,
+    PermitInput,
+    StaffInput,
+)
 from chalicelib.domain.kinds import Field as DeclaredField
 from chalicelib.domain.kinds import IntegerValue, stored_fields
 from chalicelib.domain.persons import PersonInput
@@ -150,12 +157,17 @@ class JournalActor(Out):
     institution_name: str | None = None
 
 
-class JournalEventOut(Out):
+class JournalEntry(Out):
+    """What a journal entry shows to whoever may see it (the person, an auditor)."""
+
     at: str
     action: str
     actor: JournalActor
     purpose: str | None
     record_id: str | None
+
+
+class JournalEventOut(JournalEntry):
     before: dict[str, Any] | None
     after: dict[str, Any] | None
 
@@ -322,6 +334,47 @@ class Official(Out):
 
 class Officials(Out):
     officials: list[Official]
+
+
+class MinistryAppointmentOut(Out):
+    role: str = Field(description="ADMINISTRATOR, OFFICIAL or AUDITOR")
+    person_id: str
+    valid_from: str
+    valid_to: str
+
+
+class MinistryAppointment(MinistryAppointmentOut):
+    name: str
+    valid_today: bool
+
+
+class MinistryStaff(Out):
+    staff: list[MinistryAppointment]
+
+
+class AuditPerson(Out):
+    person_id: str
+    given_name: str | None = None
+    family_name: str | None = None
+
+
+class AuditUpload(Out):
+    upload_id: str
+    file_name: str
+
+
+class AuditEvent(JournalEntry):
+    individual: AuditPerson | None = Field(description="the person who acted (for an upload's entries, "
+                                                           "the representative who uploaded the file)")
+    system: str | None = Field(description="the register's own actor, when no person acted")
+    upload: AuditUpload | None
+
+
+class AuditJournal(Out):
+    person: AuditPerson
+    case: str
+    events: list[AuditEvent]
+    next_cursor: str | None
 
 
 class MunicipalityInstitution(Out):
@@ -763,5 +816,5 @@ def _corrections() -> Any:
 RECORD_CORRECTION = _corrections()
 
 
-__all__ = ["RECORD_INPUT", "AnnulmentInput", "ApplicationInput", "ApprovalInput", "InstitutionInput", "OfficialInput",
-           "PermitInput", "PersonInput", "RejectionInput", "StaffInput"]
+__all__ = ["RECORD_INPUT", "AnnulmentInput", "ApplicationInput", "ApprovalInput", "AuditInput", "InstitutionInput",
+           "MinistryStaffInput", "OfficialInput", "PermitInput", "PersonInput", "RejectionInput", "StaffInput"]

@@ -7,25 +7,32 @@ stops them on the next request, whatever their token says.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
+from chalicelib import observability
 from chalicelib.config import settings
 from chalicelib.domain import problems as P
 from chalicelib.domain.access import (
+    MINISTRY_ADMINISTRATOR,
+    MINISTRY_AUDITOR,
+    MINISTRY_OFFICIAL,
     STAFF_ADMINISTRATOR,
     EnrolmentStanding,
     PermitFacts,
     enrolment_standing,
     in_period,
     is_minor,
+    ministry_role,
     permit_is_valid,
     staff_entry_valid,
 )
 from chalicelib.domain.dates import vilnius_today
+from chalicelib.domain.municipalities import is_municipality
 from chalicelib.domain.policy import WRITE, CallerFacts, Decision
 from chalicelib.errors import Problem
 from chalicelib.models.institutions import Permit, appointments_of, permits_of
 from chalicelib.models.officials import appointments_of as official_appointments
+from chalicelib.models.officials import bootstrap_administrator
 from chalicelib.models.records import enrolments_of
 from chalicelib.services.population import population_register
 
@@ -36,9 +43,10 @@ def permit_facts(permit: Permit) -> PermitFacts:
 
 
 def caller_facts(person_id: str, today: date | None = None, *, officials: bool = True) -> CallerFacts:
-    """`officials`: also read where the person is a municipality official today (one Query of the
-    `officials` table's `by_person` index). The ingest, which only checks a representative's
-    write, leaves it out: its function may not read that table at all."""
+    """`officials`: also read where the person is a municipality official today and which ministry
+    roles they hold (one Query of the `officials` table's `by_person` index, both at once). The
+    ingest, which only checks a representative's write, leaves it out: its function may not read
+    that table at all."""
     today = today or vilnius_today()
     scopes: dict[str, frozenset[str]] = {}
     suspended, administers = set(), set()
@@ -58,16 +66,38 @@ def caller_facts(person_id: str, today: date | None = None, *, officials: bool =
     children = frozenset(
         child.person_id for child in population_register().children_of(person_id) if is_minor(child.birth_date, today)
     )
-    return CallerFacts(person_id=person_id, is_ministry=person_id in settings().ministry_staff,
+    municipalities, ministry = appointed(person_id, today) if officials else (frozenset(), frozenset())
+    return CallerFacts(person_id=person_id, is_ministry=MINISTRY_OFFICIAL in ministry,
+                       ministry_administrator=MINISTRY_ADMINISTRATOR in ministry,
+                       auditor=MINISTRY_AUDITOR in ministry,
                        staff_scopes=scopes, minor_children=children, suspended=frozenset(suspended),
-                       administers=frozenset(administers),
-                       municipalities=official_of(person_id, today) if officials else frozenset())
+                       administers=frozenset(administers), municipalities=municipalities)
 
 
-def official_of(person_id: str, today: date) -> frozenset[str]:
-    """The municipalities where the person's appointment is valid today (docs/STATE.md section 2)."""
-    return frozenset(appointment.municipality for appointment in official_appointments(person_id)
-                     if in_period(appointment.valid_from, appointment.valid_to, today))
+# How long an administrator made from `MINISTRY_STAFF` holds: long enough to appoint the ministry's
+# people, short enough that the bootstrap identity does not outlive them unnoticed.
+BOOTSTRAP_DAYS = 365
+
+
+def appointed(person_id: str, today: date) -> tuple[frozenset[str], frozenset[str]]:
+    """The municipalities where the person is an official today (docs/STATE.md section 2) and the
+    ministry roles they hold today (docs/ACCESS.md, "Ministry roles"), from one Query."""
+    municipalities, ministry = set(), set()
+    for appointment in official_appointments(person_id):
+        if not in_period(appointment.valid_from, appointment.valid_to, today):
+            continue
+        role = ministry_role(appointment.municipality)
+        if role is not None:
+            ministry.add(role)
+        elif is_municipality(appointment.municipality):  # never a `MINISTRY#` partition
+            municipalities.add(appointment.municipality)
+    if MINISTRY_ADMINISTRATOR not in ministry and person_id in settings().ministry_staff \
+            and bootstrap_administrator(person_id, today, today + timedelta(days=BOOTSTRAP_DAYS), datetime.now(UTC)):
+        # The log says that it happened, never who: the item itself keeps the person.
+        observability.log("ministry_administrator_bootstrapped", valid_from=today.isoformat(),
+                          valid_to=(today + timedelta(days=BOOTSTRAP_DAYS)).isoformat())
+        ministry.add(MINISTRY_ADMINISTRATOR)
+    return frozenset(municipalities), frozenset(ministry)
 
 
 def standing_of(person_id: str, today: date | None = None) -> EnrolmentStanding:

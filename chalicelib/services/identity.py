@@ -32,7 +32,8 @@ def login_identity(person_id: str, today: date | None = None) -> LoginIdentity:
     institutions = sorted(iid for iid, scopes in facts.staff_scopes.items() if scopes)
     municipalities = sorted(facts.municipalities)
     roles = login_roles(is_ministry=facts.is_ministry, represented_institutions=institutions,
-                        has_minor_children=bool(facts.minor_children), municipalities=municipalities)
+                        has_minor_children=bool(facts.minor_children), municipalities=municipalities,
+                        ministry_administrator=facts.ministry_administrator, auditor=facts.auditor)
     return LoginIdentity(person_id=person_id, roles=roles, institutions=institutions, municipalities=municipalities,
                          staff_scopes={iid: sorted(scopes) for iid, scopes in facts.staff_scopes.items()},
                          administers=sorted(facts.administers))

@@ -17,6 +17,7 @@ from chalicelib.services.paging import next_cursor, start_key
 
 READ, CREATE, UPDATE, ANNUL, EXPORT = "READ", "CREATE", "UPDATE", "ANNUL", "EXPORT"
 TRANSFER = "TRANSFER"  # passed to another register (DAKPR)
+AUDIT = "AUDIT"  # a data-protection auditor saw who stood behind the journal's entries (services/audit.py)
 
 
 @dataclass(frozen=True)
@@ -43,23 +44,30 @@ def new_event(
     )
 
 
-def journal_read(person_id: str, actor: Actor, purpose: str | None, correlation_id: str | None) -> None:
+def journal_read(person_id: str, actor: Actor, purpose: str | None, correlation_id: str | None,
+                 action: str = READ) -> None:
     """Append a read. Raises if it cannot be written: the caller must not return the data then."""
-    new_event(person_id, READ, actor, purpose=purpose, correlation_id=correlation_id).save(
+    new_event(person_id, action, actor, purpose=purpose, correlation_id=correlation_id).save(
         condition=JournalEvent.event_key.does_not_exist()
     )
 
 
 def journal_page(person_id: str, cursor: str | None, limit: int) -> tuple[list[dict[str, Any]], str | None]:
     """The person's journal, newest first, as the person may see it."""
-    scope = f"journal:{person_id}"
+    events, following = journal_events(person_id, f"journal:{person_id}", cursor, limit)
+    return [visible(event) for event in events], following
+
+
+def journal_events(person_id: str, scope: str, cursor: str | None, limit: int) -> tuple[list[JournalEvent], str | None]:
+    """One page of the person's journal, newest first: one Query. `scope` binds the cursor to its reader."""
     result = JournalEvent.query(person_id, scan_index_forward=False, limit=limit,
                                 last_evaluated_key=start_key(cursor, scope))
-    events = [_visible(event) for event in result]
+    events = list(result)
     return events, next_cursor(result.last_evaluated_key, scope)
 
 
-def _visible(event: JournalEvent) -> dict[str, Any]:
+def visible(event: JournalEvent) -> dict[str, Any]:
+    """An entry as the person sees it: the institution, never the individual behind it."""
     actor: dict[str, Any] = {"role": event.actor_role}
     if event.institution_id:
         actor |= {"institution_id": event.institution_id, "institution_name": event.institution_name}

@@ -18,6 +18,7 @@ from chalice.test import Client
 
 from app import app
 from chalicelib.auth.keys import generate_pem
+from chalicelib.domain.access import MINISTRY_OFFICIAL, ministry_partition
 from chalicelib.domain.dates import vilnius_today
 from chalicelib.domain.personal_code import make_personal_code, parse_personal_code
 from chalicelib.domain.records import validate_record
@@ -74,7 +75,9 @@ def world(aws: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterato
 def build_world(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[World]:
     """The world's data in the current moto account; yields it with a test client."""
     monkeypatch.setenv("SIGNING_KEY_PEM", generate_pem().decode())
-    monkeypatch.setenv("MINISTRY_STAFF", PEOPLE["ministry"])
+    # The ministry is an OFFICIAL appointment in the register (below); MINISTRY_STAFF only bootstraps
+    # an administrator, which these tests do not want on every ministry request.
+    monkeypatch.delenv("MINISTRY_STAFF", raising=False)
     population = tmp_path / "population.json"
     population.write_text(
         json.dumps({"guardianships": {PEOPLE["guardian"]: [PEOPLE["pupil_a"], PEOPLE["adult_child"]]}})
@@ -127,6 +130,9 @@ def build_world(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Wor
         write_record(record, inst, Actor("seed", "representative", inst, f"Mokykla {inst[-1].upper()}"))
     Official("LT-57", PEOPLE["official"], valid_from=(TODAY - timedelta(days=10)).isoformat(),
              valid_to=(TODAY + timedelta(days=10)).isoformat(), created_at=now, created_by="test").save()
+    # Valid over every date a test moves the clock to, as the environment variable it replaces was.
+    Official(ministry_partition(MINISTRY_OFFICIAL), PEOPLE["ministry"], valid_from="2000-01-01", valid_to="2099-12-31",
+             created_at=now, created_by="test").save()
     # A session each, as a login opens: the authoriser refuses tokens of unknown sessions.
     tokens = {who: access_token_for(PEOPLE[who], open_session(PEOPLE[who], "test").session_id)[0]
               for who in CALLERS}

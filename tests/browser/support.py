@@ -65,7 +65,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
                "representative_kaunas": code("representative of Kauno"),
                "representative_klaipeda": code("representative of Klaipėdos"),
                "official": code("official of Vilniaus"),
-               "representative_two": code("representative of two schools")}
+               "representative_two": code("representative of two schools"),
+               "auditor": code(r"auditor \(data protection\)")}
     finally:
         process.send_signal(signal.SIGINT)
         process.communicate(timeout=30)

@@ -13,6 +13,7 @@ import {
   saveFile, show,
 } from "./ui.js";
 import { municipality, officials } from "./officials.js";
+import { auditPage, ministryStaffPage } from "./ministry_roles.js";
 import { outside } from "./outside.js";
 import { openDataPage, statisticsPage } from "./statistics.js";
 import { applicationsPage, applyPage, institutionLogPage } from "./applications.js";
@@ -28,6 +29,8 @@ function renderNav() {
   }
   if ((me.acts_for || []).length) links.push(["#/school", t("school")]); // staff of an institution, permit or not
   if (me.roles.includes("ministry")) links.push(["#/ministry", t("ministry")], ["#/officials", t("municipalityOfficials")]);
+  if (me.roles.includes("ministry_administrator")) links.push(["#/ministry-staff", t("ministryStaff")]);
+  if (me.roles.includes("auditor")) links.push(["#/audit", t("audit")]);
   if (me.roles.includes("municipality")) links.push(["#/municipality", t("myMunicipality")]);
   if (me.roles.includes("ministry") || me.roles.includes("municipality")) links.push(["#/reporting", t("reporting")]);
   if (me.roles.includes("ministry") || me.roles.includes("municipality")) links.push(["#/movements", t("overdueMovements")]);
@@ -37,7 +40,7 @@ function renderNav() {
   if (me.roles.includes("ministry")) links.push(["#/applications", t("applications")]);
   const current = location.hash || "#/history";
   nav.replaceChildren(h("ul", {}, links.map(([href, text]) =>
-    h("li", {}, h("a", { href, "aria-current": current.startsWith(href) ? "page" : false, text })))),
+    h("li", {}, h("a", { href, "aria-current": current === href || current.startsWith(`${href}/`) ? "page" : false, text })))),
   h("p", { class: "who" }, `${me.given_name || ""} ${me.family_name || ""}`,
     " ", h("button", { type: "button", class: "link", onclick: async () => { await logout(); location.hash = "#/"; location.reload(); }, text: t("logout") })));
   nav.hidden = false;
@@ -74,6 +77,8 @@ async function route() {
     if (page === "ministry") return await ministry(argument);
     if (page === "reporting") return await reportingPage(me);
     if (page === "officials") return await officials(argument);
+    if (page === "ministry-staff") return await ministryStaffPage(me);
+    if (page === "audit") return auditPage();
     if (page === "municipality") return await municipality();
     if (page === "movements") return await movementsPage(me.roles.includes("ministry"), me.municipalities || []);
     if (page === "outside") return await outside(me, argument);
@@ -139,7 +144,8 @@ function journalEntry(event) {
   return h("li", { class: "card" },
     h("p", {}, h("strong", { text: t(event.action) }), " · ", new Date(event.at).toLocaleString(t("locale"))),
     h("p", { text: `${t(`role_${event.actor.role}`)}${event.actor.institution_name ? `: ${event.actor.institution_name}` : ""}` }),
-    event.purpose ? h("p", { class: "muted", text: `${t("purpose")}: ${event.purpose}` }) : null,
+    // A data-protection audit states its case (a complaint's number): the citizen sees which.
+    event.purpose ? h("p", { class: "muted", text: `${event.action === "AUDIT" ? t("auditCase") : t("purpose")}: ${event.purpose}` }) : null,
     journalChange(event));
 }
 
