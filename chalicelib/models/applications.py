@@ -28,7 +28,7 @@ from chalicelib.models.base import RegisterMeta, RegisterModel
 
 PENDING_ITEM = "PENDING"
 PENDING_QUEUE = "PENDING"  # the one value of `pending`: the queue is one index partition
-APPLICATION_ID_RE = re.compile(r"^(?P<code>[0-9]{9})-[0-9a-f]{16}$")
+APPLICATION_ID_RE = re.compile(r"(?P<code>[0-9]{9})-[0-9a-f]{16}")
 
 
 def application_item(application_id: str) -> str:
@@ -93,7 +93,7 @@ class PendingMarker(ApplicationsItem, discriminator="PENDING"):
 
 def application_of(application_id: str) -> Application | None:
     """One application by its id, read consistently (a decision is taken on it)."""
-    match = APPLICATION_ID_RE.match(application_id)
+    match = APPLICATION_ID_RE.fullmatch(application_id)
     if not match:
         return None
     try:
