@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
+from chalicelib.domain.personal_code import PersonalCodeError, parse_personal_code
+
 RESIDENT = "resident"
 GUARDIAN = "guardian"
 REPRESENTATIVE = "representative"
@@ -111,6 +113,19 @@ def is_minor(birth_date: date | None, today: date) -> bool:
     except ValueError:  # born on 29 February: of age on 1 March of a common year
         adult_on = date(birth_date.year + AGE_OF_MAJORITY, 3, 1)
     return today < adult_on
+
+
+def minor_by_code(person_id: str, today: date) -> bool:
+    """Whether a personal code says its person is under 18 on `today`, by the birth date it holds;
+    a code giving the year only counts from that year's last day, so no minor passes. A
+    register-issued id says nothing here: False. Pure, from the code alone: refusing on it tells
+    nothing about the register."""
+    try:
+        parsed = parse_personal_code(person_id)
+    except PersonalCodeError:
+        return False
+    born = parsed.birth_date or (date(parsed.birth_year, 12, 31) if parsed.birth_year else None)
+    return is_minor(born, today)
 
 
 def login_roles(

@@ -12,6 +12,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict
 
+from chalicelib.domain.access import minor_by_code
+from chalicelib.domain.dates import vilnius_today
 from chalicelib.domain.institutions import InstitutionId, LegalEntityCode, MunicipalityCode, Scope, ValidityInput
 from chalicelib.domain.person_id import normalise_person_id
 from chalicelib.domain.personal_code import personal_code_error
@@ -24,14 +26,21 @@ STATUSES = (PENDING, APPROVED, REJECTED)
 MAX_PROGRAMMES = 20
 MAX_PURPOSE = 1000
 MAX_REASON = 1000
+# How many applications one person may have pending at once (services/applications.py keeps the
+# count race-free): enough for a person applying for a few providers, too few to hold every legal
+# entity's one pending slot (docs/APPLICATIONS.md, "Limits").
+MAX_PENDING_PER_APPLICANT = 3
 
 # The steps an institution's log keeps (services/institution_log.py), each with what it names.
 APPLIED, INSTITUTION_CREATED, PERMIT_GRANTED = "APPLIED", "INSTITUTION_CREATED", "PERMIT_GRANTED"
 ADMINISTRATOR_APPOINTED = "ADMINISTRATOR_APPOINTED"
 PERMIT_REVOKED, PERMIT_SUSPENDED = "PERMIT_REVOKED", "PERMIT_SUSPENDED"
 STAFF_APPOINTED, STAFF_CHANGED, STAFF_REMOVED = "STAFF_APPOINTED", "STAFF_CHANGED", "STAFF_REMOVED"
+# A representative's writes suspended (identity mismatches, services/suspension.py) and the ministry lifting it.
+STAFF_SUSPENDED, SUSPENSION_LIFTED = "STAFF_SUSPENDED", "SUSPENSION_LIFTED"
 LOG_EVENTS = (APPLIED, APPROVED, REJECTED, INSTITUTION_CREATED, PERMIT_GRANTED, ADMINISTRATOR_APPOINTED,
-              PERMIT_REVOKED, PERMIT_SUSPENDED, STAFF_APPOINTED, STAFF_CHANGED, STAFF_REMOVED)
+              PERMIT_REVOKED, PERMIT_SUSPENDED, STAFF_APPOINTED, STAFF_CHANGED, STAFF_REMOVED, STAFF_SUSPENDED,
+              SUSPENSION_LIFTED)
 
 
 def _personal_code(value: object) -> str:
@@ -45,6 +54,8 @@ def _personal_code(value: object) -> str:
     reason = personal_code_error(code)
     if reason:
         raise fail(reason)
+    if minor_by_code(code, vilnius_today()):
+        raise fail("minor")  # an administrator acts for the institution: of age, as any staff
     return code
 
 

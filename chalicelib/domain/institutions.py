@@ -16,7 +16,7 @@ from chalicelib.domain.municipalities import municipality_code
 from chalicelib.domain.person_id import normalise_person_id, person_id_error
 from chalicelib.domain.validation import fail, parse_iso_date, text_field
 
-INSTITUTION_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{2,39}$")
+INSTITUTION_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{2,39}")
 SCOPES = frozenset({"read", "write"})
 MAX_PERMIT_YEARS = 10
 
@@ -24,7 +24,7 @@ MAX_PERMIT_YEARS = 10
 def _institution_id(value: object) -> str:
     if not isinstance(value, str):
         raise fail("type")
-    if not INSTITUTION_ID_RE.match(value):
+    if not INSTITUTION_ID_RE.fullmatch(value):
         raise fail("format")
     return value
 

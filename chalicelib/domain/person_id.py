@@ -11,7 +11,7 @@ from chalicelib.domain.personal_code import OUTER_SPACE, personal_code_error
 REGISTER_ID_PREFIX = "MR-"
 # Crockford base32: no I, L, O, U, so an id read aloud or copied by hand is not misread.
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-_REGISTER_ID_RE = re.compile(r"^MR-[0-9A-HJKMNP-TV-Z]{10}$")
+_REGISTER_ID_RE = re.compile(r"MR-[0-9A-HJKMNP-TV-Z]{10}")
 
 
 def normalise_person_id(raw: str) -> str:
@@ -26,7 +26,7 @@ def person_id_error(value: str) -> str | None:
     if value != normalise_person_id(value):
         return "characters"  # callers normalise first; a padded id must never reach a key
     if value.startswith(REGISTER_ID_PREFIX):
-        return None if _REGISTER_ID_RE.match(value) else "format"
+        return None if _REGISTER_ID_RE.fullmatch(value) else "format"
     return personal_code_error(value)
 
 

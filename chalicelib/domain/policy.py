@@ -141,17 +141,19 @@ def manage_staff(caller: CallerFacts, institution: str, role: str, person_id: st
     """May `caller` appoint or remove `person_id` as a staff entry of `institution` holding `role`
     (for a change, asked for both the stored role and the new one)? The ministry may, any role. An
     institution's administrator may appoint and remove its REPRESENTATIVEs only: never an
-    administrator (a right must not come from data its holder writes), never elsewhere, never themself."""
-    if caller.is_ministry:
-        return Decision.allow("ministry", MINISTRY)
-    if institution not in caller.administers:
+    administrator (a right must not come from data its holder writes), never elsewhere. No one,
+    the ministry's official included, appoints, changes or removes themself: a right must not come
+    from one's own decision (as `decide_application`'s `application.own`)."""
+    if not caller.is_ministry and institution not in caller.administers:
         return Decision.deny("only the ministry or this institution's administrator manages its representatives",
                              P.access.administrator)
+    if person_id == caller.person_id:
+        return Decision.deny("no one appoints, changes or removes themself as staff", P.staff.self)
+    if caller.is_ministry:
+        return Decision.allow("ministry", MINISTRY)
     if role != STAFF_REPRESENTATIVE:
         return Decision.deny("only the ministry appoints or removes an institution's administrators",
                              P.staff.administrator)
-    if person_id == caller.person_id:
-        return Decision.deny("an administrator does not appoint or remove themself", P.staff.self)
     return Decision.allow("administrator of this institution", INSTITUTION_ADMINISTRATOR, institution)
 
 

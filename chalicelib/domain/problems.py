@@ -254,6 +254,10 @@ class application(Category, status=409, title="Permit applications (docs/APPLICA
     own = code("Not one's own application", text("Dėl savo paties prašymo spręsti negalite.",
                                                  "You cannot decide an application you made or are named in."),
                status=403)
+    too_many = code("Too many pending applications", text(
+        "Jau turite 3 nenagrinėtus prašymus: naują pateikti galėsite, kai dėl kurio nors bus nuspręsta.",
+        "You already have 3 pending applications: you can make another once one of them is decided."),
+        note="per applicant, `MAX_PENDING_PER_APPLICANT` (domain/applications.py)")
 
 
 class statistics(Category, status=404, title="Statistics (docs/STATE.md section 3)"):
@@ -400,6 +404,8 @@ REASONS: dict[str, Text] = {
     "mismatch": text("Nesutampa su asmens kodu.", "Does not match the personal code."),
     "not_applicable": text("Šiai įrašo rūšiai laukas netaikomas.", "This field does not apply to this kind of record."),
     "integer": text("Turi būti sveikasis skaičius.", "Must be a whole number."),
+    "minor": text("Asmuo dar nepilnametis: atsakingu asmeniu ar įstaigos atstovu jis būti negali.",
+                  "This person is under 18: they cannot be the responsible person or an institution's staff."),
 }
 
 

@@ -59,10 +59,10 @@ def canonical_field(header: str) -> str | None:
 
 EARLIEST_DATE = date(1900, 1, 1)
 GRADE_WORDS = {"iskaityta": "įskaityta", "neiskaityta": "neįskaityta"}
-_CLASS_RE = re.compile(r"^(?P<grade>1[0-2]|[1-9]|IV|I{1,3})(?P<group>[^\W\d_])?$", re.IGNORECASE)
-_PROGRAMME_RE = re.compile(r"^(?:\((?P<code>\d{9})\)|(?P<bare>\d{9}))(?:\s+(?P<name>\S.*))?$")
-_SOURCE_ID_RE = re.compile(r"^[\w.\-/#:]{1,100}$")
-_DOCUMENT_NUMBER_RE = re.compile(r"^[0-9A-Za-z\-/]{1,30}$")
+_CLASS_RE = re.compile(r"(?P<grade>1[0-2]|[1-9]|IV|I{1,3})(?P<group>[^\W\d_])?", re.IGNORECASE)
+_PROGRAMME_RE = re.compile(r"(?:\((?P<code>\d{9})\)|(?P<bare>\d{9}))(?:\s+(?P<name>\S.*))?")
+_SOURCE_ID_RE = re.compile(r"[\w.\-/#:]{1,100}")
+_DOCUMENT_NUMBER_RE = re.compile(r"[0-9A-Za-z\-/]{1,30}")
 
 
 def _date_validator(allow_future: bool) -> BeforeValidator:
@@ -110,13 +110,13 @@ def _person_id(text: str) -> str:
 
 
 def _source_id(text: str) -> str:
-    if not _SOURCE_ID_RE.match(text):
+    if not _SOURCE_ID_RE.fullmatch(text):
         raise fail("characters")
     return text
 
 
 def _class_name(text: str) -> str:
-    match = _CLASS_RE.match(text.replace(" ", ""))
+    match = _CLASS_RE.fullmatch(text.replace(" ", ""))
     group = (match.group("group") or "") if match else ""
     # `IIII` is not class III group i: Roman classes take no I or V as a group letter.
     if not match or (match.group("grade")[0] in "iI" and group.upper() in ("I", "V")):
@@ -126,7 +126,7 @@ def _class_name(text: str) -> str:
 
 
 def _programme(text: str) -> str:
-    match = _PROGRAMME_RE.match(text)
+    match = _PROGRAMME_RE.fullmatch(text)
     if not match:
         raise fail("format")
     code, name = match.group("code") or match.group("bare"), match.group("name")
@@ -151,7 +151,7 @@ def _place(text: str) -> str:
 
 
 def _document_number(text: str) -> str:
-    if not _DOCUMENT_NUMBER_RE.match(text):
+    if not _DOCUMENT_NUMBER_RE.fullmatch(text):
         raise fail("format")
     return text
 

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 
 # A cell starting with one of these is a formula to Excel and LibreOffice (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_CLASS = re.compile(r"^(?P<grade>1[0-2]|[1-9]|IV|I{1,3})(?P<group>.*)$")
+_CLASS = re.compile(r"(?P<grade>1[0-2]|[1-9]|IV|I{1,3})(?P<group>.*)")
 _GYMNASIUM = {"I": 9, "II": 10, "III": 11, "IV": 12}
 
 
@@ -61,7 +61,7 @@ def xlsx_bytes(sheet_name: str, columns: Sequence[str], rows: Iterable[Sequence[
 
 def class_order(class_name: str | None) -> tuple[int, str]:
     """`1a` < `8b` < `10a` < `IIa` (gymnasium class II is the 10th year) < unknown."""
-    match = _CLASS.match(class_name or "")
+    match = _CLASS.fullmatch(class_name or "")
     if not match:
         return (99, class_name or "")
     grade = match.group("grade")

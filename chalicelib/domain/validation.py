@@ -14,7 +14,7 @@ from chalicelib.domain.dates import vilnius_today
 from chalicelib.domain.errors import DomainValidationError, FieldError
 from chalicelib.domain.text import TextError, clean_text
 
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 M = TypeVar("M", bound=BaseModel)
 # Model attribute names that differ from the field names people use.
 FIELD_NAMES = {"class_name": "class"}
@@ -46,7 +46,7 @@ def parse_iso_date(value: object) -> date:
     if not isinstance(value, str):
         raise fail("type")
     text = value.strip()
-    if not _DATE_RE.match(text):
+    if not _DATE_RE.fullmatch(text):
         raise fail("format")
     try:
         return date.fromisoformat(text)

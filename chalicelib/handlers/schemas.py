@@ -237,7 +237,7 @@ class Institutions(Out):
 
 class Representative(Out):
     person_id: str
-    name: str
+    name: str | None = Field(description="the register's name: the ministry's view only (others see the code)")
     role: str  # REPRESENTATIVE or ADMINISTRATOR
     valid_from: str | None  # ISO dates, inclusive; none: holds until removed
     valid_to: str | None
@@ -266,6 +266,7 @@ class ExistingInstitution(Out):
     institution_id: str
     name: str
     legal_entity_code: str
+    administrators: int = Field(description="how many administrators it has today (valid entries)")
 
 
 class ApplicationOut(Out):
@@ -309,7 +310,7 @@ class LogEntryOut(Out):
     event: str
     actor: LogActor
     person_id: str | None = Field(description="whom the step concerns (a staff entry's person)")
-    person_name: str | None
+    person_name: str | None = Field(description="the register's name of that person: the ministry's view only")
     details: dict[str, Any]
 
 

@@ -1,7 +1,10 @@
 """Table `applications`: permit applications (docs/APPLICATIONS.md), partitioned by the legal entity
 code they are made for.
 
-`item` = `APPLICATION#<application_id>` / `PENDING`. The `PENDING` item is the marker that makes "one
+`item` = `APPLICATION#<application_id>` / `PENDING`; and, in a partition of its own per applicant
+(`APPLICANT#<person_id>`), `PENDING_COUNT`: how many of their applications are pending — added to
+on condition that it is below the bound in the application's transaction, taken from in the
+decision's, so "at most 3 pending per applicant" holds under any race. The `PENDING` item is the marker that makes "one
 pending application per legal entity" race-free: it is put, on condition that it does not exist, in
 the same transaction as the application, and deleted in the decision's transaction. The application
 id begins with the legal entity code, so an id alone finds its item (one GetItem).
@@ -18,6 +21,7 @@ import re
 from pynamodb.attributes import (
     DiscriminatorAttribute,
     ListAttribute,
+    NumberAttribute,
     UnicodeAttribute,
     UnicodeSetAttribute,
     UTCDateTimeAttribute,
@@ -28,7 +32,8 @@ from chalicelib.models.base import RegisterMeta, RegisterModel
 
 PENDING_ITEM = "PENDING"
 PENDING_QUEUE = "PENDING"  # the one value of `pending`: the queue is one index partition
-APPLICATION_ID_RE = re.compile(r"^(?P<code>[0-9]{9})-[0-9a-f]{16}$")
+PENDING_COUNT_ITEM = "PENDING_COUNT"
+APPLICATION_ID_RE = re.compile(r"(?P<code>[0-9]{9})-[0-9a-f]{16}")
 
 
 def application_item(application_id: str) -> str:
@@ -91,9 +96,20 @@ class PendingMarker(ApplicationsItem, discriminator="PENDING"):
     application_id = UnicodeAttribute()
 
 
+class PendingCount(ApplicationsItem, discriminator="PENDING_COUNT"):
+    """How many applications one applicant has pending (no `applicant_id`: not in `by_applicant`)."""
+
+    pending_count = NumberAttribute(null=True)
+
+
+def pending_count_key(applicant_id: str) -> str:
+    """The applicant's counter's partition: never a legal entity code (nine digits)."""
+    return f"APPLICANT#{applicant_id}"
+
+
 def application_of(application_id: str) -> Application | None:
     """One application by its id, read consistently (a decision is taken on it)."""
-    match = APPLICATION_ID_RE.match(application_id)
+    match = APPLICATION_ID_RE.fullmatch(application_id)
     if not match:
         return None
     try:

@@ -276,30 +276,6 @@ def add_identity_mismatches(institution_id: str, person_id: str, day: str, count
     return 0
 
 
-def set_suspension(institution_id: str, person_id: str, suspended_at: datetime | None) -> bool:
-    """Suspend (at a time) or lift; False if the person is not appointed there (or, suspending,
-    was suspended already)."""
-    from pynamodb.exceptions import UpdateError
-
-    from chalicelib.models.base import condition_failed
-
-    appointment = StaffMember(institution_id, staff_item(person_id))
-    condition = InstitutionItem.item.exists()
-    actions: list[Any]
-    if suspended_at is None:
-        actions = [StaffMember.suspended_at.remove(), StaffMember.mismatch_count.set(0)]
-    else:
-        actions = [StaffMember.suspended_at.set(suspended_at)]
-        condition &= StaffMember.suspended_at.does_not_exist()
-    try:
-        appointment.update(actions=actions, condition=condition, add_version_condition=False)
-    except UpdateError as exc:
-        if condition_failed(exc):
-            return False
-        raise
-    return True
-
-
 Item = TypeVar("Item", bound=InstitutionItem)
 
 

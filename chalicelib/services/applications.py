@@ -11,12 +11,13 @@ from typing import Any
 
 from chalicelib.domain import policy
 from chalicelib.domain import problems as P
-from chalicelib.domain.access import STAFF_ADMINISTRATOR
+from chalicelib.domain.access import STAFF_ADMINISTRATOR, STAFF_REPRESENTATIVE, staff_entry_valid
 from chalicelib.domain.applications import (
     ADMINISTRATOR_APPOINTED,
     APPLIED,
     APPROVED,
     INSTITUTION_CREATED,
+    MAX_PENDING_PER_APPLICANT,
     PENDING,
     REJECTED,
     ApplicationInput,
@@ -25,19 +26,23 @@ from chalicelib.domain.applications import (
     institution_id_for,
     scope_error,
 )
+from chalicelib.domain.dates import vilnius_date, vilnius_today
 from chalicelib.domain.errors import DomainValidationError, FieldError
 from chalicelib.domain.municipalities import municipality_name
 from chalicelib.domain.policy import CallerFacts
 from chalicelib.domain.validation import validate_model
 from chalicelib.errors import Problem, invalid
 from chalicelib.models.applications import (
+    PENDING_COUNT_ITEM,
     PENDING_ITEM,
     PENDING_QUEUE,
     Application,
     ApplicationsItem,
+    PendingCount,
     PendingMarker,
     application_item,
     application_of,
+    pending_count_key,
 )
 from chalicelib.models.base import Refused, Writes
 from chalicelib.models.institutions import (
@@ -45,14 +50,16 @@ from chalicelib.models.institutions import (
     InstitutionItem,
     InstitutionLogEntry,
     InstitutionProfile,
+    Permit,
     StaffMember,
     institution_profile,
     staff_entry,
     staff_item,
+    staff_of,
 )
 from chalicelib.services.access import require
 from chalicelib.services.institution_log import log_entry
-from chalicelib.services.institutions import holds_role, new_permit, permit_granted, profile_details
+from chalicelib.services.institutions import holds_role, new_permit, permit_granted, profile_details, staff_changes
 from chalicelib.services.paging import next_cursor, start_key
 from chalicelib.services.persons import display_names
 
@@ -81,10 +88,17 @@ def apply(caller: CallerFacts, body: dict[str, Any]) -> dict[str, Any]:
     writes.put("marker", PendingMarker(code, PENDING_ITEM, application_id=application_id),
                ApplicationsItem.item.does_not_exist())
     writes.put("application", application, ApplicationsItem.item.does_not_exist())
+    # At most MAX_PENDING_PER_APPLICANT at once, counted in this very transaction: one person
+    # cannot hold every legal entity's one pending slot (docs/APPLICATIONS.md, "Limits").
+    writes.update("count", PendingCount(pending_count_key(caller.person_id), PENDING_COUNT_ITEM), [
+        PendingCount.pending_count.add(1), ApplicationsItem.item_type.set(PendingCount)],
+        PendingCount.pending_count.does_not_exist() | (PendingCount.pending_count < MAX_PENDING_PER_APPLICANT))
     try:
         writes.commit(ApplicationsItem)
-    except Refused:
-        raise Problem(P.application.pending) from None
+    except Refused as refused:
+        if "marker" in refused.tags:
+            raise Problem(P.application.pending) from None
+        raise Problem(P.application.too_many) from None
     return _view(application, caller)
 
 
@@ -130,8 +144,16 @@ def read_application(caller: CallerFacts, application_id: str) -> dict[str, Any]
         existing = institution_profile(application.legal_entity_code)
         view["existing_institution"] = None if existing is None else {
             "institution_id": existing.institution_id, "name": existing.name,
-            "legal_entity_code": existing.legal_entity_code}
+            "legal_entity_code": existing.legal_entity_code,
+            # Before approving for a provider already registered: who administers it today.
+            "administrators": _administrators_today(existing.institution_id)}
     return view
+
+
+def _administrators_today(institution_id: str) -> int:
+    today = vilnius_today()
+    return sum(1 for member in staff_of(institution_id)
+               if member.role == STAFF_ADMINISTRATOR and staff_entry_valid(member.valid_from, member.valid_to, today))
 
 
 def _deciding(caller: CallerFacts, application_id: str) -> tuple[Application, policy.Decision]:
@@ -154,6 +176,10 @@ def _decided(writes: Writes, application: Application, status: str, caller: Call
     ], Application.status == PENDING)
     writes.delete("marker", PendingMarker(application.legal_entity_code, PENDING_ITEM),
                   PendingMarker.application_id == application.application_id)
+    # Every pending application added one in its own transaction; this one is decided only once
+    # (the condition on its status above), so the count never goes below zero.
+    writes.update("count", PendingCount(pending_count_key(application.applicant_id), PENDING_COUNT_ITEM),
+                  [PendingCount.pending_count.add(-1)], None)
 
 
 def _applied(application: Application, institution_id: str) -> InstitutionLogEntry:
@@ -206,7 +232,7 @@ def approve(caller: CallerFacts, application_id: str, body: dict[str, Any]) -> d
                      InstitutionProfile.legal_entity_code == code)
     writes.put("permit", permit, InstitutionItem.item.does_not_exist())
     writes.put("log", permit_granted(permit, caller.person_id, role, step=2, at=now))
-    _appoint_administrator(writes, iid, application.responsible_person_id, stored, caller, role=role, now=now)
+    _appoint_administrator(writes, application.responsible_person_id, stored, permit, caller, role=role, now=now)
     try:
         writes.commit(ApplicationsItem)
     except Refused as refused:
@@ -216,24 +242,32 @@ def approve(caller: CallerFacts, application_id: str, body: dict[str, Any]) -> d
     return read_application(caller, application_id)
 
 
-def _appoint_administrator(writes: Writes, iid: str, person_id: str, stored: StaffMember | None,
+def _appoint_administrator(writes: Writes, person_id: str, stored: StaffMember | None, permit: Permit,
                            caller: CallerFacts, *, role: str, now: datetime) -> None:
-    """The responsible person becomes the institution's ADMINISTRATOR, holding until removed (as the
-    ministry's own appointment without a validity). An entry already there is not replaced (its
-    suspension and counters stay): an administrator stays as is, a representative is promoted —
-    each on condition that the entry still holds the role read."""
-    previous = stored.role if stored is not None else None
+    """The responsible person becomes the institution's ADMINISTRATOR. A new entry holds until
+    removed (as the ministry's own appointment without a validity). An entry already there is not
+    replaced (its suspension and counters stay): an administrator in force today stays as is — no
+    write, nothing logged — and any other entry (a representative, or an administrator expired or
+    not yet valid) becomes an administrator for the permit's validity, never for good: an entry that
+    had ended must not turn into a permanent administrator. Each on condition that the entry still
+    holds the role read."""
+    iid = permit.institution_id
     if stored is None:
         writes.put("staff", StaffMember(iid, staff_item(person_id), staff_person_id=person_id,
                                         role=STAFF_ADMINISTRATOR, created_at=now, created_by=caller.person_id),
                    InstitutionItem.item.does_not_exist())
-    elif stored.role == STAFF_ADMINISTRATOR:
+        details: dict[str, Any] = {"previous_role": None}
+    elif stored.role == STAFF_ADMINISTRATOR and staff_entry_valid(stored.valid_from, stored.valid_to,
+                                                                   vilnius_date(now)):
         writes.check("staff", InstitutionItem, iid, staff_item(person_id), holds_role(STAFF_ADMINISTRATOR))
+        return
     else:
-        writes.update("staff", stored, [StaffMember.role.set(STAFF_ADMINISTRATOR), StaffMember.valid_from.remove(),
-                                        StaffMember.valid_to.remove()], holds_role(stored.role))
+        writes.update("staff", stored, staff_changes(STAFF_ADMINISTRATOR, permit.valid_from, permit.valid_to),
+                      holds_role(stored.role or STAFF_REPRESENTATIVE))
+        details = {"previous_role": stored.role or STAFF_REPRESENTATIVE, "valid_from": permit.valid_from,
+                   "valid_to": permit.valid_to}
     writes.put("log", log_entry(iid, ADMINISTRATOR_APPOINTED, caller.person_id, role, at=now, step=3,
-                                person_id=person_id, details={"previous_role": previous}))
+                                person_id=person_id, details=details))
 
 
 def reject(caller: CallerFacts, application_id: str, body: dict[str, Any]) -> dict[str, Any]:

@@ -39,16 +39,19 @@ def log_entry(
 
 
 def log_page(caller: CallerFacts, institution_id: str, cursor: str | None, limit: int) -> dict[str, Any]:
-    """A page of the log, newest first. The ministry sees who acted (their person); an
-    administrator sees the acting role only — as a citizen's journal names the institution, not its
-    official — and, as in the staff list, the people of their institution a step concerns."""
+    """A page of the log, newest first. The ministry sees who acted (their person) and the register's
+    name of the person a step concerns; an administrator sees the acting role only — as a citizen's
+    journal names the institution, not its official — and the person a step concerns by personal
+    code alone, as in the staff list: an APPLIED or STAFF_* entry names whatever code someone typed,
+    and the register's name for it would answer "whose code is this" (services/institutions.py)."""
     require(policy.read_institution_log(caller, institution_id))
     if institution_profile(institution_id) is None:
         raise Problem(P.institution.not_found)
     scope = f"institution-log:{institution_id}:{caller.person_id}"
     result = log_of(institution_id, limit, start_key(cursor, scope))
     entries = [entry for entry in result if isinstance(entry, InstitutionLogEntry)]
-    names = display_names({entry.person_id for entry in entries if entry.person_id}) if entries else {}
+    concerned = {entry.person_id for entry in entries if entry.person_id}
+    names = display_names(concerned) if caller.is_ministry and concerned else {}
     return {"entries": [_view(entry, names, caller.is_ministry) for entry in entries],
             "next_cursor": next_cursor(result.last_evaluated_key, scope)}
 

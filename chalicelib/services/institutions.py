@@ -4,12 +4,12 @@ written with its entry in the institution's own log, in one transaction (service
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from chalicelib.domain import policy
 from chalicelib.domain import problems as P
-from chalicelib.domain.access import STAFF_ADMINISTRATOR, STAFF_REPRESENTATIVE
+from chalicelib.domain.access import STAFF_ADMINISTRATOR, STAFF_REPRESENTATIVE, minor_by_code, staff_entry_valid
 from chalicelib.domain.applications import (
     INSTITUTION_CREATED,
     PERMIT_GRANTED,
@@ -19,6 +19,7 @@ from chalicelib.domain.applications import (
     STAFF_CHANGED,
     STAFF_REMOVED,
 )
+from chalicelib.domain.dates import vilnius_today
 from chalicelib.domain.errors import DomainValidationError, FieldError
 from chalicelib.domain.institutions import InstitutionInput, PermitInput, StaffInput
 from chalicelib.domain.municipalities import municipality_name
@@ -169,7 +170,8 @@ def add_representative(
 ) -> tuple[dict[str, Any], bool]:
     """Appoint a staff entry (True: new) or replace its role and validity; acts on the person's
     next request. The ministry appoints either role; an institution's administrator only its
-    representatives (`policy.manage_staff`), and may not turn an administrator into one."""
+    representatives (`policy.manage_staff`), and may not turn an administrator into one. An entry
+    is never replaced by a new one: its suspension and mismatch counters stay with the person."""
     person_id = checked_person_id(person_id)
     try:
         data = validate_model(StaffInput, body)
@@ -177,22 +179,27 @@ def add_representative(
         raise invalid(exc.errors) from None
     decision = require(policy.manage_staff(caller, institution_id, data.role, person_id))
     _existing(institution_id)
+    today = vilnius_today()
+    if minor_by_code(person_id, today):
+        raise invalid([FieldError("person_id", "minor")])
     valid_from = data.valid_from.isoformat() if data.valid_from else None
     valid_to = data.valid_to.isoformat() if data.valid_to else None
-    view = {"institution_id": institution_id, "person_id": person_id, "role": data.role,
-            "valid_from": valid_from, "valid_to": valid_to}
     stored = staff_entry(institution_id, person_id)
+    role = data.role
     if stored is not None and not body:
-        # Appointing again with nothing to change (the ministry's page adds a person by code alone):
-        # the entry stays as it is — a role or validity changes only when the body says so.
+        # Appointing again by code alone (the ministry's page): an entry in force stays as it is —
+        # a role or validity changes only when the body says so; one that has ended (expired, or
+        # removed while suspended) holds again, in its role, until removed.
         require(policy.manage_staff(caller, institution_id, stored.role or STAFF_REPRESENTATIVE, person_id))
-        return {"institution_id": institution_id, "person_id": person_id,
-                "role": stored.role or STAFF_REPRESENTATIVE, "valid_from": stored.valid_from,
-                "valid_to": stored.valid_to}, False
+        role = stored.role or STAFF_REPRESENTATIVE
+        if staff_entry_valid(stored.valid_from, stored.valid_to, today):
+            valid_from, valid_to = stored.valid_from, stored.valid_to
+    view = {"institution_id": institution_id, "person_id": person_id, "role": role,
+            "valid_from": valid_from, "valid_to": valid_to}
     writes = Writes()
-    details = {"role": data.role, "valid_from": valid_from, "valid_to": valid_to}
+    details = {"role": role, "valid_from": valid_from, "valid_to": valid_to}
     if stored is None:
-        staff = StaffMember(institution_id, staff_item(person_id), staff_person_id=person_id, role=data.role,
+        staff = StaffMember(institution_id, staff_item(person_id), staff_person_id=person_id, role=role,
                             valid_from=valid_from, valid_to=valid_to, created_at=datetime.now(UTC),
                             created_by=caller.person_id)
         writes.put("staff", staff, InstitutionItem.item.does_not_exist())
@@ -204,10 +211,10 @@ def add_representative(
             raise Problem(P.person.conflict) from None  # appointed meanwhile: read again
         return view, True
     # Replacing an entry is managing the role it holds now, too (an administrator cannot demote one).
-    require(policy.manage_staff(caller, institution_id, stored.role, person_id))
-    validity = ([StaffMember.valid_from.set(valid_from), StaffMember.valid_to.set(valid_to)]
-                if valid_from and valid_to else [StaffMember.valid_from.remove(), StaffMember.valid_to.remove()])
-    writes.update("staff", stored, [StaffMember.role.set(data.role), *validity], holds_role(stored.role))
+    require(policy.manage_staff(caller, institution_id, stored.role or STAFF_REPRESENTATIVE, person_id))
+    if (stored.role or STAFF_REPRESENTATIVE, stored.valid_from, stored.valid_to) == (role, valid_from, valid_to):
+        return view, False  # nothing changes: nothing is written, nothing logged
+    writes.update("staff", stored, staff_changes(role, valid_from, valid_to), holds_role(stored.role))
     writes.put("log", log_entry(institution_id, STAFF_CHANGED, caller.person_id, decision.acting_role,
                                 person_id=person_id, details=details | {"previous_role": stored.role}))
     try:
@@ -215,6 +222,13 @@ def add_representative(
     except Refused:
         raise Problem(P.person.conflict) from None  # removed or changed meanwhile: read again
     return view, False
+
+
+def staff_changes(role: str, valid_from: str | None, valid_to: str | None) -> list[Any]:
+    """An entry's new role and validity (neither date: it holds until removed)."""
+    validity = ([StaffMember.valid_from.set(valid_from), StaffMember.valid_to.set(valid_to)]
+                if valid_from and valid_to else [StaffMember.valid_from.remove(), StaffMember.valid_to.remove()])
+    return [StaffMember.role.set(role), *validity]
 
 
 def holds_role(role: str) -> Any:
@@ -226,7 +240,10 @@ def holds_role(role: str) -> Any:
 
 
 def remove_representative(caller: CallerFacts, institution_id: str, person_id: str) -> None:
-    """Remove a staff entry: the person's next request no longer counts it."""
+    """Remove a staff entry: the person's next request no longer counts it. The ministry deletes
+    it. An administrator removing a representative whose writes are suspended ends the entry
+    instead (valid until yesterday): the entry, its suspension and counters stay, so appointing the
+    person again does not lift what only the ministry lifts (docs/ACCESS.md)."""
     person_id = checked_person_id(person_id)
     # Whether the caller manages this institution's staff at all, before anything about the entry.
     require(policy.manage_staff(caller, institution_id, STAFF_REPRESENTATIVE, person_id))
@@ -234,11 +251,23 @@ def remove_representative(caller: CallerFacts, institution_id: str, person_id: s
     if stored is None:
         raise Problem(P.staff.not_found)
     decision = require(policy.manage_staff(caller, institution_id, stored.role, person_id))
+    role = stored.role or STAFF_REPRESENTATIVE
     writes = Writes()
-    # Not versioned: the condition on the role is what must still hold.
-    writes.delete("staff", InstitutionItem(institution_id, staff_item(person_id)), holds_role(stored.role))
+    if caller.is_ministry or stored.suspended_at is None:
+        # Not versioned: the condition on the role is what must still hold.
+        writes.delete("staff", InstitutionItem(institution_id, staff_item(person_id)), holds_role(stored.role))
+        details: dict[str, Any] = {"role": role}
+    else:
+        today = vilnius_today()
+        if not staff_entry_valid(stored.valid_from, stored.valid_to, today):
+            raise Problem(P.staff.not_found)  # ended already: removed, as far as the administrator goes
+        ended = (today - timedelta(days=1)).isoformat()
+        started = stored.valid_from if stored.valid_from and stored.valid_from <= ended else ended
+        writes.update("staff", stored, [StaffMember.valid_from.set(started), StaffMember.valid_to.set(ended)],
+                      holds_role(stored.role) & StaffMember.suspended_at.exists())
+        details = {"role": role, "valid_from": started, "valid_to": ended}
     writes.put("log", log_entry(institution_id, STAFF_REMOVED, caller.person_id, decision.acting_role,
-                                person_id=person_id, details={"role": stored.role or STAFF_REPRESENTATIVE}))
+                                person_id=person_id, details=details))
     try:
         writes.commit(InstitutionItem)
     except Refused:
@@ -270,10 +299,14 @@ def acted_for(staff_scopes: dict[str, list[str]], administers: list[str]) -> lis
 
 
 def list_representatives(caller: CallerFacts, institution_id: str) -> list[dict[str, Any]]:
+    """The institution's staff entries. Names from the register for the ministry only: to an
+    institution's administrator or representatives an entry is the personal code they typed, its
+    role and validity — appointing a code and reading the list must never answer "whose code is
+    this" (that name is what the identity check asks of a school that does not teach the person)."""
     require(policy.see_institution(caller, institution_id))
     _existing(institution_id)
     staff = staff_of(institution_id)
-    names = display_names({member.staff_person_id for member in staff})
-    return [{"person_id": member.staff_person_id, "name": names.get(member.staff_person_id, ""),
+    names = display_names({member.staff_person_id for member in staff}) if caller.is_ministry and staff else {}
+    return [{"person_id": member.staff_person_id, "name": names.get(member.staff_person_id),
              "role": member.role or STAFF_REPRESENTATIVE, "valid_from": member.valid_from,
              "valid_to": member.valid_to} for member in staff]

@@ -30,7 +30,7 @@ from chalicelib.services.journal import Actor, journal_read
 
 MAX_LIVE_LINKS = 20
 MAX_DAYS = 365
-_SECRET = re.compile(r"^[A-Za-z0-9_-]{43}$")
+_SECRET = re.compile(r"[A-Za-z0-9_-]{43}")
 NOT_FOUND = Problem(P.share.not_found)
 
 
@@ -90,7 +90,7 @@ def revoke_link(person_id: str, share_id: str) -> None:
 
 
 def view_link(secret: str, correlation_id: str | None) -> dict[str, Any]:
-    if not _SECRET.match(secret or ""):
+    if not _SECRET.fullmatch(secret or ""):
         raise NOT_FOUND
     try:
         link = ShareLink.get(_hash(secret), consistent_read=True)

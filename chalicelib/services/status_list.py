@@ -59,7 +59,7 @@ LEASE_SECONDS = 60
 # How long a verifier may rely on a list it fetched (its `exp`); it should fetch again after `ttl`.
 VALIDITY_SECONDS = 24 * 3600
 ALLOCATION_ATTEMPTS = 8
-LIST_NUMBER = re.compile(r"^[1-9][0-9]{0,8}$")
+LIST_NUMBER = re.compile(r"[1-9][0-9]{0,8}")
 NOT_FOUND = Problem(P.transcript.status_list_not_found)
 
 
@@ -153,7 +153,7 @@ def as_head(head: RecordHead) -> Head:
 
 def signed_list(list_id: str) -> tuple[str, int]:
     """The list's signed credential and for how many more seconds it may be cached."""
-    if not LIST_NUMBER.match(list_id):
+    if not LIST_NUMBER.fullmatch(list_id):
         raise NOT_FOUND
     stored = status_list(list_id)
     if stored is None:

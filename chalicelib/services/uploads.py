@@ -22,7 +22,7 @@ from chalicelib.services.access import require
 
 CONTENT_TYPES = {".csv": "text/csv", ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 # Letters (Lithuanian too), digits, spaces, dots, dashes, underscores: a name S3 and Excel both take.
-_FILE_NAME = re.compile(r"^[\w][\w .\-()+]{0,99}$")
+_FILE_NAME = re.compile(r"[\w][\w .\-()+]{0,99}")
 
 
 def _invalid(field: str, reason: str) -> Problem:
@@ -37,7 +37,7 @@ def start_upload(caller: CallerFacts, institution_id: str, body: dict[str, Any])
     name, dry_run = body.get("file_name"), body.get("dry_run", False)
     if not isinstance(name, str) or not name.strip():
         raise _invalid("file_name", "required")
-    if not _FILE_NAME.match(name) or ".." in name:
+    if not _FILE_NAME.fullmatch(name) or ".." in name:
         raise _invalid("file_name", "characters")
     suffix = next((s for s in ALLOWED_SUFFIXES if name.lower().endswith(s)), None)
     if suffix is None:

@@ -222,11 +222,12 @@ def test_approval_creates_the_institution_grants_the_permit_and_appoints_the_adm
     applied_step = next(e for e in entries if e["event"] == "APPLIED")
     assert applied_step["actor"] == {"role": "applicant", "person_id": PEOPLE["resident"]}
     assert applied_step["at"] == made["submitted_at"].replace("Z", "+00:00")
-    # The administrator sees who acted by role, and the people of their institution a step concerns.
+    # The administrator sees who acted by role, and the person a step concerns by code (not by name).
     theirs = log(world, iid, "resident2").json_body["entries"]
     assert all(e["actor"]["person_id"] is None for e in theirs)
     assert theirs[0]["actor"]["role"] == "institution_administrator"
-    assert theirs[0]["person_id"] == PEOPLE["guardian"] and theirs[0]["person_name"] == "Guardian Testas"
+    assert theirs[0]["person_id"] == PEOPLE["guardian"] and theirs[0]["person_name"] is None
+    assert entries[0]["person_name"] == "Guardian Testas"  # the ministry's view
 
 
 def test_approval_of_a_registered_provider_adds_a_permit_and_promotes_its_representative(world: World) -> None:
@@ -242,7 +243,9 @@ def test_approval_of_a_registered_provider_adds_a_permit_and_promotes_its_repres
     # One entry, promoted (not a second one, and its counters untouched).
     assert staff_roles(world, "inst-b") == {PEOPLE["rep_b"]: "ADMINISTRATOR"}
     step = next(e for e in log(world, "inst-b").json_body["entries"] if e["event"] == "ADMINISTRATOR_APPOINTED")
-    assert step["details"] == {"previous_role": "REPRESENTATIVE"}
+    # Promoted for the permit's validity, never for good (docs/APPLICATIONS.md).
+    assert step["details"] == {"previous_role": "REPRESENTATIVE", "valid_from": approval()["valid_from"],
+                               "valid_to": approval()["valid_to"]}
     assert "INSTITUTION_CREATED" not in events(world, "inst-b")
     # Again, the same person already administrator: stays as is.
     third = applied(world, code=WORLD_CODE, responsible_person_id=PEOPLE["rep_b"])

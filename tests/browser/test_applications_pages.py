@@ -17,6 +17,8 @@ from tests.browser.support import PHONE, check, log_in
 CODE = make_legal_entity_code("30458112")
 NAME = "Vilniaus Pilaitės progimnazija"
 SEEDED = "Vilniaus „Saulėtekio“ progimnazija"  # the guardian's pending application (devstack/seed.py)
+REGISTERED = make_legal_entity_code("19053624")  # the demo Vilnius school's, its institution id too
+REGISTERED_NAME = "Vilniaus Žirmūnų gimnazija"
 
 
 def open_nav(page: Page, name: str) -> None:
@@ -29,6 +31,17 @@ def review(page: Page, name: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Laukiantys prašymai")
     page.get_by_role("link", name=name).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(name)
+
+
+def fill_application(page: Page, code: str, name: str, programmes: str) -> None:
+    """The form on `#/apply`, filled and sent; the register's answer: pending."""
+    page.get_by_label("Juridinio asmens kodas").fill(code)
+    page.get_by_label("Švietimo teikėjo pavadinimas").fill(name)
+    page.get_by_label("Savivaldybė").select_option("LT-57")
+    page.get_by_label("Duomenų tvarkymo tikslas").fill("Mokinių mokymosi duomenų teikimas")
+    page.get_by_label("Programos").fill(programmes)
+    page.get_by_role("button", name="Pateikti prašymą").click()
+    expect(page.get_by_text("Prašymas pateiktas.")).to_be_visible()
 
 
 def test_a_citizen_applies_the_ministry_approves_and_the_responsible_person_administers(
@@ -53,13 +66,7 @@ def test_a_citizen_applies_the_ministry_approves_and_the_responsible_person_admi
     expect(page.get_by_label("Juridinio asmens kodas")).to_have_attribute("aria-invalid", "true")
     check(page, "39-apply-errors")
 
-    page.get_by_label("Juridinio asmens kodas").fill(CODE)
-    page.get_by_label("Švietimo teikėjo pavadinimas").fill(NAME)
-    page.get_by_label("Savivaldybė").select_option("LT-57")
-    page.get_by_label("Duomenų tvarkymo tikslas").fill("Mokinių mokymosi duomenų teikimas")
-    page.get_by_label("Programos").fill("(101001101) Pradinio ugdymo programa\n201001001")
-    page.get_by_role("button", name="Pateikti prašymą").click()
-    expect(page.get_by_text("Prašymas pateiktas.")).to_be_visible()
+    fill_application(page, CODE, NAME, "(101001101) Pradinio ugdymo programa\n201001001")
     mine = page.locator("#my-applications li.card")
     expect(mine).to_have_count(1)
     expect(mine.first).to_contain_text(NAME)
@@ -98,7 +105,9 @@ def test_a_citizen_applies_the_ministry_approves_and_the_responsible_person_admi
     entries = page.locator("#institution-log li.card")
     expect(entries).to_have_count(5)
     expect(entries.nth(0)).to_contain_text("Paskirtas administratorius")
-    expect(entries.nth(0)).to_contain_text("Gabija Butkutė")
+    # The person a step concerns by code: names the register holds are the ministry's to see.
+    expect(entries.nth(0)).to_contain_text(stack["resident"])
+    expect(entries.nth(0)).not_to_contain_text("Gabija Butkutė")
     expect(entries.nth(3)).to_contain_text("Prašymas patenkintas")
     expect(entries.nth(4)).to_contain_text("Pateiktas prašymas")
     # The administrator sees the ministry by its role, never its official's code.
@@ -106,6 +115,37 @@ def test_a_citizen_applies_the_ministry_approves_and_the_responsible_person_admi
     expect(entries.nth(3)).not_to_contain_text(stack["ministry"])
     expect(page.get_by_role("button", name="Rodyti daugiau")).to_be_hidden()
     check(page, "43-institution-log")
+
+
+def test_the_review_says_plainly_when_the_provider_is_registered_already(
+    browser: Browser, stack: dict[str, str],
+) -> None:
+    """Before the approve button: the institution registered under the code, and how many
+    administrators it has today (the demo Vilnius school: its representative administers it)."""
+    ministry, citizen = browser.new_context(viewport=PHONE), browser.new_context(viewport=PHONE)
+    try:
+        page = citizen.new_page()
+        log_in(page, stack, "resident")
+        open_nav(page, "Prašymas leidimui")
+        fill_application(page, REGISTERED, "Žirmūnų gimnazija", "201001001")
+        officer = ministry.new_page()
+        log_in(officer, stack, "ministry")
+        review(officer, "Žirmūnų gimnazija")
+        card = officer.locator("#existing-institution")
+        expect(card).to_be_visible()
+        expect(card).to_contain_text("Registre jau yra šio juridinio asmens įstaiga")
+        expect(card).to_contain_text(f"{REGISTERED_NAME} ({REGISTERED})")
+        expect(card).to_contain_text("Jos administratorių šiandien: 1")
+        # Above the approve button, where the decision is taken.
+        card_box, button_box = card.bounding_box(), officer.get_by_role("button", name="Patenkinti").bounding_box()
+        assert card_box is not None and button_box is not None and card_box["y"] < button_box["y"]
+        # Left pending would hold the legal entity's one slot for the tests that follow: rejected.
+        officer.get_by_label("Atmetimo priežastis").fill("Įstaiga jau registruota.")
+        officer.get_by_role("button", name="Atmesti").click()
+        expect(officer.get_by_text("Prašymas atmestas.")).to_be_visible()
+    finally:
+        ministry.close()
+        citizen.close()
 
 
 def test_a_rejected_application_shows_the_ministrys_reason(browser: Browser, stack: dict[str, str]) -> None:

@@ -329,3 +329,38 @@ def test_every_metric_the_code_alarms_on_has_an_alarm() -> None:
     assert {"DakprDeadLetters", "RepresentativesSuspended"} <= alarms
     source = (ROOT / "chalicelib" / "services" / "suspension.py").read_text()
     assert 'metric("RepresentativesSuspended"' in source
+
+
+def test_the_ingest_writes_to_institutions_only_what_an_upload_notes() -> None:
+    """An upload notes its institution's activity, counts a representative's identity mismatches,
+    suspends them and logs the suspension: UpdateItem/PutItem on `institutions`, limited to those
+    items' attributes (`dynamodb:Attributes`), so the ingest's role cannot write what grants a right
+    (a staff entry's person, role or validity; a permit's scope, validity or state)."""
+    from chalicelib.models.institutions import InstitutionActivity, InstitutionLogEntry, Permit, StaffMember
+
+    document = json.loads((ROOT / ".chalice" / "policies" / "ingest_upload.json").read_text())
+    statement = next(s for s in document["Statement"] if s["Sid"] == "NoteActivityAndSuspensions")
+    assert set(statement["Action"]) == {"dynamodb:UpdateItem", "dynamodb:PutItem"}
+    assert [r["Fn::Sub"].rsplit("-", 1)[1] for r in statement["Resource"]] == ["institutions"]
+    allowed = set(statement["Condition"]["ForAllValues:StringEquals"]["dynamodb:Attributes"])
+
+    def names(model: Any, *fields: str) -> set[str]:
+        return {model.get_attributes()[field].attr_name for field in fields}
+
+    written = (names(InstitutionActivity, "institution_id", "item", "item_type", "created_at", "created_by",
+                     "last_upload_at", "last_upload_id", "last_upload_status", "last_upload_rows_written",
+                     "last_upload_rows_rejected")
+               | names(StaffMember, "mismatch_day", "mismatch_count", "suspended_at")
+               | {a.attr_name for a in InstitutionLogEntry.get_attributes().values()})
+    assert written <= allowed
+    granting = names(StaffMember, "staff_person_id", "role", "valid_from", "valid_to") | names(
+        Permit, "scope", "state", "permit_id")
+    assert not granting & allowed
+    # No other statement lets the ingest write to the table.
+    for other in document["Statement"]:
+        if other is statement:
+            continue
+        resources = other["Resource"] if isinstance(other["Resource"], list) else [other["Resource"]]
+        if any(isinstance(r, dict) and str(r.get("Fn::Sub", "")).endswith("-institutions") for r in resources):
+            assert not {"dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:DeleteItem",
+                        "dynamodb:BatchWriteItem"} & set(other["Action"])

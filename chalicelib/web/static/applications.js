@@ -164,6 +164,16 @@ async function reviewPage(applicationId) {
   return show(application.name, h("div", { id: "review-result", "aria-live": "polite" }), details, message, ...forms);
 }
 
+// Approving for a provider already registered adds a permit to that institution and makes the
+// responsible person one more of its administrators: say so plainly before the approve button.
+function existingInstitution(existing) {
+  return h("div", { id: "existing-institution", class: "card existing", role: "note" },
+    h("p", {}, h("strong", { text: t("existingInstitution") })),
+    h("p", { text: `${existing.name} (${existing.institution_id})` }),
+    h("p", { text: `${t("existingAdministrators")}: ${existing.administrators}` }),
+    h("p", { class: "muted", text: t("existingApproval") }));
+}
+
 function decisionForms(application, decide) {
   const existing = application.existing_institution;
   const institution = h("input", { id: "approve-institution", autocomplete: "off",
@@ -180,7 +190,7 @@ function decisionForms(application, decide) {
     reason: t("reasonOptional") };
   return [
     h("section", {}, h("h2", { text: t("approve") }),
-      existing ? h("p", { class: "muted", text: `${t("existingInstitution")}: ${existing.name} (${existing.institution_id})` }) : null,
+      existing ? existingInstitution(existing) : null,
       h("form", { novalidate: true, onsubmit: (event) => {
         event.preventDefault();
         decide("approval", { institution_id: institution.value.trim() || null, valid_from: from.value, valid_to: to.value,
