@@ -15,7 +15,13 @@ import pytest
 from pynamodb.exceptions import PutError
 
 from chalicelib.config import settings
-from chalicelib.domain.access import MINISTRY_ADMINISTRATOR, MINISTRY_AUDITOR, MINISTRY_OFFICIAL, ministry_partition
+from chalicelib.domain.access import (
+    MINISTRY_ADMINISTRATOR,
+    MINISTRY_AUDITOR,
+    MINISTRY_LOG_PARTITION,
+    MINISTRY_OFFICIAL,
+    ministry_partition,
+)
 from chalicelib.errors import Problem
 from chalicelib.models.journal import JournalEvent
 from chalicelib.models.officials import Official, bootstrap_administrator, ministry_staff
@@ -263,7 +269,7 @@ def test_the_municipality_routes_never_take_a_ministry_partition(world: World) -
     assert [m["code"] for m in me["municipalities"]] == ["LT-57"]
     facts = caller_facts(PEOPLE["ministry"])
     for partition in (ministry_partition(MINISTRY_OFFICIAL), ministry_partition(MINISTRY_AUDITOR),
-                      "MINISTRY#BOOTSTRAP"):
+                      "MINISTRY#BOOTSTRAP", MINISTRY_LOG_PARTITION):
         with pytest.raises(Problem) as refused:
             officials_service.appoint_official(facts, partition, PEOPLE[TARGET], period(0, 30))
         assert refused.value.code == "request.municipality"
