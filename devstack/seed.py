@@ -403,12 +403,15 @@ def seed_ministry_roles(now: datetime, today: date, extra: Sequence[str] = ()) -
     bootstraps an administrator while the register has none, and the demo has one, so without
     this a code named there would grant nothing."""
     people = {p.key: p.person_id for p in PEOPLE}
+    # The name an appointment keeps is the one read when it was made (the staff list shows it).
+    names = {p.person_id: f"{p.given_name} {p.family_name}" for p in PEOPLE}
     appointed = [(people[key], role) for key, roles in MINISTRY_ROLES_SEEDED.items() for role in roles]
     appointed += [(code, role) for code in extra if code not in people.values()
                   for role in MINISTRY_ROLES_SEEDED["ministry"]]
     for person_id, role in appointed:
         Official(ministry_partition(role), person_id, valid_from=(today - timedelta(days=365)).isoformat(),
-                 valid_to=(today + timedelta(days=3 * 365)).isoformat(), created_at=now, created_by=SEEDED_BY).save()
+                 valid_to=(today + timedelta(days=3 * 365)).isoformat(), created_at=now, created_by=SEEDED_BY,
+                 name=names.get(person_id)).save()
 
 
 def guardianships() -> dict[str, list[str]]:

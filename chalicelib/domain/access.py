@@ -31,6 +31,15 @@ MINISTRY_ADMINISTRATOR_ROLE, AUDITOR = "ministry_administrator", "auditor"
 AGE_OF_MAJORITY = 18
 # Ministry appointments share the `officials` table with municipality officials, under these partitions.
 MINISTRY_PREFIX = "MINISTRY#"
+# Every change of a ministry appointment is kept under this partition of the same table (who acted,
+# role, person, validity, when). It is not a role: `ministry_role` answers None for it.
+MINISTRY_LOG_PARTITION = MINISTRY_PREFIX + "LOG"
+# A removal or a validity change of a ministry ADMINISTRATOR is refused unless another administrator
+# stays valid from today for at least this many days. Why: an administrator whose appointment ends
+# tomorrow could otherwise remove every other one and leave the ministry with none from the day after
+# (only MINISTRY_STAFF could then bootstrap one). A month gives the one who stays time to appoint a
+# successor; an appointment that simply runs out is not prevented (docs/ACCESS.md).
+ADMINISTRATOR_COVER_DAYS = 30
 
 
 def ministry_partition(role: str) -> str:

@@ -223,6 +223,26 @@ def audit_journal(caller: CallerFacts, case: str | None) -> Decision:
     return Decision.allow("data-protection auditor, for a stated case", AUDITOR)
 
 
+def audit_person(caller: CallerFacts, person_id: str) -> Decision:
+    """Whose journal an auditor may audit: never their own, nor a minor child's of theirs — they would
+    learn who read their own family's data, what no citizen may learn, and the audit entry meant to
+    show the citizen that someone looked would be shown to the auditor themself."""
+    if person_id == caller.person_id or person_id in caller.minor_children:
+        return Decision.deny("an auditor does not audit their own or their child's journal", P.audit.self)
+    return Decision.allow("data-protection auditor, for a stated case", AUDITOR)
+
+
+def see_ministry_log(caller: CallerFacts) -> Decision:
+    """The log of changes of the ministry's roles: its administrators, and its data-protection
+    auditors (who check that no appointment was made to look a person up)."""
+    if caller.ministry_administrator:
+        return Decision.allow("ministry administrator", MINISTRY_ADMINISTRATOR_ROLE)
+    if caller.auditor:
+        return Decision.allow("data-protection auditor", AUDITOR)
+    return Decision.deny("only a ministry administrator or a data-protection auditor reads the ministry's log",
+                         P.access.ministry_administrator)
+
+
 def see_activity(caller: CallerFacts, institution: str) -> Decision:
     """An institution's reporting activity: the ministry, or its representatives with a read permit."""
     if caller.is_ministry:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Self
 
+from chalicelib.domain.access import ADMINISTRATOR_COVER_DAYS
 from chalicelib.domain.i18n import Text, text, translated
 
 
@@ -295,6 +296,19 @@ class ministry(Category, title="Ministry roles (docs/ACCESS.md)"):
                                            "This person does not hold this ministry role."), status=404)
     self = code("Not oneself", text("Savo ministerijos rolių skirti, keisti ar šalinti negalite.",
                                     "You cannot appoint, change or remove your own ministry role."), status=403)
+    last_administrator = code("The ministry keeps an administrator", text(
+        "Po šio pakeitimo ministerijai neliktų kito administratoriaus, galiojančio nuo šiandien bent "
+        f"{ADMINISTRATOR_COVER_DAYS} d.: pirmiausia paskirkite kitą.",
+        "After this change no other ministry administrator would stay valid from today for at least "
+        f"{ADMINISTRATOR_COVER_DAYS} days: appoint another first."), status=409)
+    conflict = code("Changed meanwhile", text("Paskyrimas tuo metu pakeistas ar pašalintas; perskaitykite sąrašą "
+                                              "iš naujo.", "The appointment was changed or removed meanwhile; "
+                                              "read the list again."), status=409)
+
+
+class audit(Category, title="Data-protection audit (docs/ACCESS.md)"):
+    self = code("Not one's own", text("Savo ar savo vaiko žurnalo audituoti negalite.",
+                                      "You cannot audit your own journal or your child's."), status=403)
 
 
 class upload(Category, status=404, title="Uploads"):

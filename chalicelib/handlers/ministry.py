@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.handlers.contract import RouteDoc, documented, shaped
+from chalicelib.handlers.contract import PAGING, RouteDoc, documented, shaped
 from chalicelib.handlers.problems import correlation_id
-from chalicelib.handlers.requests import json_object
+from chalicelib.handlers.requests import json_object, query
 from chalicelib.handlers.security import caller_facts_for, jwt_auth
 
 blueprint = Blueprint(__name__)
@@ -30,7 +30,7 @@ def list_staff() -> Response:
 @blueprint.route("/ministry/staff/{role}/{person_id}", methods=["PUT"], authorizer=jwt_auth)
 @documented(RouteDoc("Appoint a ministry ADMINISTRATOR, OFFICIAL or AUDITOR, or change the validity (ministry "
                      "administrator; never themself)", "MinistryAppointmentOut", request="MinistryStaffInput",
-                     errors=(400, 422), extra_statuses={201: "Appointed"}))
+                     errors=(400, 409, 422), extra_statuses={201: "Appointed"}))
 def appoint_staff(role: str, person_id: str) -> Response:
     from chalicelib.services.ministry import appoint_ministry_staff
 
@@ -41,12 +41,24 @@ def appoint_staff(role: str, person_id: str) -> Response:
 
 @blueprint.route("/ministry/staff/{role}/{person_id}", methods=["DELETE"], authorizer=jwt_auth)
 @documented(RouteDoc("Remove a ministry role, effective on the person's next request (ministry administrator; "
-                     "never themself)", status=204, response_types=(), errors=(400, 404, 422)))
+                     "never themself)", status=204, response_types=(), errors=(400, 404, 409, 422)))
 def remove_staff(role: str, person_id: str) -> Response:
     from chalicelib.services.ministry import remove_ministry_staff
 
     remove_ministry_staff(caller_facts_for(blueprint.current_request), role, person_id)
     return Response(body="", status_code=204)
+
+
+@blueprint.route("/ministry/log", methods=["GET"], authorizer=jwt_auth)
+@documented(RouteDoc("Every appointment, change and removal of a ministry role, newest first (ministry "
+                     "administrator, data-protection auditor)", "MinistryLog", errors=(400,), query=PAGING))
+def ministry_log() -> Response:
+    from chalicelib.services.ministry import ministry_log_page
+    from chalicelib.services.paging import page_size
+
+    request = blueprint.current_request
+    page = ministry_log_page(caller_facts_for(request), query(request, "cursor"), page_size(query(request, "limit")))
+    return _json(shaped("MinistryLog", page))
 
 
 @blueprint.route("/audit/journal", methods=["POST"], authorizer=jwt_auth)

@@ -353,6 +353,21 @@ class MinistryStaff(Out):
     staff: list[MinistryAppointment]
 
 
+class MinistryLogEntry(Out):
+    at: str
+    action: str = Field(description="APPOINTED, CHANGED or REMOVED")
+    role: str = Field(description="ADMINISTRATOR, OFFICIAL or AUDITOR")
+    person_id: str = Field(description="the person appointed, changed or removed")
+    valid_from: str = Field(description="the appointment's validity (for a removal, the one removed)")
+    valid_to: str
+    acted_by: str = Field(description="the ministry administrator's personal code, or MINISTRY_STAFF for a bootstrap")
+
+
+class MinistryLog(Out):
+    entries: list[MinistryLogEntry]
+    next_cursor: str | None
+
+
 class AuditPerson(Out):
     person_id: str
     given_name: str | None = None

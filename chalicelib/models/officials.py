@@ -12,15 +12,18 @@ partition is never a municipality: readers tell them apart with `ministry_role`.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import secrets
+from datetime import UTC, date, datetime
+from typing import Any
 
 from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
-from chalicelib.domain.access import MINISTRY_ADMINISTRATOR, in_period, ministry_partition
-from chalicelib.models.base import RegisterMeta, RegisterModel, condition_failed, transaction
+from chalicelib.domain.access import MINISTRY_ADMINISTRATOR, MINISTRY_LOG_PARTITION, in_period, ministry_partition
+from chalicelib.models.base import RegisterMeta, RegisterModel, Writes, condition_failed, transaction
+from chalicelib.models.journal import JournalEvent
 
 # One item that makes bootstraps from `MINISTRY_STAFF` take turns (`bootstrap_administrator`).
 BOOTSTRAP_PARTITION, BOOTSTRAP_ITEM = "MINISTRY#BOOTSTRAP", "LAST"
@@ -45,6 +48,14 @@ class Official(RegisterModel):
     valid_to = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
     created_by = UnicodeAttribute()
+    # A ministry appointment: the person's name as read once, when appointed (and journaled then on
+    # their journal); the staff list shows it rather than looking every listed person up again.
+    name = UnicodeAttribute(null=True)
+    # A line of the ministry's log (`MINISTRY_LOG_PARTITION`): what changed, which role, whose; the
+    # validity is the appointment's (for a removal, the one removed), `created_*` who acted and when.
+    log_action = UnicodeAttribute(null=True)
+    log_role = UnicodeAttribute(null=True)
+    log_person = UnicodeAttribute(null=True)
 
     by_person = ByPersonIndex()
 
@@ -106,38 +117,76 @@ def ministry_appointment(role: str, person_id: str) -> Official | None:
         return None
 
 
-class ActingAdministratorGone(Exception):
-    """The administrator who asked for a change was no longer valid when it was written."""
+# The changes the ministry's log tells apart (items of `MINISTRY_LOG_PARTITION`, `log_action`).
+APPOINTED, CHANGED, REMOVED = "APPOINTED", "CHANGED", "REMOVED"
+# Tags of the writes of one change (`Refused.tags` says whose condition failed).
+ACTING, COVER, TARGET = "acting", "cover", "target"
 
 
-def _still_valid(today: date) -> Condition:
-    day = today.isoformat()
-    still: Condition = Official.person_id.exists() & (Official.valid_from <= day) & (Official.valid_to >= day)
-    return still
+def _period_covered(today: date, until: date) -> Condition:
+    """The item exists and is valid on every day from `today` to `until` (both inclusive)."""
+    covered: Condition = (Official.person_id.exists() & (Official.valid_from <= today.isoformat())
+                          & (Official.valid_to >= until.isoformat()))
+    return covered
 
 
-def change_ministry_staff(appointment: Official | None, removed: tuple[str, str] | None, acting: str,
-                          today: date) -> None:
-    """Write (`appointment`) or delete (`removed`: role, person) a ministry appointment, in one
-    transaction with a check that the acting administrator's own appointment is still valid.
+def _as_read(before: Official) -> Condition:
+    """The item is still the one read: a removal and a new appointment meanwhile make it another."""
+    same: Condition = (Official.person_id.exists() & (Official.valid_from == before.valid_from)
+                       & (Official.valid_to == before.valid_to) & (Official.created_by == before.created_by)
+                       & (Official.created_at == before.created_at))
+    return same
 
-    Why: an administrator never acts on themself, so the one acting keeps the ministry at least one
-    valid administrator — but only if their own appointment still holds when the change lands. Two
-    administrators removing each other at once are serialised by DynamoDB: the second finds its
-    actor gone and is refused (`ActingAdministratorGone`), so the last administrator stays."""
-    with_check = ministry_partition(MINISTRY_ADMINISTRATOR)
-    try:
-        with transaction(Official) as tx:
-            tx.condition_check(Official, with_check, acting, condition=_still_valid(today))
-            if appointment is not None:
-                tx.save(appointment)
-            if removed is not None:
-                tx.delete(Official(ministry_partition(removed[0]), removed[1]))
-    except TransactWriteError as exc:
-        reasons = exc.cancellation_reasons or []
-        if reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed":
-            raise ActingAdministratorGone from None
-        raise
+
+def log_item(action: str, role: str, appointment: Official, *, acting: str, at: datetime) -> Official:
+    """One line of the ministry's log. Its sort key is the moment (and a random tail), never a
+    personal code: the `by_person` index holds it under that key, so no person's Query finds it."""
+    return Official(MINISTRY_LOG_PARTITION, f"{at.isoformat(timespec='microseconds')}#{secrets.token_hex(4)}",
+                    valid_from=appointment.valid_from, valid_to=appointment.valid_to, created_at=at,
+                    created_by=acting, log_action=action, log_role=role, log_person=appointment.person_id)
+
+
+def change_ministry_staff(role: str, before: Official | None, after: Official | None, acting: str, today: date, *,
+                          cover: str | None, cover_until: date, journal: JournalEvent | None = None) -> None:
+    """Appoint (`before` None), change, or remove (`after` None) a ministry appointment, in one
+    transaction with its line in the ministry's log, the person's journal entry (`journal`) and checks:
+
+    - the acting administrator's own appointment still holds today (an administrator never acts on
+      themself, so the one acting is an administrator who stays — unless removed meanwhile);
+    - `cover`: the administrator who stays valid from today to `cover_until` (the acting one or
+      another), when an ADMINISTRATOR appointment is removed or shortened. Checked here, not only
+      when chosen: two administrators removing the others at once cannot both pass;
+    - the item is still as read (`before`), or still absent: a change never silently re-appoints
+      someone removed meanwhile.
+
+    Raises `Refused` with the tags (`ACTING`, `COVER`, `TARGET`) whose condition failed."""
+    writes = Writes()
+    administrators = ministry_partition(MINISTRY_ADMINISTRATOR)
+    writes.check(ACTING, Official, administrators, acting,
+                 _period_covered(today, cover_until if cover == acting else today))
+    if cover is not None and cover != acting:
+        writes.check(COVER, Official, administrators, cover, _period_covered(today, cover_until))
+    if after is None:
+        assert before is not None, "a removal removes what was read"
+        writes.delete(TARGET, Official(ministry_partition(role), before.person_id), _as_read(before))
+    else:
+        writes.put(TARGET, after, _as_read(before) if before is not None else Official.person_id.does_not_exist())
+    changed = after or before
+    assert changed is not None
+    action = REMOVED if after is None else CHANGED if before is not None else APPOINTED
+    at = datetime.now(UTC)
+    writes.put("log", log_item(action, role, changed, acting=acting, at=at),
+               Official.person_id.does_not_exist())
+    if journal is not None:
+        writes.put("journal", journal, JournalEvent.event_key.does_not_exist())
+    writes.commit(Official)
+
+
+def ministry_log(cursor: dict[str, Any] | None, limit: int) -> tuple[list[Official], dict[str, Any] | None]:
+    """One page of the ministry's log, newest first: one Query on its partition."""
+    result = Official.query(MINISTRY_LOG_PARTITION, scan_index_forward=False, limit=limit,
+                            last_evaluated_key=cursor)
+    return list(result), result.last_evaluated_key
 
 
 def bootstrap_administrator(person_id: str, today: date, valid_to: date, now: datetime) -> bool:
@@ -157,6 +206,7 @@ def bootstrap_administrator(person_id: str, today: date, valid_to: date, now: da
         with transaction(Official) as tx:
             tx.save(marker, condition=Official.person_id.does_not_exist() | (Official.valid_from < day))
             tx.save(appointment)
+            tx.save(log_item(APPOINTED, MINISTRY_ADMINISTRATOR, appointment, acting="MINISTRY_STAFF", at=now))
     except TransactWriteError as exc:
         reasons = exc.cancellation_reasons or []
         if any(reason is not None and reason.code == "ConditionalCheckFailed" for reason in reasons):

@@ -42,6 +42,7 @@ def audit_journal(caller: CallerFacts, body: dict[str, Any], correlation_id: str
         asked = validate_model(AuditInput, body)
     except DomainValidationError as exc:
         raise invalid(exc.errors) from None
+    require(policy.audit_person(caller, asked.person_id))
     person = find_person(asked.person_id)
     if person is None:
         raise Problem(P.person.not_found)

@@ -18,6 +18,9 @@ from chalicelib.services.paging import next_cursor, start_key
 READ, CREATE, UPDATE, ANNUL, EXPORT = "READ", "CREATE", "UPDATE", "ANNUL", "EXPORT"
 TRANSFER = "TRANSFER"  # passed to another register (DAKPR)
 AUDIT = "AUDIT"  # a data-protection auditor saw who stood behind the journal's entries (services/audit.py)
+# A ministry administrator appointed the person to a ministry role, changed or removed it (services/ministry.py);
+# the name the register holds is read at appointment, which this entry also stands for.
+MINISTRY_ROLE = "MINISTRY_ROLE"
 
 
 @dataclass(frozen=True)

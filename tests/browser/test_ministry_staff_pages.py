@@ -1,7 +1,8 @@
 """Ministry roles in real Chromium at phone size (docs/ACCESS.md, "Ministry roles"): the ministry's
 administrator appoints a data-protection auditor on `#/ministry-staff`; the auditor looks a person
 up for a case on `#/audit` and sees who stood behind each entry; the person sees the audit in "Who
-looked at my data", with the case but not the auditor. Screenshots 45–50."""
+looked at my data", with the case but not the auditor; the ministry's log below the staff list keeps
+each appointment and removal. Screenshots 45–50."""
 
 from __future__ import annotations
 
@@ -45,6 +46,12 @@ def test_an_auditor_is_appointed_looks_up_a_person_and_the_person_sees_the_audit
         expect(auditors.get_by_text("Laura Jankauskienė", exact=True)).to_be_visible()
         expect(page.get_by_role("status")).to_have_text("Paskirta.")
         expect(page.get_by_role("alert")).to_have_count(0)
+        # The ministry's log, below the list, keeps the appointment: what, whose code, who acted.
+        newest = page.locator("#ministry-log > li").first
+        expect(newest).to_contain_text("Paskirta: Duomenų apsaugos auditorius")
+        expect(newest).to_contain_text(stack["guardian"])
+        expect(page.locator("#ministry-log > li")).to_have_count(1)
+        expect(page.get_by_role("button", name="Rodyti daugiau")).to_be_hidden()  # one page only
         check(page, "46-ministry-staff-appointed")
 
         # The new auditor looks up the graduate for a complaint: who stood behind each entry.
@@ -69,6 +76,18 @@ def test_an_auditor_is_appointed_looks_up_a_person_and_the_person_sees_the_audit
         expect(audit.get_by_text("Ši peržiūra įrašyta į asmens žurnalą.")).to_be_visible()
         check(audit, "48-audit-journal")
 
+        # The auditor's own journal says which role the ministry gave her, and for when.
+        audit.get_by_role("link", name="Kas žiūrėjo mano duomenis").click()
+        role_given = "Paskirta, pakeista ar atimta ministerijos rolė"
+        appointed = audit.locator("ol.events > li").filter(has_text=role_given).first
+        expect(appointed).to_be_visible()
+        day = r"\d{4}-\d\d-\d\d"
+        shown = re.compile(rf"^Duomenų apsaugos auditorius: — → {day} – {day}$")
+        expect(appointed.locator(".change")).to_have_text(shown)
+        audit.get_by_role("link", name="Duomenų apsaugos auditas", exact=True).click()
+        audit.fill("#audit-code", stack["resident"])
+        audit.fill("#audit-case", CASE)
+
         # The graduate sees the audit in "Who looked at my data": the case, not who looked.
         mine = citizen.new_page()
         log_in(mine, stack, "resident")
@@ -85,6 +104,7 @@ def test_an_auditor_is_appointed_looks_up_a_person_and_the_person_sees_the_audit
         page.get_by_role("button", name="Pašalinti: Laura Jankauskienė (Duomenų apsaugos auditoriai)").click()
         expect(page.get_by_role("status")).to_have_text("Pašalinta.")
         expect(page.get_by_text("Laura Jankauskienė")).to_have_count(0)
+        expect(page.locator("#ministry-log > li").first).to_contain_text("Pašalinta: Duomenų apsaugos auditorius")
         audit.get_by_role("button", name="Rodyti žurnalą").click()
         expect(audit.get_by_role("alert")).to_have_text("Tai gali matyti tik duomenų apsaugos auditorius.")
         expect(audit.locator("ol.events")).to_have_count(0)

@@ -107,9 +107,11 @@ NAVIGATION = ("myHistory", "journal", "childHistory", "logout", "menu")
 # Keys app.js builds from data, by the expression that builds them: what they can be.
 FAMILIES = {
     "event.action": {journal.READ, journal.CREATE, journal.UPDATE, journal.ANNUL, journal.EXPORT, journal.TRANSFER,
-                     journal.AUDIT},
+                     journal.AUDIT, journal.MINISTRY_ROLE},
     "`role_${event.actor.role}`": {f"role_{role}" for role in ("guardian", "representative", "ministry",
-                                                               "municipality", "share_link", "system", "auditor")},
+                                                               "municipality", "share_link", "system", "auditor",
+                                                               "ministry_administrator")},
+    "`ministryRoleOne_${role}`": {f"ministryRoleOne_{role}" for role in ("ADMINISTRATOR", "OFFICIAL", "AUDITOR")},
 }
 LITERAL = re.compile(r'\bt\("([\w.]+)"\)')
 BUILT = re.compile(r'\bt\((?!")([^()]*)\)')

@@ -6,13 +6,22 @@ from __future__ import annotations
 import pytest
 
 from chalicelib.domain import problems as P
-from chalicelib.domain.access import AUDITOR, MINISTRY_ADMINISTRATOR_ROLE, login_roles, ministry_role
+from chalicelib.domain.access import (
+    AUDITOR,
+    MINISTRY_ADMINISTRATOR_ROLE,
+    MINISTRY_LOG_PARTITION,
+    login_roles,
+    ministry_role,
+)
+from chalicelib.domain.municipalities import is_municipality
 from chalicelib.domain.policy import (
     CallerFacts,
     administer,
     audit_journal,
+    audit_person,
     manage_ministry_staff,
     read_person,
+    see_ministry_log,
     see_ministry_staff,
     see_municipality,
 )
@@ -69,6 +78,31 @@ def test_the_roles_are_independent() -> None:
 @pytest.mark.parametrize(("partition", "role"), [
     ("MINISTRY#ADMINISTRATOR", "ADMINISTRATOR"), ("MINISTRY#OFFICIAL", "OFFICIAL"), ("MINISTRY#AUDITOR", "AUDITOR"),
     ("MINISTRY#BOOTSTRAP", None), ("MINISTRY#", None), ("LT-57", None), ("OFFICIAL", None),
+    (MINISTRY_LOG_PARTITION, None),
 ])
 def test_which_partitions_hold_a_ministry_role(partition: str, role: str | None) -> None:
     assert ministry_role(partition) == role
+
+
+PARENT_AUDITOR = CallerFacts("auditor", auditor=True, minor_children=frozenset({"child"}))
+
+
+@pytest.mark.parametrize(("person", "code"), [
+    ("someone", None),
+    ("auditor", P.audit.self),  # their own journal: who read their data is what no citizen learns
+    ("child", P.audit.self),  # nor their minor child's (the Population Register's children)
+])
+def test_an_auditor_never_audits_their_own_or_their_childs_journal(person: str, code: P.Code | None) -> None:
+    decision = audit_person(PARENT_AUDITOR, person)
+    assert decision.allowed is (code is None)
+    assert decision.code is code
+
+
+def test_the_ministry_log_is_its_administrators_and_auditors() -> None:
+    assert [see_ministry_log(caller).allowed for caller in (ADMIN, AUDITOR_FACTS, OFFICIAL, EVERYTHING)] == [
+        True, True, False, True]
+    assert see_ministry_log(OFFICIAL).code is P.access.ministry_administrator
+
+
+def test_the_log_partition_is_neither_a_role_nor_a_municipality() -> None:
+    assert ministry_role(MINISTRY_LOG_PARTITION) is None and not is_municipality(MINISTRY_LOG_PARTITION)

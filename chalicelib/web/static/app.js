@@ -156,6 +156,12 @@ function journalChange(event) {
   const before = event.before || {};
   const after = event.after || {};
   if (after.moved_to_another_person) return h("p", { class: "change", text: t("journalMoved") });
+  // The ministry appointed, changed or removed one of its roles for the person: which, and when valid.
+  const role = after.ministry_role || before.ministry_role;
+  if (role) {
+    const period = (side) => (side.ministry_role ? `${side.valid_from} – ${side.valid_to}` : "—");
+    return h("p", { class: "change", text: `${t(`ministryRoleOne_${role}`)}: ${period(before)} → ${period(after)}` });
+  }
   const shown = after.kind ? after : before;
   if (!shown.kind) return null;
   const kind = kindOf(shown.kind);

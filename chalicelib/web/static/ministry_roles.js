@@ -23,7 +23,7 @@ function isoDate(date) {
 
 export async function ministryStaffPage(me) {
   const live = current();
-  const { staff } = await api("ministry/staff");
+  const [{ staff }, log] = await Promise.all([api("ministry/staff"), ministryLog()]);
   if (!live()) return null;
   const message = h("div", { "aria-live": "polite" });
   const act = async (call, done) => {
@@ -71,7 +71,35 @@ export async function ministryStaffPage(me) {
   h("p", {}, h("label", { for: "staff-to", text: t("to") }), to),
   h("button", { type: "submit", text: t("ministryAppoint") }));
   return show(t("ministryStaff"), h("p", { text: t("ministryStaffIntro") }), message, ...sections,
-    h("section", {}, h("h2", { text: t("ministryAppoint") }), form));
+    h("section", {}, h("h2", { text: t("ministryAppoint") }), form), log);
+}
+
+// Every appointment, change and removal of a ministry role, newest first: who acted, on whom, when.
+const LOG_PAGE = 10;
+
+async function ministryLog() {
+  const first = await api(`ministry/log?limit=${LOG_PAGE}`);
+  const list = h("ol", { class: "events", id: "ministry-log" }, first.entries.map(logEntry));
+  let cursor = first.next_cursor;
+  // Asks for the next page only with the cursor the last page gave, and is gone when there is none.
+  const more = h("button", { type: "button", class: "more", text: t("more"), onclick: async () => {
+    if (!cursor) return;
+    const next = await api(`ministry/log?limit=${LOG_PAGE}&${new URLSearchParams({ cursor })}`);
+    list.append(...next.entries.map(logEntry));
+    cursor = next.next_cursor;
+    more.hidden = !cursor;
+  } });
+  more.hidden = !cursor;
+  return h("section", {}, h("h2", { text: t("ministryLog") }),
+    first.entries.length ? list : h("p", { class: "empty", text: t("ministryLogEmpty") }), more);
+}
+
+function logEntry(entry) {
+  return h("li", { class: "card" },
+    h("p", {}, h("strong", { text: `${t(`ministryLog_${entry.action}`)}: ${t(`ministryRoleOne_${entry.role}`)}` }),
+      " · ", new Date(entry.at).toLocaleString(t("locale"))),
+    h("p", { text: `${t("personalCode")}: ${entry.person_id} · ${entry.valid_from} – ${entry.valid_to}` }),
+    h("p", { class: "muted", text: `${t("ministryLogBy")}: ${entry.acted_by}` }));
 }
 
 // --- the data-protection auditor ------------------------------------------------------------------
