@@ -1,5 +1,5 @@
-"""What every browser test uses: the whole local stack (`python -m devstack`) started once for all
-browser modules (a module may ask for its own, see `stack`), headless Chromium (Debian's) at phone
+"""What every browser test uses: the whole local stack (`python -m devstack`), started once per test
+module or shared by the modules marked `share_stack` (see `stack`), headless Chromium (Debian's) at phone
 size, and `check` — axe-core (no serious or critical violation), no sideways scrolling at 360 px,
 and with SCREENSHOT_DIR set (`make screenshots`) a PNG.
 conftest.py hands the fixtures to pytest; the test modules import the functions."""
@@ -74,8 +74,8 @@ def _start_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str,
 
 @pytest.fixture(scope="package")
 def shared_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    """The dev stack every browser module shares unless it asks for its own (see `stack`); stopped
-    when the last browser test is done, so it does not run on beside the rest of the suite."""
+    """The dev stack the modules marked `share_stack` share (see `stack`); stopped when the last
+    browser test is done, so it does not run on beside the rest of the suite."""
     yield from _start_stack(tmp_path_factory)
 
 
@@ -84,16 +84,17 @@ def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     """The whole local stack (`python -m devstack`) seeded with the demo register: {"url", "gateway",
     and a personal code per demo identity}.
 
-    Starting one takes ~10 s, so the browser modules share one (`shared_stack`, started by the first
-    module that asks). A module on the shared stack must leave the demo data as the other modules
-    expect it: undo what it changes that another module reads (an appointment, a permit), or, if it
-    cannot, declare `pytestmark = pytest.mark.fresh_stack` to get a stack of its own for the module,
-    as test_pages.py does (it revokes a school's permit). Modules run in any order, alone or together
-    (and on one worker under `make test`), so none may rely on another having run first."""
-    if request.node.get_closest_marker("fresh_stack"):
-        yield from _start_stack(tmp_path_factory)
-    else:
+    A module gets a stack of its own (~10 s to start) unless it declares
+    `pytestmark = pytest.mark.share_stack`: then it uses the one stack all such modules share
+    (`shared_stack`, started by the first of them). Mark a module so only when it leaves the demo
+    data as the others expect it: it undoes what it changes that another module reads (the
+    `official_too` fixture removes the official it appoints again), and its own assertions hold
+    whatever the other shared modules did before it. Modules run alone, together and in any order
+    (under `make test` all browser modules on one worker): none may count on another having run."""
+    if request.node.get_closest_marker("share_stack"):
         yield request.getfixturevalue("shared_stack")
+    else:
+        yield from _start_stack(tmp_path_factory)
 
 
 @pytest.fixture(scope="package")

@@ -8,9 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from playwright.sync_api import Browser, BrowserContext, expect
 
 from tests.browser.support import PHONE, check, log_in
+
+# The dev stack shared with the other modules so marked (tests/browser/support.py, `stack`): this
+# module leaves the demo data as they expect it.
+pytestmark = pytest.mark.share_stack
 
 
 def test_the_new_school_sees_its_arrivals(context: BrowserContext, stack: dict[str, str]) -> None:

@@ -13,14 +13,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
 from tests.browser.support import PHONE, api_paths, check, log_in, open_link, requests_made
-
-# A stack of its own: these tests revoke the Vilnius school's permit, upload and correct records,
-# which the other modules on the shared stack must not see (tests/browser/support.py, `stack`).
-pytestmark = pytest.mark.fresh_stack
 
 
 def test_start_page_explains_and_logs_in(context: BrowserContext, stack: dict[str, str]) -> None:
