@@ -68,8 +68,15 @@ def _start_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str,
                "representative_klaipeda": code("representative of Klaipėdos"),
                "official": code("official of Vilniaus")}
     finally:
-        process.send_signal(signal.SIGINT)
-        process.communicate(timeout=30)
+        # SIGTERM, which the stack handles as Ctrl-C: a shell that starts the tests in the background
+        # without job control makes them ignore SIGINT (seen here: each stack then outlived the tests).
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+            raise
 
 
 @pytest.fixture(scope="package")
