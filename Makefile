@@ -23,9 +23,12 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 dev: venv
 	$(BIN)/python -m devstack
 
-## Lint, type-check and run the full test suite (browser tests and IaC checks included).
+## Lint, type-check and run the full test suite (browser tests and IaC checks included), on
+## $(WORKERS) pytest-xdist workers: a module's tests stay on one worker, the browser modules all on
+## one (tests/conftest.py), so module fixtures and the browser tests' dev stack start once.
+WORKERS ?= 2
 test: lint browser-deps iac-deps
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(WORKERS) --dist loadscope
 
 ## Screenshots of every page at phone size, into docs/screenshots/.
 screenshots: venv browser-deps

@@ -27,6 +27,7 @@ os.environ.update(
 import json  # noqa: E402
 from collections.abc import Callable, Iterator  # noqa: E402
 from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
 
 import pytest  # noqa: E402
 from moto import mock_aws  # noqa: E402
@@ -77,3 +78,29 @@ def further_language(catalogues: Path) -> Callable[[str, dict[str, str]], None]:
         forget_texts()
 
     return add
+
+
+BROWSER = "tests/browser"  # as pytest names the tests: relative to the repository (pyproject.toml)
+
+
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist's: a plain run never calls it
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """`make test`'s workers (`-n 2 --dist loadscope`) take whole modules, so a module's fixtures
+    (the packaged templates, a world) are built once, and take every module of tests/browser/ as one
+    unit, handed out first (the longest), so the browser modules share one dev stack
+    (tests/browser/support.py) and do not end the run alone. Other `--dist` modes stay as they are."""
+    if config.getoption("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModulesAndBrowser(LoadScopeScheduling):  # type: ignore[misc]  # xdist ships no types
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return BROWSER if module.startswith(BROWSER + "/") else module
+
+        def _assign_work_unit(self, node: Any) -> None:
+            if BROWSER in self.workqueue:
+                self.workqueue.move_to_end(BROWSER, last=False)
+            super()._assign_work_unit(node)
+
+    return ModulesAndBrowser(config, log)

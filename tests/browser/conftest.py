@@ -1,5 +1,5 @@
 """The browser tests' fixtures, defined in `support.py` with the functions the test modules import."""
 
-from tests.browser.support import browser, context, stack
+from tests.browser.support import browser, context, official_too, shared_stack, stack
 
-__all__ = ["browser", "context", "stack"]
+__all__ = ["browser", "context", "official_too", "shared_stack", "stack"]

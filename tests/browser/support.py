@@ -1,6 +1,7 @@
-"""What every browser test uses: the whole local stack (`python -m devstack`) started once per test
-module, headless Chromium (Debian's) at phone size, and `check` — axe-core (no serious or critical
-violation), no sideways scrolling at 360 px, and with SCREENSHOT_DIR set (`make screenshots`) a PNG.
+"""What every browser test uses: the whole local stack (`python -m devstack`), started once per test
+module or shared by the modules marked `share_stack` (see `stack`), headless Chromium (Debian's) at phone
+size, and `check` — axe-core (no serious or critical violation), no sideways scrolling at 360 px,
+and with SCREENSHOT_DIR set (`make screenshots`) a PNG.
 conftest.py hands the fixtures to pytest; the test modules import the functions."""
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -36,8 +37,9 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+def _start_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """`python -m devstack` on a free port until the generator is closed: its URL, the fake
+    gateway's, and the demo identities' personal codes, parsed from the banner."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | {
         "PORT": str(port), "XDG_CACHE_HOME": str(tmp_path_factory.mktemp("cache"))}
@@ -68,12 +70,45 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
                "representative_two": code("representative of two schools"),
                "auditor": code(r"auditor \(data protection\)")}
     finally:
-        process.send_signal(signal.SIGINT)
-        process.communicate(timeout=30)
+        # SIGTERM, which the stack handles as Ctrl-C: a shell that starts the tests in the background
+        # without job control makes them ignore SIGINT (seen here: each stack then outlived the tests).
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+            raise
+
+
+@pytest.fixture(scope="package")
+def shared_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """The dev stack the modules marked `share_stack` share (see `stack`); stopped when the last
+    browser test is done, so it does not run on beside the rest of the suite."""
+    yield from _start_stack(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
+def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """The whole local stack (`python -m devstack`) seeded with the demo register: {"url", "gateway",
+    and a personal code per demo identity}.
+
+    A module gets a stack of its own (~10 s to start) unless it declares
+    `pytestmark = pytest.mark.share_stack`: then it uses the one stack all such modules share
+    (`shared_stack`, started by the first of them). Mark a module so only when it leaves the demo
+    data as the others expect it: it undoes what it changes that another module reads (the
+    `official_too` fixture removes the official it appoints again), and its own assertions hold
+    whatever the other shared modules did before it. Modules run alone, together and in any order
+    (under `make test` all browser modules on one worker): none may count on another having run."""
+    if request.node.get_closest_marker("share_stack"):
+        yield request.getfixturevalue("shared_stack")
+    else:
+        yield from _start_stack(tmp_path_factory)
+
+
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
+    """Headless Chromium for all browser modules: each test gets a fresh context of its own (`context`)."""
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         yield launched
@@ -136,19 +171,47 @@ def api_paths(seen: list[str]) -> set[str]:
     return {path for path in paths if path != "/" and not path.startswith(("/static/", "/texts/"))}
 
 
+@pytest.fixture
+def official_too(browser: Browser, stack: dict[str, str]) -> Iterator[Callable[[str], None]]:
+    """`appoint(municipality)`: the demo official (of LT-57) appointed to `municipality` too, as
+    `appoint_official_too`; after the test the ministry removes them from it again, since the other
+    modules on the shared stack expect an official of Vilnius city alone."""
+    appointed: list[str] = []
+
+    def appoint(municipality: str) -> None:
+        appoint_official_too(browser, stack, municipality)
+        appointed.append(municipality)
+
+    yield appoint
+    for municipality in appointed:
+        page, ministry = _officials_of(browser, stack, municipality)
+        try:
+            page.get_by_role("button", name="Pašalinti: Vaida Rimkienė").click()
+            expect(page.locator("li.card").filter(has_text="Vaida Rimkienė")).to_have_count(0)
+        finally:
+            ministry.close()
+
+
+def _officials_of(browser: Browser, stack: dict[str, str], municipality: str) -> tuple[Page, BrowserContext]:
+    """The ministry's page of `municipality`'s officials, in a browser context of its own (to close)."""
+    ministry = browser.new_context(viewport=PHONE, locale="lt-LT")
+    page = ministry.new_page()
+    log_in(page, stack, "ministry")
+    page.get_by_role("link", name="Savivaldybių atstovai", exact=True).click()
+    page.select_option("#municipality", municipality)
+    page.get_by_role("button", name="Rodyti atstovus").click()
+    return page, ministry
+
+
 def appoint_official_too(browser: Browser, stack: dict[str, str], municipality: str) -> None:
-    """The ministry appoints the demo official (of LT-57) to `municipality` too, on its page."""
+    """The ministry appoints the demo official (of LT-57) to `municipality` too, on its page. On the
+    shared stack, use the `official_too` fixture instead: it undoes the appointment."""
     from datetime import timedelta
 
     from chalicelib.domain.dates import vilnius_today
 
-    ministry = browser.new_context(viewport=PHONE, locale="lt-LT")
+    page, ministry = _officials_of(browser, stack, municipality)
     try:
-        page = ministry.new_page()
-        log_in(page, stack, "ministry")
-        page.get_by_role("link", name="Savivaldybių atstovai", exact=True).click()
-        page.select_option("#municipality", municipality)
-        page.get_by_role("button", name="Rodyti atstovus").click()
         today = vilnius_today()
         page.fill("#official-code", stack["official"])
         page.fill("#official-from", today.isoformat())

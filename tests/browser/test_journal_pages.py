@@ -3,9 +3,14 @@ and for a correction which record changed and how (the journal keeps the fields 
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import BrowserContext, expect
 
 from tests.browser.support import check, log_in, requests_made
+
+# The dev stack shared with the other modules so marked (tests/browser/support.py, `stack`): this
+# module leaves the demo data as they expect it.
+pytestmark = pytest.mark.share_stack
 
 
 def test_the_journal_pages_through_every_entry_and_shows_what_a_correction_changed(

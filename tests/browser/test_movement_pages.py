@@ -6,9 +6,16 @@ order: the second closes an item the third must no longer find."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import pytest
 from playwright.sync_api import Browser, BrowserContext, expect
 
-from tests.browser.support import PHONE, appoint_official_too, check, log_in
+from tests.browser.support import PHONE, check, log_in
+
+# The dev stack shared with the other modules so marked (tests/browser/support.py, `stack`): this
+# module leaves the demo data as they expect it.
+pytestmark = pytest.mark.share_stack
 
 
 def test_the_new_school_sees_its_arrivals(context: BrowserContext, stack: dict[str, str]) -> None:
@@ -64,10 +71,11 @@ def test_the_ministry_sees_the_overdue_item_without_the_pupil(context: BrowserCo
     expect(page.locator("li.card")).to_have_count(1)
 
 
-def test_an_official_of_two_municipalities_chooses_one_of_theirs(browser: Browser, stack: dict[str, str]) -> None:
+def test_an_official_of_two_municipalities_chooses_one_of_theirs(browser: Browser, stack: dict[str, str],
+                                                                  official_too: Callable[[str], None]) -> None:
     """The Vilnius official appointed for Kaunas too: the API refuses them an unfiltered list (which
     one?), so the page offers a select of their two, and Kaunas shows the Kaunas school's item."""
-    appoint_official_too(browser, stack, "LT-15")
+    official_too("LT-15")
     municipal = browser.new_context(viewport=PHONE)
     try:
         official = municipal.new_page()

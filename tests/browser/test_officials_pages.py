@@ -7,10 +7,15 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from chalicelib.domain.dates import vilnius_today
 from tests.browser.support import PHONE, check, log_in
+
+# The dev stack shared with the other modules so marked (tests/browser/support.py, `stack`): this
+# module leaves the demo data as they expect it.
+pytestmark = pytest.mark.share_stack
 
 
 def officials_of_vilnius(page: Page) -> None:

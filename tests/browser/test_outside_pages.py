@@ -6,9 +6,14 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import BrowserContext, expect
 
 from tests.browser.support import check, log_in, requests_made
+
+# The dev stack shared with the other modules so marked (tests/browser/support.py, `stack`): this
+# module leaves the demo data as they expect it.
+pytestmark = pytest.mark.share_stack
 
 
 def test_the_ministry_sees_counts_by_municipality_and_no_names(context: BrowserContext, stack: dict[str, str]) -> None:

@@ -9,10 +9,15 @@ import io
 import re
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.browser.support import check, log_in
+
+# The dev stack shared with the other modules so marked (tests/browser/support.py, `stack`): this
+# module leaves the demo data as they expect it.
+pytestmark = pytest.mark.share_stack
 
 
 def download_csv(page: Page) -> tuple[str, list[list[str]]]:

@@ -7,9 +7,14 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import BrowserContext, expect
 
 from tests.browser.support import check, log_in
+
+# The dev stack shared with the other modules so marked (tests/browser/support.py, `stack`): this
+# module leaves the demo data as they expect it.
+pytestmark = pytest.mark.share_stack
 
 
 def test_the_ministry_sees_the_chart_the_table_and_downloads(context: BrowserContext, stack: dict[str, str]) -> None:

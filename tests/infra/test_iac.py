@@ -38,20 +38,50 @@ def template(path: Path) -> dict[str, Any]:
     return dict(json.loads(path.read_text()) if path.suffix == ".json" else yaml.safe_load(path.read_text()))
 
 
-def checkov(*targets: Path) -> dict[str, Any]:
-    """checkov on each target (a folder or a file; one run each: it ignores files next to a folder)."""
-    failed, skipped, returncode = [], [], 0
-    for target in targets:
-        done = subprocess.run([
-            str(IAC_BIN / "checkov"), "--framework", "cloudformation", "--skip-download", "--output", "json",
-            "--external-checks-dir", str(ROOT / "infra" / "checks"), "-d" if target.is_dir() else "-f", str(target),
-        ], capture_output=True, text=True, timeout=300, check=False)
-        reports = json.loads(done.stdout)
-        for report in reports if isinstance(reports, list) else [reports]:
-            failed += report["results"].get("failed_checks", [])
-            skipped += report["results"].get("skipped_checks", [])
-        returncode = returncode or done.returncode
-    return {"failed": failed, "skipped": skipped, "returncode": returncode}
+BROKEN = [  # the API function's table statement widened, each in a way the least-privilege check must catch
+    {"Action": "dynamodb:*"},
+    {"Action": ["dynamodb:GetItem", "s3:Get*"]},
+    {"Resource": "*"},
+    {"Action": "*"},
+]
+
+
+def checkov(target: Path | list[Path]) -> tuple[int, list[dict[str, Any]]]:
+    """One checkov run over a folder, or over a list of files (it cannot take both at once), with
+    the register's own checks: its exit code and its reports."""
+    where = ["-d", str(target)] if isinstance(target, Path) else ["-f", *map(str, target)]
+    done = subprocess.run([
+        str(IAC_BIN / "checkov"), "--framework", "cloudformation", "--skip-download", "--output", "json",
+        "--external-checks-dir", str(ROOT / "infra" / "checks"), *where,
+    ], capture_output=True, text=True, timeout=300, check=False)
+    reports = json.loads(done.stdout)
+    return done.returncode, reports if isinstance(reports, list) else [reports]
+
+
+def findings(reports: list[dict[str, Any]], kind: str, file: Path | None = None) -> list[dict[str, Any]]:
+    """The reports' checks of one kind (failed, skipped, passed), of one file if named."""
+    return [check for report in reports for check in report["results"].get(f"{kind}_checks", [])
+            if file is None or Path(check["file_abs_path"]).resolve() == file.resolve()]
+
+
+@pytest.fixture(scope="module")
+def checkov_runs(packaged: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """checkov over infra/ (one run), and over the packaged template with a broken copy of it for
+    each of BROKEN (one run for all the files: checkov takes ~15 s to start and ~5 s a file, and
+    six runs made the slowest part of the suite). Each file's findings are told apart by its path."""
+    folder = tmp_path_factory.mktemp("broken")
+    broken_files = []
+    for number, broken in enumerate(BROKEN):
+        sam = template(packaged["prod"] / "sam.json")
+        role = sam["Resources"]["APIHandler"]["Properties"]["Role"]["Fn::GetAtt"][0]
+        statements = sam["Resources"][role]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+        tables = next(s for s in statements if s["Sid"] == "RegisterTables")
+        tables.update(broken)
+        broken_files.append(folder / f"broken-{number}.json")
+        broken_files[-1].write_text(json.dumps(sam))
+    infra_code, infra_reports = checkov(ROOT / "infra")
+    files_code, files_reports = checkov([packaged["prod"] / "sam.json", *broken_files])
+    return {"infra": (infra_code, infra_reports), "files": (files_code, files_reports), "broken": broken_files}
 
 
 def test_every_function_has_its_own_least_privilege_role(packaged: dict[str, Path]) -> None:
@@ -232,33 +262,28 @@ def test_cfn_lint_passes(packaged: dict[str, Path]) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_checkov_finds_nothing_unsuppressed_and_every_suppression_says_why(packaged: dict[str, Path]) -> None:
-    result = checkov(ROOT / "infra", packaged["prod"] / "sam.json")
-    assert result["failed"] == [] and result["returncode"] == 0, [
-        (c["check_id"], c["resource"]) for c in result["failed"]]
-    assert {c["check_id"] for c in result["skipped"]} >= {"CKV_AWS_117", "CKV_AWS_120"}
+def test_checkov_finds_nothing_unsuppressed_and_every_suppression_says_why(
+    packaged: dict[str, Path], checkov_runs: dict[str, Any],
+) -> None:
+    infra_code, infra_reports = checkov_runs["infra"]
+    _, files_reports = checkov_runs["files"]  # its exit code speaks for the broken copies too
+    sam = packaged["prod"] / "sam.json"
+    failed = findings(infra_reports, "failed") + findings(files_reports, "failed", sam)
+    assert failed == [] and infra_code == 0, [(c["check_id"], c["resource"]) for c in failed]
+    assert findings(files_reports, "passed", sam), "the packaged template was not checked at all"
+    skipped = findings(infra_reports, "skipped") + findings(files_reports, "skipped", sam)
+    assert {c["check_id"] for c in skipped} >= {"CKV_AWS_117", "CKV_AWS_120"}
     for path in (ROOT / "infra" / "register.yaml", ROOT / "infra" / "app.json"):
         for name, resource in template(path)["Resources"].items():
             for skip in resource.get("Metadata", {}).get("checkov", {}).get("skip", []):
                 assert len(skip.get("comment", "")) >= 40, (path.name, name, skip)
 
 
-@pytest.mark.parametrize("broken", [
-    {"Action": "dynamodb:*"},
-    {"Action": ["dynamodb:GetItem", "s3:Get*"]},
-    {"Resource": "*"},
-    {"Action": "*"},
-])
-def test_a_broken_policy_is_caught(packaged: dict[str, Path], tmp_path: Path, broken: dict[str, Any]) -> None:
-    sam = template(packaged["prod"] / "sam.json")
-    role = sam["Resources"]["APIHandler"]["Properties"]["Role"]["Fn::GetAtt"][0]
-    statements = sam["Resources"][role]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
-    tables = next(s for s in statements if s["Sid"] == "RegisterTables")
-    tables.update(broken)
-    (tmp_path / "sam.json").write_text(json.dumps(sam))
-    result = checkov(tmp_path / "sam.json")
-    assert result["returncode"] != 0
-    assert {c["check_id"] for c in result["failed"]} >= {"CKV_MR_1"}
+@pytest.mark.parametrize("number", range(len(BROKEN)), ids=[f"broken{n}" for n in range(len(BROKEN))])
+def test_a_broken_policy_is_caught(checkov_runs: dict[str, Any], number: int) -> None:
+    files_code, files_reports = checkov_runs["files"]
+    assert files_code != 0
+    assert {c["check_id"] for c in findings(files_reports, "failed", checkov_runs["broken"][number])} >= {"CKV_MR_1"}
 
 
 def test_the_policies_name_only_their_own_tables() -> None:
