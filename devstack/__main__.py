@@ -208,6 +208,10 @@ def main() -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop)
+    # Ctrl-C stops the stack even when it was started where SIGINT is ignored (a shell's background
+    # job, a test worker): an ignored signal is inherited across exec, and Python then installs no
+    # KeyboardInterrupt for it.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         wait_for(f"{url}/health", app)
         print_banner(url, moto_url, gateway.url, dakpr.url, counts, people=demo.identities(),

@@ -39,6 +39,9 @@ class CallerFacts:
     # institution id -> scopes of its valid permits today, for institutions the caller is staff of
     staff_scopes: dict[str, frozenset[str]] = field(default_factory=dict)
     minor_children: frozenset[str] = frozenset()
+    # Every child the Population Register gives, of any age or an unknown birth date: whose data
+    # the caller must not audit (a conflict of interest whatever the child's age).
+    children: frozenset[str] = frozenset()
     # Institutions where the caller's writes are suspended (too many identity mismatches): their
     # scopes there hold `read` only, and a write is refused as `representative.suspended`.
     suspended: frozenset[str] = frozenset()
@@ -224,10 +227,11 @@ def audit_journal(caller: CallerFacts, case: str | None) -> Decision:
 
 
 def audit_person(caller: CallerFacts, person_id: str) -> Decision:
-    """Whose journal an auditor may audit: never their own, nor a minor child's of theirs — they would
-    learn who read their own family's data, what no citizen may learn, and the audit entry meant to
-    show the citizen that someone looked would be shown to the auditor themself."""
-    if person_id == caller.person_id or person_id in caller.minor_children:
+    """Whose journal an auditor may audit: never their own, nor a child's of theirs (of any age, and
+    whether or not the birth date is known) — they would learn who read their own family's data, what
+    no citizen may learn, and the audit entry meant to show the citizen that someone looked would be
+    shown to the auditor themself."""
+    if person_id == caller.person_id or person_id in caller.children | caller.minor_children:
         return Decision.deny("an auditor does not audit their own or their child's journal", P.audit.self)
     return Decision.allow("data-protection auditor, for a stated case", AUDITOR)
 

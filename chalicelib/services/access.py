@@ -63,14 +63,14 @@ def caller_facts(person_id: str, today: date | None = None, *, officials: bool =
         if appointment.suspended_at is not None:
             suspended.add(iid)
             scopes[iid] -= {WRITE}
-    children = frozenset(
-        child.person_id for child in population_register().children_of(person_id) if is_minor(child.birth_date, today)
-    )
+    every_child = population_register().children_of(person_id)
+    children = frozenset(child.person_id for child in every_child if is_minor(child.birth_date, today))
     municipalities, ministry = appointed(person_id, today) if officials else (frozenset(), frozenset())
     return CallerFacts(person_id=person_id, is_ministry=MINISTRY_OFFICIAL in ministry,
                        ministry_administrator=MINISTRY_ADMINISTRATOR in ministry,
                        auditor=MINISTRY_AUDITOR in ministry,
                        staff_scopes=scopes, minor_children=children, suspended=frozenset(suspended),
+                       children=frozenset(child.person_id for child in every_child),
                        administers=frozenset(administers), municipalities=municipalities)
 
 

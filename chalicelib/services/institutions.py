@@ -241,37 +241,52 @@ def holds_role(role: str) -> Any:
 
 def remove_representative(caller: CallerFacts, institution_id: str, person_id: str) -> None:
     """Remove a staff entry: the person's next request no longer counts it. The ministry deletes
-    it. An administrator removing a representative whose writes are suspended ends the entry
-    instead (valid until yesterday): the entry, its suspension and counters stay, so appointing the
-    person again does not lift what only the ministry lifts (docs/ACCESS.md)."""
+    it. An administrator removing a representative whose writes are suspended, or who has counted
+    identity mismatches today, ends the entry instead (valid until yesterday): the entry, its
+    suspension and counters stay, so appointing the person again neither lifts what only the
+    ministry lifts nor starts the day's count afresh (docs/ACCESS.md)."""
     person_id = checked_person_id(person_id)
     # Whether the caller manages this institution's staff at all, before anything about the entry.
     require(policy.manage_staff(caller, institution_id, STAFF_REPRESENTATIVE, person_id))
-    stored = staff_entry(institution_id, person_id)
-    if stored is None:
-        raise Problem(P.staff.not_found)
-    decision = require(policy.manage_staff(caller, institution_id, stored.role, person_id))
+    for _ in range(2):  # once more if a suspension or a mismatch landed between the read and the write
+        stored = staff_entry(institution_id, person_id)
+        if stored is None:
+            raise Problem(P.staff.not_found)
+        decision = require(policy.manage_staff(caller, institution_id, stored.role, person_id))
+        try:
+            _remove(caller, stored, decision.acting_role)
+            return
+        except Refused:
+            continue
+    raise Problem(P.staff.not_found)
+
+
+def _remove(caller: CallerFacts, stored: StaffMember, acting_role: str) -> None:
+    institution_id, person_id = stored.institution_id, stored.staff_person_id
     role = stored.role or STAFF_REPRESENTATIVE
+    today = vilnius_today()
     writes = Writes()
-    if caller.is_ministry or stored.suspended_at is None:
+    if caller.is_ministry:
         # Not versioned: the condition on the role is what must still hold.
         writes.delete("staff", InstitutionItem(institution_id, staff_item(person_id)), holds_role(stored.role))
         details: dict[str, Any] = {"role": role}
+    elif stored.suspended_at is None and stored.mismatch_day != today.isoformat():
+        # Deleted only if, at the write, still neither suspended nor counted today.
+        writes.delete("staff", InstitutionItem(institution_id, staff_item(person_id)),
+                      holds_role(stored.role) & StaffMember.suspended_at.does_not_exist()
+                      & (StaffMember.mismatch_day.does_not_exist() | (StaffMember.mismatch_day != today.isoformat())))
+        details = {"role": role}
     else:
-        today = vilnius_today()
         if not staff_entry_valid(stored.valid_from, stored.valid_to, today):
             raise Problem(P.staff.not_found)  # ended already: removed, as far as the administrator goes
         ended = (today - timedelta(days=1)).isoformat()
         started = stored.valid_from if stored.valid_from and stored.valid_from <= ended else ended
         writes.update("staff", stored, [StaffMember.valid_from.set(started), StaffMember.valid_to.set(ended)],
-                      holds_role(stored.role) & StaffMember.suspended_at.exists())
+                      holds_role(stored.role))
         details = {"role": role, "valid_from": started, "valid_to": ended}
-    writes.put("log", log_entry(institution_id, STAFF_REMOVED, caller.person_id, decision.acting_role,
+    writes.put("log", log_entry(institution_id, STAFF_REMOVED, caller.person_id, acting_role,
                                 person_id=person_id, details=details))
-    try:
-        writes.commit(InstitutionItem)
-    except Refused:
-        raise Problem(P.staff.not_found) from None
+    writes.commit(InstitutionItem)
 
 
 def list_institutions(caller: CallerFacts) -> list[dict[str, Any]]:

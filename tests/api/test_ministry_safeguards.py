@@ -7,7 +7,7 @@ someone removed meanwhile."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -20,11 +20,13 @@ from chalicelib.domain.access import (
     MINISTRY_OFFICIAL,
     ministry_partition,
 )
+from chalicelib.domain.checksum import mod11_check_digit
 from chalicelib.models.officials import Official, ministry_appointment, ministry_staff
 from chalicelib.models.persons import Person
 from chalicelib.services import access as access_service
 from chalicelib.services import ministry as ministry_service
 from chalicelib.services.access import appointed, caller_facts
+from chalicelib.services.population import Child, population_register
 from tests.api.conftest import PEOPLE, TODAY, World
 from tests.api.test_ministry_roles import (  # noqa: F401 - `admin`, `auditor` are fixtures
     ADMIN,
@@ -262,3 +264,36 @@ def test_a_change_racing_a_removal_and_a_new_appointment_is_refused(
     assert stands is not None and stands.created_by == PEOPLE["official"]  # B's appointment stands
     assert not list(Official.query(MINISTRY_LOG_PARTITION))  # nothing refused is logged
     assert len(ministry_staff(MINISTRY_AUDITOR)) == 1
+
+
+# A girl born in 2014 whose code says the year only (month and day "00", as codes issued when the
+# date was not known): 12 today, but `is_minor` cannot tell from an unknown date.
+_UNDATED = "6140000" + "123"
+UNDATED_CHILD = _UNDATED + str(mod11_check_digit(_UNDATED))
+ADULT_CHILD = PEOPLE["resident"]  # the graduate, of age
+
+
+@pytest.mark.parametrize("child", [UNDATED_CHILD, ADULT_CHILD], ids=["birth-year-only", "of-age"])
+def test_an_auditor_does_not_audit_a_child_of_theirs_of_any_age(
+    admin: World, monkeypatch: pytest.MonkeyPatch, child: str
+) -> None:
+    """Any child the Population Register gives the auditor is refused, not only one it can tell is a
+    minor: an unknown birth date must not let the rule fail open, and a grown-up child's journal is
+    still the auditor's own family's."""
+    now = datetime.now(UTC)
+    if child == UNDATED_CHILD:
+        Person(UNDATED_CHILD, given_name="Ugnė", family_name="Testaitė", created_at=now, updated_at=now,
+               updated_by="test", sex="F").save()
+    real = population_register()
+
+    class WithTheChild:  # the register's source, with one more child of the auditor's
+        def children_of(self, person_id: str) -> list[Child]:
+            born = None if child == UNDATED_CHILD else date(2000, 1, 1)
+            extra = [Child(child, born)] if person_id == PEOPLE["guardian"] else []
+            return [*real.children_of(person_id), *extra]
+
+    monkeypatch.setattr(access_service, "population_register", WithTheChild)
+    assert admin.call("resident2", "PUT", f"/ministry/staff/{MINISTRY_AUDITOR}/{PEOPLE['guardian']}",
+                      period(0, 30)).status_code == 201
+    refused = admin.call("guardian", "POST", "/audit/journal", {"person_id": child, "case": CASE})
+    assert (refused.status_code, refused.json_body["code"]) == (403, "audit.self")

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from chalicelib.config import settings
 from chalicelib.domain.legal_entity import make_legal_entity_code
 from chalicelib.domain.personal_code import parse_personal_code
 from chalicelib.models.institutions import StaffMember, staff_entry
@@ -269,6 +270,56 @@ def test_an_administrator_cannot_clear_a_suspension_by_removing_and_reappointing
     # The ministry removes outright.
     assert world.call("ministry", "DELETE", rep_b).status_code == 204
     assert staff_entry("inst-b", PEOPLE["rep_b"]) is None
+
+
+def test_removing_and_reappointing_does_not_restart_the_days_mismatch_count(world: World) -> None:
+    """A representative at the day's limit of identity mismatches, not over it: their administrator's
+    removal ends the entry rather than deleting it, so appointing them again keeps the day's count
+    and the next mismatch suspends — the limit on guessing whose code is whose still bites."""
+    assert world.call("ministry", "PUT", f"/institutions/inst-b/staff/{PEOPLE['resident']}",
+                      {"role": "ADMINISTRATOR"}).status_code == 201
+    limit = settings().identity_mismatch_limit
+    assert not note_identity_mismatches("inst-b", PEOPLE["rep_b"], limit)
+    rep_b = f"/institutions/inst-b/staff/{PEOPLE['rep_b']}"
+    assert world.call("resident", "DELETE", rep_b).status_code == 204
+    gone = world.call("rep_b", "GET", "/institutions/inst-b/permits")
+    assert (gone.status_code, gone.json_body["code"]) == (403, "access.institution")
+    assert world.call("resident", "PUT", rep_b).status_code == 200  # the same entry, in force again
+    assert note_identity_mismatches("inst-b", PEOPLE["rep_b"], 1)
+    again = world.call("rep_b", "POST", "/institutions/inst-b/records", record_body("pupil_b", "s-1"))
+    assert (again.status_code, again.json_body["code"]) == (403, "representative.suspended")
+
+
+def test_a_suspension_landing_between_the_read_and_the_delete_is_not_wiped(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The delete is conditional on what was read (not suspended, nothing counted today): a
+    suspension written meanwhile (an upload's mismatches) refuses it, the entry is read again and
+    ended with its suspension kept, and appointing the person again does not lift it."""
+    from chalicelib.services import institutions as institutions_service
+
+    assert world.call("ministry", "PUT", f"/institutions/inst-b/staff/{PEOPLE['resident']}",
+                      {"role": "ADMINISTRATOR"}).status_code == 201
+    real = staff_entry  # what the service reads the entry with
+    suspended_meanwhile: list[bool] = []
+
+    def read_then_suspended(institution_id: str, person_id: str) -> Any:
+        stored = real(institution_id, person_id)
+        if person_id == PEOPLE["rep_b"] and not suspended_meanwhile:
+            suspended_meanwhile.append(True)
+            suspend("inst-b", "rep_b")  # the ingest, between the read and the write
+        return stored
+
+    monkeypatch.setattr(institutions_service, "staff_entry", read_then_suspended)
+    rep_b = f"/institutions/inst-b/staff/{PEOPLE['rep_b']}"
+    assert world.call("resident", "DELETE", rep_b).status_code == 204
+    monkeypatch.setattr(institutions_service, "staff_entry", real)
+    entry = staff_entry("inst-b", PEOPLE["rep_b"])
+    assert isinstance(entry, StaffMember) and entry.suspended_at is not None
+    assert entry.valid_to == (TODAY - timedelta(days=1)).isoformat()
+    assert world.call("resident", "PUT", rep_b).status_code == 200
+    again = world.call("rep_b", "POST", "/institutions/inst-b/records", record_body("pupil_b", "s-2"))
+    assert (again.status_code, again.json_body["code"]) == (403, "representative.suspended")
 
 
 # --- minors -------------------------------------------------------------------------------------------

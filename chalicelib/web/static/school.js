@@ -519,7 +519,9 @@ async function staffPage(institution, acting, me, notice = null) {
     message,
     h("section", { "aria-labelledby": "staff-title" }, h("h2", { id: "staff-title", text: t("staffList") }),
       h("ul", { class: "plain", id: "staff" }, representatives.map((r) => {
-        const name = r.name || t("unknownPerson");
+        // Names from the register are the ministry's view only (an administrator could otherwise
+        // learn anyone's name by appointing a guessed code): others see the code they appointed by.
+        const name = r.name || r.person_id;
         const removable = r.person_id !== me && (ministry || r.role !== ADMINISTRATOR);
         return h("li", { class: "card" },
           h("h3", { text: `${name}${r.person_id === me ? ` (${t("you")})` : ""}` }),
