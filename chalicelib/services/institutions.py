@@ -4,7 +4,7 @@ written with its entry in the institution's own log, in one transaction (service
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from chalicelib.domain import policy
@@ -205,10 +205,11 @@ def add_representative(
         writes.put("staff", staff, InstitutionItem.item.does_not_exist())
         writes.put("log", log_entry(institution_id, STAFF_APPOINTED, caller.person_id, decision.acting_role,
                                     person_id=person_id, details=details))
+        _still_administering(writes, caller, institution_id, today)
         try:
             writes.commit(InstitutionItem)
-        except Refused:
-            raise Problem(P.person.conflict) from None  # appointed meanwhile: read again
+        except Refused as refused:
+            raise _refused(refused, P.person.conflict) from None  # appointed meanwhile: read again
         return view, True
     # Replacing an entry is managing the role it holds now, too (an administrator cannot demote one).
     require(policy.manage_staff(caller, institution_id, stored.role or STAFF_REPRESENTATIVE, person_id))
@@ -217,10 +218,11 @@ def add_representative(
     writes.update("staff", stored, staff_changes(role, valid_from, valid_to), holds_role(stored.role))
     writes.put("log", log_entry(institution_id, STAFF_CHANGED, caller.person_id, decision.acting_role,
                                 person_id=person_id, details=details | {"previous_role": stored.role}))
+    _still_administering(writes, caller, institution_id, today)
     try:
         writes.commit(InstitutionItem)
-    except Refused:
-        raise Problem(P.person.conflict) from None  # removed or changed meanwhile: read again
+    except Refused as refused:
+        raise _refused(refused, P.person.conflict) from None  # removed or changed meanwhile: read again
     return view, False
 
 
@@ -237,6 +239,27 @@ def holds_role(role: str) -> Any:
     if role == STAFF_REPRESENTATIVE:
         holds = holds | StaffMember.role.does_not_exist()
     return InstitutionItem.item.exists() & holds
+
+
+ACTING = "acting"
+
+
+def _still_administering(writes: Writes, caller: CallerFacts, institution_id: str, today: date) -> None:
+    """An institution's administrator acts only while their own entry still makes them one: checked
+    in the transaction itself (the access check read it from an index, which may lag a removal made
+    a moment before). The ministry's right is its own appointment, re-read on every request."""
+    if caller.is_ministry:
+        return
+    day = today.isoformat()
+    in_force = ((StaffMember.valid_from.does_not_exist() | (StaffMember.valid_from <= day))
+                & (StaffMember.valid_to.does_not_exist() | (StaffMember.valid_to >= day)))
+    writes.check(ACTING, InstitutionItem, institution_id, staff_item(caller.person_id),
+                 holds_role(STAFF_ADMINISTRATOR) & in_force)
+
+
+def _refused(refused: Refused, otherwise: P.Code) -> Problem:
+    """The acting administrator removed meanwhile is `access.administrator`; else `otherwise`."""
+    return Problem(P.access.administrator if ACTING in refused.tags else otherwise)
 
 
 def remove_representative(caller: CallerFacts, institution_id: str, person_id: str) -> None:
@@ -256,7 +279,9 @@ def remove_representative(caller: CallerFacts, institution_id: str, person_id: s
         try:
             _remove(caller, stored, decision.acting_role)
             return
-        except Refused:
+        except Refused as refused:
+            if ACTING in refused.tags:
+                raise _refused(refused, P.staff.not_found) from None
             continue
     raise Problem(P.staff.not_found)
 
@@ -286,6 +311,7 @@ def _remove(caller: CallerFacts, stored: StaffMember, acting_role: str) -> None:
         details = {"role": role, "valid_from": started, "valid_to": ended}
     writes.put("log", log_entry(institution_id, STAFF_REMOVED, caller.person_id, acting_role,
                                 person_id=person_id, details=details))
+    _still_administering(writes, caller, institution_id, today)
     writes.commit(InstitutionItem)
 
 

@@ -322,6 +322,36 @@ def test_a_suspension_landing_between_the_read_and_the_delete_is_not_wiped(
     assert (again.status_code, again.json_body["code"]) == (403, "representative.suspended")
 
 
+@pytest.mark.parametrize("change", ["appoint", "remove"])
+def test_an_administrator_removed_meanwhile_changes_nothing(
+    world: World, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    """The ministry removes an institution's administrator between the access check (an index
+    read, which may lag) and their staff write: the write checks their own entry in the same
+    transaction, so it is refused and nothing is written or logged."""
+    from chalicelib.services import institutions as institutions_service
+
+    assert world.call("ministry", "PUT", f"/institutions/inst-b/staff/{PEOPLE['resident']}",
+                      {"role": "ADMINISTRATOR"}).status_code == 201
+    logged = events(world, "inst-b")
+    real = staff_entry
+
+    def read_then_administrator_removed(institution_id: str, person_id: str) -> Any:
+        stored = real(institution_id, person_id)
+        removed = real("inst-b", PEOPLE["resident"])
+        if removed is not None:
+            removed.delete()  # the ministry, meanwhile
+        return stored
+
+    monkeypatch.setattr(institutions_service, "staff_entry", read_then_administrator_removed)
+    target = PEOPLE["guardian"] if change == "appoint" else PEOPLE["rep_b"]
+    answer = world.call("resident", "PUT" if change == "appoint" else "DELETE", f"/institutions/inst-b/staff/{target}")
+    monkeypatch.setattr(institutions_service, "staff_entry", real)
+    assert (answer.status_code, answer.json_body["code"]) == (403, "access.administrator")
+    assert (staff_entry("inst-b", PEOPLE["guardian"]) is None) and staff_entry("inst-b", PEOPLE["rep_b"]) is not None
+    assert events(world, "inst-b") == logged
+
+
 # --- minors -------------------------------------------------------------------------------------------
 
 
