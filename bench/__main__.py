@@ -13,6 +13,8 @@ from bench import (
     access_cost,
     cold_start,
     history_overhead,
+    ingest_items,
+    ingest_latency,
     ingest_throughput,
     session_check,
     state_views,
@@ -20,7 +22,7 @@ from bench import (
 )
 
 BENCHMARKS = (token_verification, session_check, access_cost, history_overhead, cold_start, ingest_throughput,
-              state_views)
+              state_views, ingest_items, ingest_latency)
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results.json"
 REPORT = ROOT / "docs" / "PERFORMANCE.md"

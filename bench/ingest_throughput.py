@@ -38,7 +38,8 @@ def _free_port() -> int:
 
 
 def _env(endpoint: str, prefix: str) -> dict[str, str]:
-    return os.environ | {"AWS_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
+    inherited = {name: value for name, value in os.environ.items() if name != "BENCH_LATENCY"}
+    return inherited | {"AWS_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
                          "AWS_DEFAULT_REGION": "eu-north-1", "AWS_REGION": "eu-north-1", "REGISTER_STAGE": "local",
                          "TABLE_PREFIX": prefix}
 
@@ -94,16 +95,18 @@ def _wait(endpoint: str) -> None:
     raise RuntimeError("moto_server did not start")
 
 
-def _worker(endpoint: str, mode: str, rows: int) -> dict[str, Any]:
+def _worker(endpoint: str, mode: str, rows: int, extra_env: dict[str, str] | None = None,
+            prefix: str | None = None) -> dict[str, Any]:
     """Each measurement in a fresh process; the file and the upload are made by another process
-    first, so the measured process's memory is the ingest's alone."""
-    prefix = f"mr-bench-{mode}-{rows}"
+    first, so the measured process's memory is the ingest's alone. `extra_env` is given to the
+    measured process only (not to the preparation)."""
+    prefix = prefix or f"mr-bench-{mode}-{rows}"
     command = [sys.executable, "-m", "bench.ingest_throughput"]
-    if mode in ("ingest", "dry"):
-        subprocess.run([*command, f"prepare-{mode}", str(rows), prefix], env=_env(endpoint, prefix), cwd=ROOT,
-                       capture_output=True, text=True, check=True)
-    result = subprocess.run([*command, mode, str(rows), prefix], env=_env(endpoint, prefix), cwd=ROOT,
-                            capture_output=True, text=True, check=False)
+    if mode in ("ingest", "timed", "dry"):
+        subprocess.run([*command, "prepare-dry" if mode == "dry" else "prepare-ingest", str(rows), prefix],
+                       env=_env(endpoint, prefix), cwd=ROOT, capture_output=True, text=True, check=True)
+    result = subprocess.run([*command, mode, str(rows), prefix], env=_env(endpoint, prefix) | (extra_env or {}),
+                            cwd=ROOT, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise RuntimeError(f"bench worker {mode} failed:\n{result.stderr[-3000:]}")
     return dict(json.loads(result.stdout.strip().splitlines()[-1]))
@@ -114,6 +117,29 @@ def _worker(endpoint: str, mode: str, rows: int) -> dict[str, Any]:
 
 def _prepare(rows: int, dry_run: bool) -> str:
     """Tables, bucket, an institution with a permit and a representative, the file and its upload."""
+    from datetime import timedelta
+
+    from chalicelib.domain.personal_code import make_personal_code
+
+    rep = setup_institution()
+    lines = [HEADER]
+    pupils = [make_personal_code("M" if i % 2 else "F", date(2008, 1, 1) + timedelta(days=i % 3000), i % 1000)
+              for i in range(PUPILS)]
+    for i in range(rows):
+        lines.append(exam_row(pupils[i % PUPILS], f"row-{i}", i))
+    return put_upload(f"up-{rows}", rep, lines, dry_run)  # the ingest modes use the same key
+
+
+HEADER = "kind;person_id;given_name;family_name;source_id;subject;start_date;score;level"
+
+
+def exam_row(person_id: str, source_id: str, i: int, score: int | None = None) -> str:
+    return (f"EXAM;{person_id};Vardenis;Pavardenis;{source_id};Dalykas {i % 40};2025-06-{i % 28 + 1:02d};"
+            f"{i % 101 if score is None else score};A")
+
+
+def setup_institution() -> str:
+    """Tables, bucket, the institution "inst" with a permit and a representative (returned)."""
     from datetime import UTC, datetime, timedelta
 
     import boto3
@@ -129,12 +155,10 @@ def _prepare(rows: int, dry_run: bool) -> str:
         staff_item,
     )
     from chalicelib.models.tables import create_tables
-    from chalicelib.models.uploads import Upload
 
     create_tables()
-    s3 = boto3.client("s3")
-    s3.create_bucket(Bucket=settings().uploads_bucket,
-                     CreateBucketConfiguration={"LocationConstraint": settings().region})
+    boto3.client("s3").create_bucket(Bucket=settings().uploads_bucket,
+                                     CreateBucketConfiguration={"LocationConstraint": settings().region})
     now, today = datetime.now(UTC), date.today()
     rep = make_personal_code("F", date(1980, 1, 1), 1)
     InstitutionProfile("inst", PROFILE_ITEM, name="Mokykla", legal_entity_code="211950810", municipality="LT-57",
@@ -143,15 +167,23 @@ def _prepare(rows: int, dry_run: bool) -> str:
            valid_from=(today - timedelta(days=1)).isoformat(), valid_to=(today + timedelta(days=1)).isoformat(),
            created_at=now, created_by="bench").save()
     StaffMember("inst", staff_item(rep), staff_person_id=rep, created_at=now, created_by="bench").save()
-    lines = ["kind;person_id;given_name;family_name;source_id;subject;start_date;score;level"]
-    pupils = [make_personal_code("M" if i % 2 else "F", date(2008, 1, 1) + timedelta(days=i % 3000), i % 1000)
-              for i in range(PUPILS)]
-    for i in range(rows):
-        lines.append(f"EXAM;{pupils[i % PUPILS]};Vardenis;Pavardenis;row-{i};Dalykas {i % 40};"
-                     f"2025-06-{i % 28 + 1:02d};{i % 101};A")
-    key = f"incoming/inst/up-{rows}/bench.csv"  # the ingest modes use the same key
-    s3.put_object(Bucket=settings().uploads_bucket, Key=key, Body=("\r\n".join(lines) + "\r\n").encode())
-    Upload(f"up-{rows}", institution_id="inst", uploaded_by=rep, file_name="bench.csv", object_key=key,
+    return rep
+
+
+def put_upload(upload_id: str, uploaded_by: str, lines: list[str], dry_run: bool = False) -> str:
+    """The file in the bucket and its upload item; returns the object key ingest_object takes."""
+    from datetime import UTC, datetime
+
+    import boto3
+
+    from chalicelib.config import settings
+    from chalicelib.models.uploads import Upload
+
+    now = datetime.now(UTC)
+    key = f"incoming/inst/{upload_id}/bench.csv"
+    boto3.client("s3").put_object(Bucket=settings().uploads_bucket, Key=key,
+                                  Body=("\r\n".join(lines) + "\r\n").encode())
+    Upload(upload_id, institution_id="inst", uploaded_by=uploaded_by, file_name="bench.csv", object_key=key,
            dry_run=dry_run, created_at=now, updated_at=now).save()
     return key
 
@@ -201,18 +233,19 @@ def _main(mode: str, rows: int, prefix: str) -> dict[str, Any]:
 
     if mode.startswith("prepare-"):
         return {"key": _prepare(rows, dry_run=mode == "prepare-dry")}
-    if mode in ("ingest", "dry"):
+    if mode in ("ingest", "timed", "dry"):
         key = f"incoming/inst/up-{rows}/bench.csv"
         from chalicelib.services.ingest import ingest_object
 
         if mode == "ingest":
             _record_writes()  # costs a JSON line per item: the ingest's figure is, if anything, worse
 
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         status = ingest_object(key)
-        seconds = time.perf_counter() - start
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
         peak = _peak_rss_mb()
-        return {"seconds": seconds, "status": status, "peak_mb": round(peak), "rows": rows}
+        # cpu_seconds: this process's own work (moto answers from another process).
+        return {"seconds": seconds, "cpu_seconds": cpu, "status": status, "peak_mb": round(peak), "rows": rows}
     # The baselines write again exactly what the ingest wrote (noted by _record_writes), timed.
     items = _written_items()
     from chalicelib.models.tables import create_tables
@@ -249,4 +282,11 @@ def _main(mode: str, rows: int, prefix: str) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    print(json.dumps(_main(sys.argv[1], int(sys.argv[2]), sys.argv[3])))
+    if os.environ.get("BENCH_LATENCY") == "1":  # bench/ingest_latency.py: AWS-like round trips
+        from bench.aws_hooks import Latency, install_on_new_clients, latency_from_env
+
+        latency = Latency(latency_from_env())
+        install_on_new_clients(latency)
+        print(json.dumps(_main(sys.argv[1], int(sys.argv[2]), sys.argv[3]) | {"aws_calls": dict(latency.calls)}))
+    else:
+        print(json.dumps(_main(sys.argv[1], int(sys.argv[2]), sys.argv[3])))
