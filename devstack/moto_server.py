@@ -50,7 +50,13 @@ class OneAtATime:
         if environ.get("HTTP_X_AMZ_TARGET") in WAITING_TARGETS:
             return self._app(environ, start_response)
         with self._lock:
-            return list(self._app(environ, start_response))
+            answer = self._app(environ, start_response)
+            try:
+                return list(answer)
+            finally:
+                close = getattr(answer, "close", None)  # WSGI: an iterable's close() is called once done
+                if close is not None:
+                    close()
 
 
 class SerialMotoServer:
