@@ -164,19 +164,15 @@ def main() -> int:
 
     # Checked before anything starts; read before prepare_aws sets the stack's own value.
     extra_ministry = demo.extra_ministry_staff(os.environ.get("MINISTRY_STAFF", ""))
-    from moto.server import ThreadedMotoServer
-
-    from devstack.moto_fixes import install
-
-    install()
+    from devstack.moto_server import SerialMotoServer, serialised_by_default
 
     # Moto's server logs every request through werkzeug; the banner must stay readable.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
-    moto = ThreadedMotoServer(ip_address=HOST, port=free_port(), verbose=False)
-    moto.start()
-    moto_host, moto_port = moto.get_host_and_port()
-    moto_url = f"http://{moto_host}:{moto_port}"
+    # One request at a time: moto loses acknowledged writes under concurrent requests
+    # (devstack/moto_server.py).
+    moto = SerialMotoServer(HOST, serialised=serialised_by_default()).start()
+    moto_url = moto.url
 
     counts = prepare_aws(moto_url, extra_ministry)
     url = f"http://{HOST}:{port}"
