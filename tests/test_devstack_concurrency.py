@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.browser.support import _start_stack
+from tests.browser.support import start_stack
 from tests.test_devstack import click_through_login, who_am_i
 
 RACERS, RACES = 8, 25  # threads writing one shared record, requests each
@@ -32,7 +32,7 @@ OWNERS, OWN = 4, 15  # threads writing records of their own, records each
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    yield from _start_stack(tmp_path_factory)
+    yield from start_stack(tmp_path_factory)
 
 
 def exam(person_id: str, source_id: str, tag: str) -> dict[str, Any]:

@@ -37,7 +37,7 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _start_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+def start_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """`python -m devstack` on a free port until the generator is closed: its URL, the fake
     gateway's, and the demo identities' personal codes, parsed from the banner."""
     port = _free_port()
@@ -85,7 +85,7 @@ def _start_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str,
 def shared_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """The dev stack the modules marked `share_stack` share (see `stack`); stopped when the last
     browser test is done, so it does not run on beside the rest of the suite."""
-    yield from _start_stack(tmp_path_factory)
+    yield from start_stack(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +103,7 @@ def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     if request.node.get_closest_marker("share_stack"):
         yield request.getfixturevalue("shared_stack")
     else:
-        yield from _start_stack(tmp_path_factory)
+        yield from start_stack(tmp_path_factory)
 
 
 @pytest.fixture(scope="package")
