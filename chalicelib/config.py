@@ -16,6 +16,8 @@ STAGES = ("local", "test", "dev", "prod")
 # Stages where developer conveniences (dev tokens, fake gateway) may run. Never "prod" or "dev".
 LOCAL_STAGES = frozenset({"local", "test"})
 MAX_ACCESS_TOKEN_SECONDS = 900
+# The queue S3 notifies of every upload; the ingest also sends the parts of a big file to it.
+UPLOADS_QUEUE = "mr-uploads"
 
 
 class TokenSettings(NamedTuple):
@@ -116,6 +118,10 @@ class Settings(NamedTuple):
     identity_mismatch_limit: int
     # CPU seconds the reading of one uploaded file may take (docs/UPLOADS.md, `file.too_complex`).
     upload_read_cpu_seconds: float
+    # A file bigger than this many bytes is read once to be cut into parts of `upload_part_rows` rows,
+    # each written by an invocation of its own (docs/UPLOADS.md "Big files").
+    upload_split_bytes: int
+    upload_part_rows: int
     # Months after an enrolment ended during which its institution still reads the pupil as a
     # school they attended (docs/ACCESS.md); after that, only the records it wrote.
     former_school_access_months: int
@@ -212,6 +218,8 @@ def settings() -> Settings:
         dakpr_max_attempts=int(env.get("DAKPR_MAX_ATTEMPTS", "10")),
         identity_mismatch_limit=int(env.get("IDENTITY_MISMATCH_LIMIT", "20")),
         upload_read_cpu_seconds=float(env.get("UPLOAD_READ_CPU_SECONDS", "120")),
+        upload_split_bytes=int(env.get("UPLOAD_SPLIT_BYTES", str(2 * 1024 * 1024))),
+        upload_part_rows=int(env.get("UPLOAD_PART_ROWS", "25000")),
         former_school_access_months=int(env.get("FORMER_SCHOOL_ACCESS_MONTHS", "12")),
         reporting_period_days=int(env.get("REPORTING_PERIOD_DAYS", "30")),
         annual_reporting_date=_annual_date(env.get("ANNUAL_REPORTING_DATE") or None),

@@ -39,6 +39,11 @@ def report_key(institution_id: str, upload_id: str, suffix: str) -> str:
     return f"reports/{institution_id}/{upload_id}.{suffix}"
 
 
+def part_report_key(institution_id: str, upload_id: str, number: int) -> str:
+    """A part's report lines while a big upload is written (deleted once merged)."""
+    return f"parts/{institution_id}/{upload_id}/{number:04d}.jsonl"
+
+
 def presigned_upload(key: str, max_bytes: int, content_type: str, expires: int = 900) -> dict[str, Any]:
     """A presigned POST limited to this key, size and type (S3 enforces the conditions)."""
     return dict(s3().generate_presigned_post(
@@ -77,8 +82,10 @@ def object_size(stored: StoredObject) -> int:
     return int(s3().head_object(**stored.address())["ContentLength"])
 
 
-def stream(stored: StoredObject) -> Iterator[bytes]:
-    body = s3().get_object(**stored.address())["Body"]
+def stream(stored: StoredObject, start: int = 0) -> Iterator[bytes]:
+    """The object's bytes from `start` on (a ranged read: a part of a big upload)."""
+    ranged = {"Range": f"bytes={start}-"} if start else {}
+    body = s3().get_object(**stored.address(), **ranged)["Body"]
     try:
         yield from body.iter_chunks(READ_CHUNK)
     finally:
@@ -88,6 +95,10 @@ def stream(stored: StoredObject) -> Iterator[bytes]:
 def download_to(stored: StoredObject, target: BinaryIO) -> None:
     extra = {"VersionId": stored.version} if stored.version else None
     s3().download_fileobj(settings().uploads_bucket, stored.key, target, ExtraArgs=extra)
+
+
+def delete(key: str) -> None:
+    s3().delete_object(Bucket=settings().uploads_bucket, Key=key)
 
 
 def put_file(key: str, source: BinaryIO, content_type: str) -> None:

@@ -11,8 +11,8 @@ from typing import Any
 
 import boto3
 
-from chalicelib.config import settings
-from chalicelib.handlers.uploads import UPLOADS_QUEUE, ingest_upload
+from chalicelib.config import UPLOADS_QUEUE, settings
+from chalicelib.handlers.uploads import ingest_upload
 from devstack.loopback import BackgroundLoop
 
 logger = logging.getLogger("devstack.uploads")

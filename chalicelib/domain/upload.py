@@ -106,11 +106,25 @@ class Line:
     problem: str | None = None  # row.too_long / row.encoding
 
 
-def physical_lines(chunks: Iterable[bytes], max_line: int = MAX_LINE_BYTES) -> Iterator[tuple[bytes, bool]]:
+@dataclass
+class Position:
+    """Where a reader stands in a file: the byte after the last physical line handed on, and how
+    many physical lines that is. A big upload is cut into parts at row boundaries read from it, and
+    a part's reader starts there (a ranged read) with the line numbers the whole file gives."""
+
+    offset: int = 0
+    lines: int = 0
+
+
+def physical_lines(chunks: Iterable[bytes], max_line: int = MAX_LINE_BYTES,
+                   position: Position | None = None) -> Iterator[tuple[bytes, bool]]:
     """Lines (with their newline) from byte chunks. A line longer than `max_line` is cut there
-    and flagged (True); the rest of it is skipped without being held in memory."""
+    and flagged (True); the rest of it is skipped without being held in memory. `position`, if
+    given, starts at the chunks' first byte and is moved past each line before it is handed on."""
+    at = position or Position()
     pending = bytearray()
     overflow = False
+    base = at.offset
     for chunk in chunks:
         start = 0
         while True:
@@ -123,11 +137,14 @@ def physical_lines(chunks: Iterable[bytes], max_line: int = MAX_LINE_BYTES) -> I
                     del pending[max_line:]
             if newline < 0:
                 break
+            at.offset, at.lines = base + newline + 1, at.lines + 1
             yield bytes(pending), overflow
             pending.clear()
             overflow = False
             start = newline + 1
+        base += len(chunk)
     if pending or overflow:
+        at.offset, at.lines = base, at.lines + 1
         yield bytes(pending), overflow
 
 
@@ -151,9 +168,10 @@ def looks_binary(head: bytes) -> bool:
     return bool(head) and controls > len(head[:4096]) // 20
 
 
-def decoded_lines(raw: Iterable[tuple[bytes, bool]], encoding: str) -> Iterator[Line]:
-    """Physical lines as text. Undecodable bytes are replaced and the line flagged, never fatal."""
-    for number, (raw_line, too_long) in enumerate(raw, start=1):
+def decoded_lines(raw: Iterable[tuple[bytes, bool]], encoding: str, first: int = 1) -> Iterator[Line]:
+    """Physical lines as text, numbered from `first` (a part of a file starts further on).
+    Undecodable bytes are replaced and the line flagged, never fatal."""
+    for number, (raw_line, too_long) in enumerate(raw, start=first):
         data = raw_line.removeprefix(codecs.BOM_UTF8) if number == 1 and encoding == "utf-8-sig" else raw_line
         try:
             text = data.decode("cp1257" if encoding == "cp1257" else "utf-8")

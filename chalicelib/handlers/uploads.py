@@ -10,12 +10,12 @@ from chalice import Blueprint, Response
 from chalice.app import SQSEvent
 
 from chalicelib import observability
+from chalicelib.config import UPLOADS_QUEUE
 from chalicelib.handlers.contract import PAGING, RouteDoc, documented, shaped
 from chalicelib.handlers.requests import json_object, query
 from chalicelib.handlers.security import caller_facts_for, jwt_auth
 
 blueprint = Blueprint(__name__)
-UPLOADS_QUEUE = "mr-uploads"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -75,13 +75,28 @@ def template() -> Response:
 @blueprint.on_sqs_message(queue=UPLOADS_QUEUE, batch_size=1, name="ingest_upload")
 def ingest_upload(event: SQSEvent) -> None:
     """S3 → SQS → here, one message at a time (a failed message is retried alone, then
-    dead-lettered). The body is S3's event notification; S3's test event is skipped."""
+    dead-lettered). The body is S3's event notification (S3's test event is skipped), or a part
+    of a big file the ingest queued itself (services/ingest_parts.py)."""
+    from chalicelib.queues import upload_part
     from chalicelib.services.ingest import ingest_object
 
     for message in event:
         with observability.correlated(f"sqs-{message.to_dict().get('messageId', '')}"):
+            part = upload_part(_parsed(message.body))
+            if part is not None:
+                from chalicelib.services.ingest_parts import ingest_part
+
+                ingest_part(*part)
+                continue
             for key, version in s3_objects(message.body):
                 ingest_object(key, version_id=version)
+
+
+def _parsed(body: str) -> Any:
+    try:
+        return json.loads(body)
+    except ValueError:
+        return None
 
 
 def s3_objects(body: str) -> list[tuple[str, str | None]]:

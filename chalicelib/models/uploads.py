@@ -53,6 +53,43 @@ class Upload(RegisterModel):
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
     finished_at = UTCDateTimeAttribute(null=True)
+    # A big file (services/ingest_parts.py): how many parts it was cut into, what the reading of the
+    # whole file found wrong with it as a whole (report lines), and the claim of the part that
+    # merges the reports (another finisher waits until then).
+    parts_total = NumberAttribute(null=True)
+    scan_problems = JSONAttribute(null=True)
+    finishing_until = UTCDateTimeAttribute(null=True)
     version = VersionAttribute()
 
     by_institution = ByInstitutionIndex()
+
+
+def part_key(upload_id: str, number: int) -> str:
+    """A part's key in the `uploads` table: never an upload id (those are hex), never in its index."""
+    return f"{upload_id}#part#{number:04d}"
+
+
+class UploadPart(RegisterModel):
+    """One part of a big upload: which rows it holds and where they start, claimed with a lease like
+    the upload, and its counts once written. Kept in the `uploads` table without the index's
+    attributes, so the institution's list of uploads never shows it."""
+
+    class Meta(RegisterMeta):
+        table = "uploads"
+
+    upload_id = UnicodeAttribute(hash_key=True)  # part_key(...)
+    part_of = UnicodeAttribute()
+    number = NumberAttribute()
+    first_row = NumberAttribute()  # rows of the file before this part (blank lines aside)
+    row_count = NumberAttribute()
+    # Where the part's first row starts, and how to read it (a CSV file; an XLSX part reads its
+    # sheet from the start and skips `first_row` rows): {"offset", "lines", "encoding", "delimiter", "fields"}.
+    start = JSONAttribute(null=True)
+    status = UnicodeAttribute(default=PENDING)
+    lease_until = UTCDateTimeAttribute(null=True)
+    attempts = NumberAttribute(default=0)
+    rows_read = NumberAttribute(default=0)
+    rows_written = NumberAttribute(default=0)
+    rows_rejected = NumberAttribute(default=0)
+    first_errors = JSONAttribute(null=True)
+    updated_at = UTCDateTimeAttribute(null=True)

@@ -41,6 +41,8 @@ from chalicelib.domain.upload import (
     MAX_ROWS,
     Columns,
     FileProblem,
+    Line,
+    Position,
     ReadBudget,
     RowProblem,
     csv_rows,
@@ -118,8 +120,8 @@ def key_parts(raw_key: str) -> tuple[str, str, str] | None:
     """`incoming/{institution}/{upload}/{file name}` from an S3 event key (URL-encoded there)."""
     key = unquote_plus(raw_key)
     parts = key.split("/", 3)
-    if len(parts) != 4 or parts[0] != "incoming" or not all(parts[1:]):
-        return None
+    if len(parts) != 4 or parts[0] != "incoming" or not all(parts[1:]) or "#" in parts[2]:
+        return None  # ('#': a part of a big upload is kept under its upload's id and `#part#`)
     return parts[1], parts[2], parts[3]
 
 
@@ -187,15 +189,29 @@ def _process(upload: Upload, report: Report, today: date) -> str:
     if refused is not None:
         return _finish(upload, report, REJECTED, [RowProblem(0, "", refused)])
     original = storage.StoredObject(upload.object_key, upload.object_version)
-    if storage.object_size(original) > MAX_FILE_BYTES:
+    size = storage.object_size(original)
+    if size > MAX_FILE_BYTES:
         return _finish(upload, report, REJECTED, [RowProblem(0, "", P.file.too_large)])
+    if upload.parts_total or size > settings().upload_split_bytes:
+        from chalicelib.services.ingest_parts import split
+
+        return split(upload, report)
+    file_problems: list[RowProblem] = []
+    budget = ReadBudget(settings().upload_read_cpu_seconds)
+    write_rows(upload, report, today, _charged(source_for(upload).rows(file_problems, budget), budget),
+               file_problems)
+    if file_problems and report.rows_read == 0:
+        return _finish(upload, report, REJECTED, file_problems)
+    return _finish(upload, report, DONE, file_problems)
+
+
+def write_rows(upload: Upload, report: Report, today: date, rows: Iterator[Row],
+               file_problems: list[RowProblem]) -> None:
+    """Every row read counted, and written or reported (a whole file, or one part of a big one)."""
     profile = institution_profile(upload.institution_id)
     actor = Actor(upload.uploaded_by, "representative", upload.institution_id, profile.name if profile else None)
-    reader = _xlsx_rows if upload.file_name.lower().endswith(".xlsx") else _csv_rows
-    file_problems: list[RowProblem] = []
     batch = Batch(upload, actor, report, today)
-    budget = ReadBudget(settings().upload_read_cpu_seconds)
-    for line, values, problem in _charged(reader(original, file_problems, budget), budget):
+    for line, values, problem in rows:
         if report.rows_read >= MAX_ROWS:
             file_problems.append(RowProblem(line, "", P.file.too_many_rows))
             break
@@ -205,9 +221,6 @@ def _process(upload: Upload, report: Report, today: date) -> str:
             continue
         batch.add(line, values or {})
     batch.flush()
-    if file_problems and report.rows_read == 0:
-        return _finish(upload, report, REJECTED, file_problems)
-    return _finish(upload, report, DONE, file_problems)
 
 
 Row = tuple[int, dict[str, object] | None, str | None]
@@ -223,44 +236,92 @@ def _charged(rows: Iterator[Row], budget: ReadBudget) -> Iterator[Row]:
         yield row
 
 
-def _csv_rows(original: storage.StoredObject, file_problems: list[RowProblem], budget: ReadBudget) -> Iterator[Row]:
+class CsvSource:
+    """A CSV upload as rows. It knows where it stands (`resume_point`), so a big file can be cut
+    at row boundaries and each part read from there (`part_rows`) with the whole file's line
+    numbers, encoding, delimiter and columns."""
+
+    def __init__(self, original: storage.StoredObject) -> None:
+        self.original = original
+        self.position = Position()
+        self.layout: dict[str, Any] = {}
+
+    def rows(self, file_problems: list[RowProblem], budget: ReadBudget) -> Iterator[Row]:
+        try:
+            yield from self._file_rows(file_problems, budget)
+        except FileProblem as refused:
+            file_problems.append(RowProblem(0, "", refused.code))
+
+    def resume_point(self) -> dict[str, Any] | None:
+        """Where the row after the last one handed on starts, and how to read from there."""
+        return {"offset": self.position.offset, "lines": self.position.lines, **self.layout}
+
+    def part_rows(self, start: dict[str, Any] | None, first_row: int, count: int, file_problems: list[RowProblem],
+                  budget: ReadBudget) -> Iterator[Row]:
+        if start is None:
+            return _window(self.rows(file_problems, budget), first_row, count)
+        lines = decoded_lines(physical_lines(storage.stream(self.original, int(start["offset"]))),
+                              str(start["encoding"]), first=int(start["lines"]) + 1)
+        columns = Columns(list(start["fields"]))
+        return _window(self._guarded(self._data(lines, str(start["delimiter"]), columns, budget), file_problems),
+                       0, count)
+
+    @staticmethod
+    def _guarded(rows: Iterator[Row], file_problems: list[RowProblem]) -> Iterator[Row]:
+        try:
+            yield from rows
+        except FileProblem as refused:
+            file_problems.append(RowProblem(0, "", refused.code))
+
+    def _file_rows(self, file_problems: list[RowProblem], budget: ReadBudget) -> Iterator[Row]:
+        chunks = storage.stream(self.original)
+        first = next(chunks, b"")
+        if not first.strip():
+            file_problems.append(RowProblem(0, "", P.file.empty))
+            return
+        if looks_binary(first):
+            file_problems.append(RowProblem(0, "", P.file.not_text))
+            return
+        encoding = sniff_encoding(first[:65536])
+        lines = decoded_lines(physical_lines(_prepend(first, chunks), position=self.position), encoding)
+        header = next(lines, None)
+        if header is None or header.problem:
+            file_problems.append(RowProblem(1, "", (header.problem if header else None) or P.file.empty))
+            return
+        delimiter = sniff_delimiter(header.text)
+        columns = map_header(next(_split(header.text, delimiter), []))
+        if columns.problems:
+            file_problems.extend(columns.problems)
+            return
+        self.layout = {"encoding": encoding, "delimiter": delimiter, "fields": columns.fields}
+        any_row = False
+        for row in self._data(lines, delimiter, columns, budget):
+            any_row = True
+            yield row
+        if not any_row:
+            file_problems.append(RowProblem(1, "", P.file.header_only))
+
+    @staticmethod
+    def _data(lines: Iterator[Line], delimiter: str, columns: Columns, budget: ReadBudget) -> Iterator[Row]:
+        for start, cells, problem in csv_rows(lines, delimiter):
+            budget.check()
+            if cells is not None and not any(cell.strip() for cell in cells):
+                continue  # a blank line: spreadsheets leave them; not a row
+            yield from _row(columns, start, None if cells is None else enumerate(cells), problem)
+
+
+def _window(rows: Iterator[Row], skip: int, count: int) -> Iterator[Row]:
+    """Rows `skip` to `skip + count` of `rows`; the reader is closed as soon as the window ends."""
     try:
-        yield from _csv_file_rows(original, file_problems, budget)
-    except FileProblem as refused:
-        file_problems.append(RowProblem(0, "", refused.code))
-
-
-def _csv_file_rows(
-    original: storage.StoredObject, file_problems: list[RowProblem], budget: ReadBudget
-) -> Iterator[Row]:
-    chunks = storage.stream(original)
-    first = next(chunks, b"")
-    if not first.strip():
-        file_problems.append(RowProblem(0, "", P.file.empty))
-        return
-    if looks_binary(first):
-        file_problems.append(RowProblem(0, "", P.file.not_text))
-        return
-    encoding = sniff_encoding(first[:65536])
-    lines = decoded_lines(physical_lines(_prepend(first, chunks)), encoding)
-    header = next(lines, None)
-    if header is None or header.problem:
-        file_problems.append(RowProblem(1, "", (header.problem if header else None) or P.file.empty))
-        return
-    delimiter = sniff_delimiter(header.text)
-    columns = map_header(next(_split(header.text, delimiter), []))
-    if columns.problems:
-        file_problems.extend(columns.problems)
-        return
-    any_row = False
-    for start, cells, problem in csv_rows(lines, delimiter):
-        budget.check()
-        if cells is not None and not any(cell.strip() for cell in cells):
-            continue  # a blank line: spreadsheets leave them; not a row
-        any_row = True
-        yield from _row(columns, start, None if cells is None else enumerate(cells), problem)
-    if not any_row:
-        file_problems.append(RowProblem(1, "", P.file.header_only))
+        for index, row in enumerate(rows):
+            if index >= skip + count:
+                return
+            if index >= skip:
+                yield row
+    finally:
+        close = getattr(rows, "close", None)
+        if close is not None:
+            close()
 
 
 def _prepend(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
@@ -284,11 +345,33 @@ def _row(columns: Columns, line: int, cells: Iterable[tuple[int, object]] | None
     yield (line, None, P.row.columns) if extra else (line, values, None)
 
 
-def _xlsx_rows(original: storage.StoredObject, file_problems: list[RowProblem], budget: ReadBudget) -> Iterator[Row]:
-    with tempfile.TemporaryFile() as spooled:
-        storage.download_to(original, spooled)
-        spooled.seek(0)
-        yield from _sheet_rows(spooled, file_problems, budget)
+class XlsxSource:
+    """An XLSX upload as rows (its first worksheet, row 1 the header). A zip cannot be read from the
+    middle: a part of a big XLSX file reads the sheet from the start and skips the rows before it."""
+
+    def __init__(self, original: storage.StoredObject) -> None:
+        self.original = original
+
+    def rows(self, file_problems: list[RowProblem], budget: ReadBudget) -> Iterator[Row]:
+        with tempfile.TemporaryFile() as spooled:
+            storage.download_to(self.original, spooled)
+            spooled.seek(0)
+            yield from _sheet_rows(spooled, file_problems, budget)
+
+    def resume_point(self) -> dict[str, Any] | None:
+        return None
+
+    def part_rows(self, start: dict[str, Any] | None, first_row: int, count: int, file_problems: list[RowProblem],
+                  budget: ReadBudget) -> Iterator[Row]:
+        return _window(self.rows(file_problems, budget), first_row, count)
+
+
+Source = CsvSource | XlsxSource
+
+
+def source_for(upload: Upload) -> Source:
+    original = storage.StoredObject(upload.object_key, upload.object_version)
+    return XlsxSource(original) if upload.file_name.lower().endswith(".xlsx") else CsvSource(original)
 
 
 def _sheet_rows(handle: IO[bytes], file_problems: list[RowProblem], budget: ReadBudget | None = None) -> Iterator[Row]:

@@ -57,7 +57,8 @@ def start_upload(caller: CallerFacts, institution_id: str, body: dict[str, Any])
 def upload_status(caller: CallerFacts, institution_id: str, upload_id: str) -> dict[str, Any]:
     require(policy.act_for_institution(caller, institution_id, policy.READ))
     try:
-        upload = Upload.get(upload_id) if len(upload_id) <= 64 else None
+        # (`#`: the parts of a big upload share the table, under their upload's id and `#part#`.)
+        upload = Upload.get(upload_id) if len(upload_id) <= 64 and "#" not in upload_id else None
     except Upload.DoesNotExist:
         upload = None
     if upload is None or upload.institution_id != institution_id:

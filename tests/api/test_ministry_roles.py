@@ -33,7 +33,8 @@ from chalicelib.services.access import caller_facts
 from chalicelib.services.persons import display_names
 from chalicelib.services.sessions import access_token_for, open_session
 from tests.api.conftest import PEOPLE, TODAY, World
-from tests.ingest.test_ingest import bucket, csv_file, exam_rows, upload  # noqa: F401 - `bucket` is a fixture
+from tests.ingest.conftest import bucket  # noqa: F401 - a fixture
+from tests.ingest.test_ingest import csv_file, exam_rows, upload
 
 ADMIN, TARGET = "resident2", "resident"
 CASE = "Skundas Nr. 2026/15"

@@ -33,7 +33,8 @@ from chalicelib.services.records import (
     write_record,
 )
 from tests.api.conftest import PEOPLE, World, dynamodb_calls, identity_of
-from tests.ingest.test_ingest import bucket, csv_file, upload  # noqa: F401 - the ingest's fixture and helpers
+from tests.ingest.conftest import bucket  # noqa: F401 - a fixture
+from tests.ingest.test_ingest import csv_file, upload
 
 TODAY = vilnius_today()
 ARRIVED = (TODAY - timedelta(days=40)).isoformat()

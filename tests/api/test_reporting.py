@@ -14,7 +14,8 @@ from chalicelib.domain import dates
 from chalicelib.domain import problems as P
 from chalicelib.models.institutions import ACTIVITY_ITEM, InstitutionActivity, InstitutionProfile
 from tests.api.conftest import World, record_body
-from tests.ingest.test_ingest import bucket, csv_file, exam_rows, upload  # noqa: F401 - `bucket` is a fixture
+from tests.ingest.conftest import bucket  # noqa: F401 - a fixture
+from tests.ingest.test_ingest import csv_file, exam_rows, upload
 
 Clock = Callable[[datetime], None]
 

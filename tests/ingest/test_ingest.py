@@ -33,14 +33,6 @@ HEADER = "kind;asmens_kodas;vardas;pavarde;source_id;subject;start_date;score;le
 PUPIL = PEOPLE["pupil_a"]
 
 
-@pytest.fixture
-def bucket(world: World) -> Iterator[Any]:
-    s3 = boto3.client("s3")
-    s3.create_bucket(Bucket=settings().uploads_bucket,
-                     CreateBucketConfiguration={"LocationConstraint": settings().region})
-    yield s3
-
-
 def exam_rows(count: int, start: int = 0, person: str = PUPIL) -> list[str]:
     return [f"EXAM;{person};;;src-{i};Matematika;2025-06-{i % 28 + 1:02d};{i % 101};A;" for i in range(start,
                                                                                            start + count)]
