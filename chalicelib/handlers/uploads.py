@@ -16,6 +16,15 @@ from chalicelib.handlers.requests import json_object, query
 from chalicelib.handlers.security import caller_facts_for, jwt_auth
 
 blueprint = Blueprint(__name__)
+# One message per invocation: Chalice cannot report a partial batch failure, so a failing file must
+# not drag others back onto the queue (docs/UPLOADS.md).
+INGEST_BATCH_SIZE = 1
+# At most this many ingest invocations at once, a limit of the SQS event source itself: it stops
+# polling at the limit instead of pulling messages a throttled function would hand back (receive
+# counts raised, towards the dead-letter queue). It is the records table's write budget that sets
+# the number, not Lambda's (docs/OPERATIONS.md "September: 1,000 uploads at once"); it stays at or
+# under the function's reserved concurrency in .chalice/config.json (tests/infra/test_september.py).
+INGEST_MAXIMUM_CONCURRENCY = 20
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -72,7 +81,8 @@ def template() -> Response:
                                         "Content-Disposition": f'attachment; filename="{name}"'})
 
 
-@blueprint.on_sqs_message(queue=UPLOADS_QUEUE, batch_size=1, name="ingest_upload")
+@blueprint.on_sqs_message(queue=UPLOADS_QUEUE, batch_size=INGEST_BATCH_SIZE,
+                           maximum_concurrency=INGEST_MAXIMUM_CONCURRENCY, name="ingest_upload")
 def ingest_upload(event: SQSEvent) -> None:
     """S3 → SQS → here, one message at a time (a failed message is retried alone, then
     dead-lettered). The body is S3's event notification (S3's test event is skipped), or a part

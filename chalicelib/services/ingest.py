@@ -83,7 +83,7 @@ from chalicelib.services.suspension import note_identity_mismatches
 # the writes still go 25 items a call.
 CHUNK = 100
 PERSON_CACHE = 20_000  # persons looked up once per upload (a pupil has many rows); bounded memory
-LEASE = timedelta(minutes=15)  # the queue's visibility timeout: a crashed run's lease runs out with it
+LEASE = timedelta(minutes=15)  # the function timeout: a crashed run's lease has run out before SQS delivers again
 FIRST_ERRORS = 100
 
 

@@ -130,6 +130,23 @@ def test_the_authoriser_cache_lets_a_logout_take_at_most_a_minute(packaged: dict
         assert resources["JwtAuth"]["Properties"]["Environment"]["Variables"]["TABLE_PREFIX"] == f"mr-{stage}"
 
 
+def test_the_ingest_is_packaged_with_its_september_settings(packaged: dict[str, Path]) -> None:
+    """What .chalice/config.json and the decorator say reaches the template (docs/OPERATIONS.md
+    "September"; the settings' agreement with each other: tests/infra/test_september.py)."""
+    from chalicelib.handlers.uploads import INGEST_BATCH_SIZE, INGEST_MAXIMUM_CONCURRENCY
+
+    settings = json.loads((ROOT / ".chalice" / "config.json").read_text())["lambda_functions"]["ingest_upload"]
+    for stage, out in packaged.items():
+        ingest = template(out / "sam.json")["Resources"]["IngestUpload"]["Properties"]
+        assert ingest["MemorySize"] == settings["lambda_memory_size"] == 1769, stage
+        assert ingest["Timeout"] == settings["lambda_timeout"], stage
+        assert ingest["ReservedConcurrentExecutions"] == settings["reserved_concurrency"], stage
+        [event] = ingest["Events"].values()
+        assert event["Type"] == "SQS" and event["Properties"]["BatchSize"] == INGEST_BATCH_SIZE, stage
+        assert event["Properties"]["Queue"]["Fn::Sub"].endswith(":mr-uploads"), stage
+        assert event["Properties"]["ScalingConfig"] == {"MaximumConcurrency": INGEST_MAXIMUM_CONCURRENCY}, stage
+
+
 def test_the_package_leaves_the_sdk_to_the_runtime_and_xml_signing_to_the_api_layer(
     packaged: dict[str, Path],
 ) -> None:
