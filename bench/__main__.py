@@ -15,6 +15,7 @@ from bench import (
     history_overhead,
     ingest_items,
     ingest_latency,
+    ingest_parts,
     ingest_throughput,
     session_check,
     state_views,
@@ -22,7 +23,7 @@ from bench import (
 )
 
 BENCHMARKS = (token_verification, session_check, access_cost, history_overhead, cold_start, ingest_throughput,
-              state_views, ingest_items, ingest_latency)
+              state_views, ingest_items, ingest_latency, ingest_parts)
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results.json"
 REPORT = ROOT / "docs" / "PERFORMANCE.md"
