@@ -144,3 +144,20 @@ def test_the_auditor_sees_the_uploader_and_file_for_each_listed_record(auditor: 
         assert entry["upload"] == {"upload_id": sent["upload_id"], "file_name": "pazymiai 2025+.csv"}
         assert entry["individual"] == {"person_id": PEOPLE["rep_a"], "given_name": "RepA", "family_name": "Testas"}
         assert "before" not in entry and "after" not in entry  # who, not what
+
+
+def test_a_record_moved_to_another_person_is_told_on_both_journals(world: World, bucket: Any) -> None:  # noqa: F811
+    upload(world, bucket, csv_file(f"EXAM;{PUPIL};;;m-1;Matematika;2025-06-02;60;A;"))
+    moved = upload(world, bucket, csv_file(f"EXAM;{RESIDENT};Resident;Testas;m-1;Matematika;2025-06-02;60;A;"),
+                   "fixed.csv")
+    assert status(world, moved["upload_id"])["rows_written"] == 1
+    record_id = record_id_for("inst-a", "m-1")
+    # One unit, an item on each person's journal.
+    [old] = items_of(moved["upload_id"], PUPIL)
+    [new] = items_of(moved["upload_id"], RESIDENT)
+    assert [(r["record_id"], r["action"], r["after"]) for r in old.records] == [
+        (record_id, "UPDATE", {"moved_to_another_person": True})]
+    assert [(r["record_id"], r["action"]) for r in new.records] == [(record_id, "UPDATE")]
+    [told] = [e for e in mine(world, "pupil_a") if e["record_id"] == record_id and e["action"] == "UPDATE"]
+    assert told["after"] == {"moved_to_another_person": True}
+    assert [e["action"] for e in mine(world, "resident") if e["record_id"] == record_id] == ["UPDATE"]
