@@ -15,6 +15,10 @@ Rules stated once, for both paths:
 - a file row does not undo a change made through the API after the record's last upload
   (`row.conflict`, naming the date of that change);
 - the same content again changes nothing (fingerprint of the head).
+
+The journal entry of a change is one of its writes, except in an upload's chunk: there the plans
+carry their changes (`Plan.journal`) and `journal_units` applies each pupil's plans whole with one
+journal item listing them (docs/UPLOADS.md, "The journal of an upload").
 """
 
 from __future__ import annotations
