@@ -1,6 +1,10 @@
 """Table `journal`: append-only, per person, every change to their records and every read of their
 data by someone else. Sort key `event_key` = `<ISO timestamp>#<event_id>`: newest first is one
-Query with `scan_index_forward=False`."""
+Query with `scan_index_forward=False`.
+
+An upload's changes are journaled one item per pupil per chunk of the file: action `RECORDS`, and
+`records` lists each record written ({record_id, action, before, after}); readers show one entry
+per listed record (services/journal.py `entries`)."""
 
 from __future__ import annotations
 
@@ -31,3 +35,4 @@ class JournalEvent(RegisterModel):
     before = JSONAttribute(null=True)
     after = JSONAttribute(null=True)
     correlation_id = UnicodeAttribute(null=True)
+    records = JSONAttribute(null=True)  # action RECORDS: [{record_id, action, before, after}], in write order

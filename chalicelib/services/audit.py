@@ -26,11 +26,22 @@ from chalicelib.models.journal import JournalEvent
 from chalicelib.models.persons import Person
 from chalicelib.models.uploads import Upload
 from chalicelib.services.access import require
-from chalicelib.services.journal import AUDIT, Actor, journal_events, journal_read, visible
+from chalicelib.services.journal import (
+    ANNUL,
+    AUDIT,
+    CREATE,
+    RECORDS,
+    UPDATE,
+    Actor,
+    entries,
+    journal_events,
+    journal_read,
+)
 from chalicelib.services.persons import find_person
 
-# Entries an upload writes keep the upload's id as their correlation id (services/ingest.py).
-WRITES = frozenset({"CREATE", "UPDATE", "ANNUL"})
+# Entries an upload writes keep the upload's id as their correlation id (services/ingest.py); an
+# item listing a pupil's records (RECORDS) is shown as one entry per record, each naming the upload.
+WRITES = frozenset({CREATE, UPDATE, ANNUL, RECORDS})
 
 
 def audit_journal(caller: CallerFacts, body: dict[str, Any], correlation_id: str | None) -> dict[str, Any]:
@@ -61,8 +72,6 @@ def _behind(events: list[JournalEvent]) -> list[dict[str, Any]]:
     uploads = _uploads({e.correlation_id for e in events if e.action in WRITES and e.correlation_id})
     shown: list[dict[str, Any]] = []
     for event in events:
-        entry = visible(event)
-        del entry["before"], entry["after"]  # who, not what: the records' content is not the auditor's
         person = event.actor_id if person_id_error(event.actor_id) is None else None
         upload = uploads.get(event.correlation_id or "") if event.action in WRITES else None
         # A correlation id comes from the request; an upload counts only if it is this entry's own.
@@ -71,10 +80,12 @@ def _behind(events: list[JournalEvent]) -> list[dict[str, Any]]:
             upload = None
         if upload is not None:
             person = upload.uploaded_by
-        entry |= {"individual": {"person_id": person} if person else None,
-                  "system": None if person else event.actor_id,
-                  "upload": {"upload_id": upload.upload_id, "file_name": upload.file_name} if upload else None}
-        shown.append(entry)
+        for entry in entries(event):
+            del entry["before"], entry["after"]  # who, not what: the records' content is not the auditor's
+            entry |= {"individual": {"person_id": person} if person else None,  # each entry its own dict
+                      "system": None if person else event.actor_id,
+                      "upload": {"upload_id": upload.upload_id, "file_name": upload.file_name} if upload else None}
+            shown.append(entry)
     names = _names({e["individual"]["person_id"] for e in shown if e["individual"]})
     for entry in shown:
         if entry["individual"]:

@@ -3,12 +3,12 @@ explained line by line in a report. Nothing is lost, nothing is doubled:
 
 - The upload is claimed with a lease (a conditional update): a second delivery of the same event
   finds it DONE (and does nothing) or leased (and is retried later by SQS).
-- Every record is keyed by (institution, source_id). New records are written with BatchWriteItem
-  (record, version 1 — for a qualification also its DAKPR outbox entry —, journal entry, then the
-  heads, all with keys derived from the upload and the line, so a retry after a crash writes the
-  same items again, not new ones; the DAKPR transfer waits for the head); records that exist and are
-  unchanged are skipped by fingerprint; records that changed go through the API's conditional
-  transaction.
+- Every record is keyed by (institution, source_id). A chunk's rows are planned through the
+  records' one write path (`services/records.py`) and applied in conditional transactions; records
+  that exist and are unchanged are skipped by fingerprint, so a retry after a crash writes nothing
+  twice. A pupil's changes in a chunk are journaled as one item listing their records
+  (`journal_units`), written in the same transaction as those records; rows whose transaction is
+  refused (another writer was first) are read again and written alone, each with its own entry.
 - Every data row ends as written or rejected: rows_read = rows_written + rows_rejected.
 - The uploader's permit is checked again here: a revoked permit stops files already queued.
 - The report holds line, column, code and messages, never a value from the file.
@@ -69,6 +69,7 @@ from chalicelib.services.records import (
     Writer,
     apply_in_groups,
     identity_problem,
+    journal_units,
     needs_relation,
     new_person,
     plan_person,
@@ -475,7 +476,7 @@ class Batch:
                                    person_known=record.person_id in self.persons)
                 planned.append((line, record, plan_record(record, record.person_id, self.writer,
                                                           head=heads.get(record_id), current=currents.get(record_id),
-                                                          now=now, moves=moves)))
+                                                          now=now, moves=moves, journal_apart=True)))
             except Problem as problem:
                 self._problem(line, problem)
         if self.upload.dry_run:
@@ -487,7 +488,10 @@ class Batch:
         # A pupil created meanwhile by another writer: their rows are checked again, one by one.
         again = [(line, record) for line, record, _ in planned if record.person_id in lost]
         planned = [entry for entry in planned if entry[0] not in {line for line, _ in again}]
-        refused = apply_in_groups([plan for _, _, plan in planned])
+        # One journal item per pupil (per unit) lists their records; a unit is written whole, so a
+        # unit refused by one row's condition goes to the single path whole, each row with its own entry.
+        units = journal_units([plan for _, _, plan in planned], self.writer)
+        refused = sorted(i for unit in apply_in_groups(units) for i in units[unit].plans)
         again += [(planned[i][0], planned[i][1]) for i in refused] + single
         self.report.rows_written += len(planned) - len(refused)
         for line, record in sorted(again, key=lambda entry: entry[0]):

@@ -3,6 +3,11 @@
 Reads are journaled before the data is returned, in the same request: if the journal cannot be
 written, the data is not given out (fail closed). Changes are journaled in the same DynamoDB
 transaction as the change itself (`services/records.py`).
+
+A change through the API is one entry. An upload journals a pupil's changes in one chunk of the file
+as one item listing them (action `RECORDS`, `listing_event`): half the items of a typical file,
+which has two rows per pupil. Readers expand it (`entries`): the person and the auditor see one
+entry per record, as if each had been written alone.
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ AUDIT = "AUDIT"  # a data-protection auditor saw who stood behind the journal's 
 # A ministry administrator appointed the person to a ministry role, changed or removed it (services/ministry.py);
 # the name the register holds is read at appointment, which this entry also stands for.
 MINISTRY_ROLE = "MINISTRY_ROLE"
+# One item listing several records' changes (an upload's, per pupil per chunk); never shown as such.
+RECORDS = "RECORDS"
 
 
 @dataclass(frozen=True)
@@ -47,6 +54,32 @@ def new_event(
     )
 
 
+@dataclass(frozen=True)
+class Change:
+    """One record's change as the journal tells it: an entry of its own (`event`) or one line of an
+    item listing several (`listing_event`)."""
+
+    person_id: str
+    action: str
+    record_id: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+    def event(self, actor: Actor, correlation_id: str | None) -> JournalEvent:
+        return new_event(self.person_id, self.action, actor, record_id=self.record_id, before=self.before,
+                         after=self.after, correlation_id=correlation_id)
+
+    def listed(self) -> dict[str, Any]:
+        return {"record_id": self.record_id, "action": self.action, "before": self.before, "after": self.after}
+
+
+def listing_event(person_id: str, actor: Actor, changes: list[Change], correlation_id: str | None) -> JournalEvent:
+    """One item for several changes of one person's records, in the order they were planned."""
+    event = new_event(person_id, RECORDS, actor, correlation_id=correlation_id)
+    event.records = [change.listed() for change in changes]
+    return event
+
+
 def journal_read(person_id: str, actor: Actor, purpose: str | None, correlation_id: str | None,
                  action: str = READ) -> None:
     """Append a read. Raises if it cannot be written: the caller must not return the data then."""
@@ -58,7 +91,7 @@ def journal_read(person_id: str, actor: Actor, purpose: str | None, correlation_
 def journal_page(person_id: str, cursor: str | None, limit: int) -> tuple[list[dict[str, Any]], str | None]:
     """The person's journal, newest first, as the person may see it."""
     events, following = journal_events(person_id, f"journal:{person_id}", cursor, limit)
-    return [visible(event) for event in events], following
+    return [entry for event in events for entry in entries(event)], following
 
 
 def journal_events(person_id: str, scope: str, cursor: str | None, limit: int) -> tuple[list[JournalEvent], str | None]:
@@ -67,6 +100,17 @@ def journal_events(person_id: str, scope: str, cursor: str | None, limit: int) -
                                 last_evaluated_key=start_key(cursor, scope))
     events = list(result)
     return events, next_cursor(result.last_evaluated_key, scope)
+
+
+def entries(event: JournalEvent) -> list[dict[str, Any]]:
+    """A stored item as the entries it stands for, newest first like the page: an item listing
+    several records' changes is one entry per record (the last listed first, as it was planned
+    last), each with the item's time and actor; any other item is one entry."""
+    entry = visible(event)
+    if event.action != RECORDS:
+        return [entry]
+    return [entry | {"action": listed["action"], "record_id": listed["record_id"], "before": listed.get("before"),
+                     "after": listed.get("after")} for listed in reversed(event.records or [])]
 
 
 def visible(event: JournalEvent) -> dict[str, Any]:

@@ -15,6 +15,10 @@ Rules stated once, for both paths:
 - a file row does not undo a change made through the API after the record's last upload
   (`row.conflict`, naming the date of that change);
 - the same content again changes nothing (fingerprint of the head).
+
+The journal entry of a change is one of its writes, except in an upload's chunk: there the plans
+carry their changes (`Plan.journal`) and `journal_units` applies each pupil's plans whole with one
+journal item listing them (docs/UPLOADS.md, "The journal of an upload").
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from pynamodb.exceptions import TransactWriteError
 
@@ -71,7 +75,7 @@ from chalicelib.models.records import (
     version_partition,
 )
 from chalicelib.services.access import refusal, require, schools_of
-from chalicelib.services.journal import ANNUL, CREATE, UPDATE, Actor, new_event
+from chalicelib.services.journal import ANNUL, CREATE, UPDATE, Actor, Change, listing_event, new_event
 from chalicelib.services.persons import summary_of
 
 # How a version was made (`RecordHead.via`).
@@ -101,13 +105,16 @@ class Write(NamedTuple):
 
 @dataclass(frozen=True)
 class Plan:
-    """What one change writes. No writes: nothing to change (the same content again)."""
+    """What one change writes. No writes: nothing to change (the same content again). `journal`:
+    the changes the journal must tell, when the caller journals them itself (an upload's chunk,
+    `journal_units`); otherwise they are among the writes."""
 
     record_id: str
     number: int
     created: bool
     changed: bool
     writes: tuple[Write, ...] = ()
+    journal: tuple[Change, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -388,11 +395,12 @@ def stale(current: Record | None) -> Problem:
 
 def plan_record(
     record: RecordBase, person_id: str, writer: Writer, *, head: RecordHead | None, current: Record | None,
-    now: datetime, expected_version: int | None = None, moves: Moves = NO_MOVES,
+    now: datetime, expected_version: int | None = None, moves: Moves = NO_MOVES, journal_apart: bool = False,
 ) -> Plan:
     """The writes that make `record` the next version, given the head and current record as read,
     with the movement items it opens or closes (`read_moves`). Raises `Problem` for a refusal
-    (stale version, annulled, a file row undoing an API change)."""
+    (stale version, annulled, a file row undoing an API change). `journal_apart`: the journal's
+    changes are carried on the plan, not written (an upload groups them: `journal_units`)."""
     record_id = record_id_for(writer.institution_id, record.source_id)
     if expected_version is not None and (current is None or int(current.version) != expected_version):
         raise stale(current)
@@ -424,14 +432,14 @@ def plan_record(
                    Write("put", items.record, Record.person_id.does_not_exist())]
     else:
         writes.append(Write("put", items.record, Record.version == current.version))
-    writes.append(Write("put", new_event(person_id, UPDATE if current else CREATE, writer.actor, record_id=record_id,
-                                         before=before, after=fields, correlation_id=writer.correlation_id)))
+    changes = [Change(person_id, UPDATE if current else CREATE, record_id, before, fields)]
     if current is not None and current.person_id != person_id:
-        writes.append(Write("put", new_event(current.person_id, UPDATE, writer.actor, record_id=record_id,
-                                             before=before, after={"moved_to_another_person": True},
-                                             correlation_id=writer.correlation_id)))
+        changes.append(Change(current.person_id, UPDATE, record_id, before, {"moved_to_another_person": True}))
+    if not journal_apart:
+        writes += [Write("put", change.event(writer.actor, writer.correlation_id)) for change in changes]
     writes += movement_writes(moves, person_id, vilnius_date(now))
-    return Plan(record_id, number, created=current is None, changed=True, writes=tuple(writes))
+    return Plan(record_id, number, created=current is None, changed=True, writes=tuple(writes),
+                journal=tuple(changes) if journal_apart else ())
 
 
 def plan_annulment(current: Record, head: RecordHead, reason: str, writer: Writer, now: datetime, *,
@@ -475,7 +483,14 @@ class Refused(Exception):
         self.plans = plans
 
 
-def apply(plans: Sequence[Plan]) -> None:
+class Writes(Protocol):
+    """What `apply` writes: a plan, or a unit of plans (`journal_units`)."""
+
+    @property
+    def writes(self) -> tuple[Write, ...]: ...
+
+
+def apply(plans: Sequence[Writes]) -> None:
     """All writes of `plans` in one transaction: all or nothing. Raises `Refused` naming the plans
     whose conditions failed (another writer was first)."""
     writes = [(index, write) for index, plan in enumerate(plans) for write in plan.writes]
@@ -505,7 +520,7 @@ def apply(plans: Sequence[Plan]) -> None:
         raise
 
 
-def apply_in_groups(plans: Sequence[Plan], attempts: int = 5) -> list[int]:
+def apply_in_groups(plans: Sequence[Writes], attempts: int = 5) -> list[int]:
     """Apply many plans in as few transactions as fit (100 items each, no item twice in one).
     Returns the indexes of plans refused by their conditions; every other plan is written. A group
     cancelled for another reason (a concurrent transaction on the same items) is tried again."""
@@ -531,7 +546,7 @@ def apply_in_groups(plans: Sequence[Plan], attempts: int = 5) -> list[int]:
     return refused
 
 
-def _groups(plans: Sequence[Plan]) -> Iterable[list[int]]:
+def _groups(plans: Sequence[Writes]) -> Iterable[list[int]]:
     group: list[int] = []
     size, keys = 0, set[tuple[str, Any, Any]]()
     for index, plan in enumerate(plans):
@@ -546,6 +561,61 @@ def _groups(plans: Sequence[Plan]) -> Iterable[list[int]]:
         keys |= plan_keys
     if group:
         yield group
+
+
+# A journal item lists at most this many records, and this much of their content (JSON as stored):
+# far below DynamoDB's 400 KB an item (a record's fields may hold some 4,000 characters, twice).
+MAX_LISTED = 25
+MAX_LISTED_BYTES = 200_000
+
+
+@dataclass(frozen=True)
+class Unit:
+    """Plans applied whole with the journal items listing their changes: a record is never
+    written without its journal entry, nor an entry without its record."""
+
+    plans: tuple[int, ...]
+    writes: tuple[Write, ...]
+
+
+def journal_units(plans: Sequence[Plan], writer: Writer) -> list[Unit]:
+    """Plans carrying their journal's changes (`plan_record(journal_apart=True)`) grouped per
+    person, with one journal item per person listing them (`listing_event`). A person's plans are
+    split into several units when they would list more than `MAX_LISTED` records or
+    `MAX_LISTED_BYTES`, exceed a transaction (100 items), or name one item twice (DynamoDB refuses
+    that within a transaction). A plan with no change to tell (a head catching up) is a unit alone;
+    a plan with no writes is in none."""
+    groups: dict[str | int, list[int]] = {}
+    for index, plan in enumerate(plans):
+        if plan.writes:
+            groups.setdefault(plan.journal[0].person_id if plan.journal else index, []).append(index)
+    units: list[Unit] = []
+    for indexes in groups.values():
+        unit: list[int] = []
+        size, listed_bytes, keys = 0, 0, set[tuple[str, Any, Any]]()
+        for index in indexes:
+            plan = plans[index]
+            plan_keys = {_key(write.item) for write in plan.writes}
+            plan_bytes = sum(len(json.dumps(change.listed())) for change in plan.journal)
+            persons = {change.person_id for i in [*unit, index] for change in plans[i].journal}
+            if unit and (len(unit) >= MAX_LISTED or listed_bytes + plan_bytes > MAX_LISTED_BYTES
+                         or size + len(plan.writes) + len(persons) > MAX_TRANSACTION_ITEMS or plan_keys & keys):
+                units.append(_unit(plans, unit, writer))
+                unit, size, listed_bytes, keys = [], 0, 0, set()
+            unit.append(index)
+            size, listed_bytes, keys = size + len(plan.writes), listed_bytes + plan_bytes, keys | plan_keys
+        units.append(_unit(plans, unit, writer))
+    return units
+
+
+def _unit(plans: Sequence[Plan], indexes: list[int], writer: Writer) -> Unit:
+    changes: dict[str, list[Change]] = {}
+    for index in indexes:
+        for change in plans[index].journal:
+            changes.setdefault(change.person_id, []).append(change)
+    events = [Write("put", listing_event(person_id, writer.actor, listed, writer.correlation_id))
+              for person_id, listed in changes.items()]
+    return Unit(tuple(indexes), tuple(write for index in indexes for write in plans[index].writes) + tuple(events))
 
 
 def _raw_key(item: RegisterModel) -> tuple[Any, Any]:

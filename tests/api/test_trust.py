@@ -17,14 +17,13 @@ from chalicelib.domain.dates import vilnius_today
 from chalicelib.domain.ids import record_id_for
 from chalicelib.domain.personal_code import make_personal_code
 from chalicelib.models.institutions import InstitutionItem, StaffMember, staff_item
-from chalicelib.models.journal import JournalEvent
 from chalicelib.models.persons import Person
 from chalicelib.models.records import Record, RecordHead, RecordVersion, record_head, version_partition
 from chalicelib.models.uploads import Upload
 from chalicelib.services import ingest
 from chalicelib.services import records as records_service
 from tests.api.conftest import PEOPLE, World, identity_of, record_body
-from tests.ingest.test_ingest import csv_file, sqs_event, status
+from tests.ingest.test_ingest import csv_file, journal_of, sqs_event, status
 
 PUPIL_A = PEOPLE["pupil_a"]
 RECORDS_A, RECORDS_B = "/institutions/inst-a/records", "/institutions/inst-b/records"
@@ -213,8 +212,8 @@ def test_an_api_create_landing_during_an_upload_is_not_overwritten(
     # Names the (Vilnius) date of the API's change, in every language.
     assert vilnius_today().isoformat() in conflict["messages"]["en"]
     assert vilnius_today().isoformat() in conflict["messages"]["lt"]
-    creates = [e for e in JournalEvent.query(PUPIL_A) if e.record_id == record_id]
-    assert [e.action for e in creates] == ["CREATE"]
+    creates = [e for e in journal_of(PUPIL_A) if e["record_id"] == record_id]
+    assert [e["action"] for e in creates] == ["CREATE"]
 
 
 def test_two_uploads_of_one_source_id_end_as_two_versions(
@@ -239,7 +238,7 @@ def test_two_uploads_of_one_source_id_end_as_two_versions(
     # Two consecutive versions, each its own DAKPR delivery: one idempotency key, one content.
     assert [(v.version_number, v.snapshot["document_number"], v.dakpr_state) for v in versions] == [
         (1, "2222222", "PENDING"), (2, "1111111", "PENDING")]
-    journal = [e.action for e in JournalEvent.query(PUPIL_A) if e.record_id == record_id]
+    journal = [e["action"] for e in journal_of(PUPIL_A) if e["record_id"] == record_id]
     assert sorted(journal) == ["CREATE", "UPDATE"]
 
 
@@ -301,6 +300,7 @@ def test_a_bulk_create_is_journaled_at_the_time_of_the_write(world: World, bucke
 
     before_write = datetime.now(UTC)
     ingest_upload(sqs_event(sent["key"]), None)
-    event = next(e for e in JournalEvent.query(PUPIL_A) if e.record_id == record_id_for("inst-a", "late"))
-    assert event.action == "CREATE" and event.at >= before_write > hour_ago + timedelta(minutes=59)
+    event = next(e for e in journal_of(PUPIL_A) if e["record_id"] == record_id_for("inst-a", "late"))
+    at = datetime.fromisoformat(event["at"])
+    assert event["action"] == "CREATE" and at >= before_write > hour_ago + timedelta(minutes=59)
     assert status(world, sent["upload_id"])["rows_written"] == 1
