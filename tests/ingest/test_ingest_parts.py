@@ -18,12 +18,11 @@ from openpyxl import Workbook
 
 from chalicelib.config import UPLOADS_QUEUE, settings
 from chalicelib.handlers.uploads import ingest_upload
-from chalicelib.models.journal import JournalEvent
 from chalicelib.models.records import record_head
 from chalicelib.models.uploads import Upload, UploadPart, part_key
 from chalicelib.services import records as records_service
 from tests.api.conftest import World
-from tests.ingest.test_ingest import PUPIL, csv_file, exam_rows, exams_of, sqs_event, status, upload
+from tests.ingest.test_ingest import PUPIL, csv_file, exam_rows, exams_of, journal_of, sqs_event, status, upload
 
 PART_ROWS = 7
 
@@ -85,7 +84,7 @@ def test_a_big_csv_file_is_written_in_parts_and_reported_as_one(world: World, bu
     assert (report["rows_read"], report["rows_written"], report["rows_rejected"]) == (22, 20, 2)
     # Every record once, journaled once; the parts' spooled report lines are gone.
     assert len({r.record_id for r in exams_of()}) == 20
-    created = [e for e in JournalEvent.query(PUPIL) if e.action == "CREATE" and e.record_id in
+    created = [e for e in journal_of() if e["action"] == "CREATE" and e["record_id"] in
                {r.record_id for r in exams_of()}]
     assert len(created) == 20
     listed = bucket.list_objects_v2(Bucket=settings().uploads_bucket, Prefix="parts/").get("Contents", [])
@@ -142,8 +141,7 @@ def test_a_part_delivered_twice_or_crashed_half_way_writes_everything_once(
     exams = exams_of()
     assert len(exams) == len({r.record_id for r in exams}) == 300
     assert all(int(record_head(r.record_id).version_number) == 1 for r in exams)  # type: ignore[union-attr]
-    created = [e for e in JournalEvent.query(PUPIL) if e.action == "CREATE" and e.record_id in
-               {r.record_id for r in exams}]
+    created = [e for e in journal_of() if e["action"] == "CREATE" and e["record_id"] in {r.record_id for r in exams}]
     assert len(created) == 300
 
 

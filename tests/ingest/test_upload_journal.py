@@ -17,7 +17,7 @@ from chalicelib.services.journal import RECORDS
 from tests.api.conftest import PEOPLE, World, record_body
 from tests.api.test_ministry_roles import admin, auditor, look_up  # noqa: F401 - fixtures
 from tests.api.test_trust import _between_read_and_write
-from tests.ingest.test_ingest import bucket, csv_file, exam_rows, status, upload  # noqa: F401 - `bucket` is a fixture
+from tests.ingest.test_ingest import csv_file, exam_rows, status, upload
 
 PUPIL, RESIDENT = PEOPLE["pupil_a"], PEOPLE["resident"]
 
@@ -33,7 +33,7 @@ def mine(world: World, who: str, limit: int = 100) -> list[dict[str, Any]]:
     return list(response.json_body["events"])
 
 
-def test_a_pupils_rows_are_one_item_and_the_citizen_sees_an_entry_per_record(world: World, bucket: Any) -> None:  # noqa: F811 - the fixture
+def test_a_pupils_rows_are_one_item_and_the_citizen_sees_an_entry_per_record(world: World, bucket: Any) -> None:
     started = datetime.now(UTC)
     sent = upload(world, bucket, csv_file(f"EXAM;{PUPIL};;;p-1;Matematika;2025-06-02;71;A;",
                                           f"EXAM;{PUPIL};;;p-2;Fizika;2025-06-03;82;B;",
@@ -65,7 +65,7 @@ def test_a_pupils_rows_are_one_item_and_the_citizen_sees_an_entry_per_record(wor
     assert following["events"] and p1 not in {e["record_id"] for e in following["events"]}
 
 
-def test_a_changed_row_shows_before_and_after(world: World, bucket: Any) -> None:  # noqa: F811 - the fixture
+def test_a_changed_row_shows_before_and_after(world: World, bucket: Any) -> None:
     rows = [f"EXAM;{PUPIL};;;c-1;Matematika;2025-06-02;60;A;", f"EXAM;{PUPIL};;;c-2;Fizika;2025-06-03;70;A;"]
     upload(world, bucket, csv_file(*rows))
     again = upload(world, bucket, csv_file(rows[0].replace(";60;", ";65;"), rows[1]), "again.csv")
@@ -79,7 +79,7 @@ def test_a_changed_row_shows_before_and_after(world: World, bucket: Any) -> None
 
 
 def test_a_unit_refused_by_a_concurrent_write_is_written_row_by_row_once(
-    world: World, bucket: Any, monkeypatch: pytest.MonkeyPatch  # noqa: F811 - the fixture
+    world: World, bucket: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The API creates one of the pupil's records after the ingest read the heads: the pupil's unit
     is refused whole (its condition "no head yet" fails), and both rows go to the single path,
@@ -111,7 +111,7 @@ def test_a_unit_refused_by_a_concurrent_write_is_written_row_by_row_once(
     assert [r["record_id"] for r in listing.records] == [other]
 
 
-def test_a_pupil_with_more_rows_than_an_item_lists_gets_several(world: World, bucket: Any) -> None:  # noqa: F811 - the fixture
+def test_a_pupil_with_more_rows_than_an_item_lists_gets_several(world: World, bucket: Any) -> None:
     count = 2 * records_service.MAX_LISTED + 10
     sent = upload(world, bucket, csv_file(*exam_rows(count)))
     assert status(world, sent["upload_id"])["rows_written"] == count
@@ -124,7 +124,7 @@ def test_a_pupil_with_more_rows_than_an_item_lists_gets_several(world: World, bu
     assert written <= set(shown) and len(shown) == count + 1  # and the world's own enrolment
 
 
-def test_an_item_past_its_byte_budget_is_split(world: World, bucket: Any, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811 - the fixture
+def test_an_item_past_its_byte_budget_is_split(world: World, bucket: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(records_service, "MAX_LISTED_BYTES", 1)  # every record's content is more
     sent = upload(world, bucket, csv_file(*exam_rows(3)))
     assert status(world, sent["upload_id"])["rows_written"] == 3
@@ -146,7 +146,7 @@ def test_the_auditor_sees_the_uploader_and_file_for_each_listed_record(auditor: 
         assert "before" not in entry and "after" not in entry  # who, not what
 
 
-def test_a_record_moved_to_another_person_is_told_on_both_journals(world: World, bucket: Any) -> None:  # noqa: F811
+def test_a_record_moved_to_another_person_is_told_on_both_journals(world: World, bucket: Any) -> None:
     upload(world, bucket, csv_file(f"EXAM;{PUPIL};;;m-1;Matematika;2025-06-02;60;A;"))
     moved = upload(world, bucket, csv_file(f"EXAM;{RESIDENT};Resident;Testas;m-1;Matematika;2025-06-02;60;A;"),
                    "fixed.csv")
