@@ -4,7 +4,7 @@ explained line by line in a report. Nothing is lost, nothing is doubled:
 - The upload is claimed with a lease (a conditional update): a second delivery of the same event
   finds it DONE (and does nothing) or leased (and is retried later by SQS).
 - Every record is keyed by (institution, source_id). New records are written with BatchWriteItem
-  (record, version 1 — for a qualification also its DAKPR outbox entry —, journal entry, then the
+  (record carrying version 1 — a qualification's is an item, its DAKPR outbox entry —, journal, the
   heads, all with keys derived from the upload and the line, so a retry after a crash writes the
   same items again, not new ones; the DAKPR transfer waits for the head); records that exist and are
   unchanged are skipped by fingerprint; records that changed go through the API's conditional
