@@ -167,19 +167,24 @@ def test_the_same_event_twice_leaves_one_copy(world: World, bucket: Any) -> None
     assert [v for r in exams_of() for v in RecordVersion.query(f"RID#{r.record_id}")] == []
 
 
-def test_a_retry_after_a_crash_half_way_writes_everything_once(
-    world: World, bucket: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def crash_on_transaction(monkeypatch: pytest.MonkeyPatch, number: int) -> None:
+    """The function stops (an exception) when it is about to apply its `number`-th transaction."""
     real_apply: Callable[..., None] = records_service.apply
     calls = {"n": 0}
 
-    def crash_on_third(plans: Any) -> None:
+    def crashing(plans: Any) -> None:
         calls["n"] += 1
-        if calls["n"] == 3:
+        if calls["n"] == number:
             raise RuntimeError("the function was stopped here")
         real_apply(plans)
 
-    monkeypatch.setattr(records_service, "apply", crash_on_third)
+    monkeypatch.setattr(records_service, "apply", crashing)
+
+
+def test_a_retry_after_a_crash_half_way_writes_everything_once(
+    world: World, bucket: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    crash_on_transaction(monkeypatch, 3)
     sent = upload(world, bucket, csv_file(*exam_rows(300)), deliver_it=False)  # several transactions
     from chalicelib.handlers.uploads import ingest_upload
 

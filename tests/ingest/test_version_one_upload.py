@@ -4,7 +4,6 @@ upload is retried after a crash (the world: tests/api/conftest.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import boto3
@@ -12,9 +11,17 @@ import pytest
 
 from chalicelib.config import settings
 from chalicelib.models.records import Record, RecordVersion, record_head, version_partition
-from chalicelib.services import records as records_service
 from tests.api.conftest import PEOPLE, World
-from tests.ingest.test_ingest import PUPIL, csv_file, exam_rows, exams_of, sqs_event, status, upload
+from tests.ingest.test_ingest import (
+    PUPIL,
+    crash_on_transaction,
+    csv_file,
+    exam_rows,
+    exams_of,
+    sqs_event,
+    status,
+    upload,
+)
 
 
 def storage() -> Any:
@@ -69,16 +76,7 @@ def test_a_changing_file_retried_after_a_crash_writes_each_version_1_once(
     s3 = storage()
     upload(world, s3, csv_file(*exam_rows(300)))
     created = {record.record_id: record for record in exams_of()}
-    real_apply: Callable[..., None] = records_service.apply
-    calls = {"n": 0}
-
-    def crash_on_second(plans: Any) -> None:
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise RuntimeError("the function was stopped here")
-        real_apply(plans)
-
-    monkeypatch.setattr(records_service, "apply", crash_on_second)
+    crash_on_transaction(monkeypatch, 2)
     sent = upload(world, s3, csv_file(*changed_rows(300)), "changed.csv", deliver_it=False)
     from chalicelib.handlers.uploads import ingest_upload
 
