@@ -2,7 +2,7 @@
 
 - the real `ingest_object` on a 50,000-row CSV (1,000 new pupils, 50 exams each);
 - (a) the limit: a bare boto3 `batch_write_item` loop writing exactly the items the ingest wrote
-  (records, versions, heads, journal entries, persons, summaries), 25 a call;
+  (records, heads, journal entries, persons, summaries; versions where it wrote any), 25 a call;
 - (b) the same items as conditional `transact_write_items`, 100 a call: what the ingest's
   conditions cost by themselves;
 - (c) one `put_item` per item, on a tenth of them, scaled.

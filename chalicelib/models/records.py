@@ -10,7 +10,10 @@ Three kinds of item share the table (`item_type` discriminator):
 - `PersonSummary`: `record_key` `#PERSON` sorts first: the person's names come with the first page
   of the same Query, no second read. Kept in step with `persons` by `services/persons.py`.
 - `RecordVersion`: every version of every record, in a partition of its own, `RID#<record_id>`: a
-  record's history is one Query there.
+  record's history is one Query there. Except version 1 while it is the current one: the `Record`
+  item carries it (fields, `created_at`/`created_by`, `version` 1, institution), and the first
+  change writes it as an item with the next one (`services/records.py`). A version that goes to
+  DAKPR (below) is always an item, version 1 too.
 - `RecordHead`: in the same partition, sort key `HEAD`: the current version number, where the
   record lives now and a fingerprint of its content. A record is found by id with one GetItem
   (or a hundred with one BatchGetItem, for bulk uploads), and every change is conditional on the
@@ -141,7 +144,8 @@ class Record(RecordsItem, RecordFieldAttributes, discriminator="RECORD"):
     updated_at = UTCDateTimeAttribute()
     updated_by = UnicodeAttribute()
     # Written with explicit conditions by services/records.py (not PynamoDB's VersionAttribute,
-    # which would restart at 1 when a record moves to a new key): equals the newest RecordVersion.
+    # which would restart at 1 when a record moves to a new key): equals the newest version, an item
+    # of its own but for version 1, which the record itself may carry (see the module note).
     version = NumberAttribute()
 
     def field(self, name: str) -> Any:

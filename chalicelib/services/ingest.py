@@ -4,11 +4,13 @@ explained line by line in a report. Nothing is lost, nothing is doubled:
 - The upload is claimed with a lease (a conditional update): a second delivery of the same event
   finds it DONE (and does nothing) or leased (and is retried later by SQS).
 - Every record is keyed by (institution, source_id). A chunk's rows are planned through the
-  records' one write path (`services/records.py`) and applied in conditional transactions; records
-  that exist and are unchanged are skipped by fingerprint, so a retry after a crash writes nothing
-  twice. A pupil's changes in a chunk are journaled as one item listing their records
-  (`journal_units`), written in the same transaction as those records; rows whose transaction is
-  refused (another writer was first) are read again and written alone, each with its own entry.
+  records' one write path (`services/records.py`) and applied in conditional transactions; a new
+  record carries its version 1 itself (a qualification's is an item of its own: its DAKPR outbox
+  entry); records that exist and are unchanged are skipped by fingerprint, so a retry after a
+  crash writes nothing twice. A pupil's changes in a chunk are journaled as one item listing their
+  records (`journal_units`), written in the same transaction as those records; rows whose
+  transaction is refused (another writer was first) are read again and written alone, each with
+  its own entry.
 - Every data row ends as written or rejected: rows_read = rows_written + rows_rejected.
 - The uploader's permit is checked again here: a revoked permit stops files already queued.
 - The report holds line, column, code and messages, never a value from the file.

@@ -346,7 +346,8 @@ def annulled_moves(record: Record) -> Moves:
 
 @dataclass(frozen=True)
 class RecordItems:
-    """The items one version of a record consists of."""
+    """The items one version of a record consists of. `version` is written as an item of its own
+    except for version 1 of a record DAKPR does not hear of (`writes_version`): the record carries it."""
 
     record: Record
     version: RecordVersion
@@ -379,6 +380,37 @@ def record_items(
                       owner_person_id=person_id, owner_record_key=key, status=ACTIVE,
                       fingerprint=fingerprint(person_id, key, fields), via=writer.via, changed_at=now)
     return RecordItems(item, version, head)
+
+
+def writes_version(number: int, kind: str, previous_kind: str | None) -> bool:
+    """Whether version `number` is written as a `RecordVersion` item. Version 1 of a record that
+    is not transferred is not: the `Record` item carries it (its fields, `created_at`/`created_by`,
+    `version` 1, its institution) until the first change writes it out (`first_version`) — one
+    item less per new row. A transferred version is its own DAKPR outbox entry: always an item."""
+    return number > 1 or is_transferred(kind, previous_kind)
+
+
+def first_version(record: Record) -> RecordVersion:
+    """Version 1 of a record still at version 1, as the item it would have been written as: what
+    `record_with_versions` shows while the record carries it, and what the first change writes."""
+    return RecordVersion(version_partition(record.record_id), version_key(1), record_id=record.record_id,
+                         version_number=1, owner_person_id=record.person_id, owner_record_key=record.record_key,
+                         change=CREATE, changed_at=record.created_at, changed_by=record.created_by,
+                         submitting_institution=str(record.institution_id), snapshot=record_fields(record))
+
+
+def first_version_writes(current: Record | None, head: RecordHead | None) -> list[Write]:
+    """The first change of a record written at version 1 writes that version out first, from the
+    record as read, so every version stays readable as an item. In the change's transaction, under
+    its head condition (at version 1 as read): a racing first change is refused with it. The put is
+    unconditional: a record created before version 1 was carried by the record already has this
+    very item, and writing it again changes nothing. A transferred version 1 is never written here:
+    it was written at creation and carries its DAKPR delivery, which must not be overwritten."""
+    if current is None or head is None or int(head.version_number) != 1 or int(current.version) != 1:
+        return []
+    if writes_version(1, current.kind, None):
+        return []
+    return [Write("put", first_version(current))]
 
 
 def head_condition(head: RecordHead | None) -> Any:
@@ -422,8 +454,9 @@ def plan_record(
     number = int(head.version_number) + 1 if head else 1
     items = record_items(record, person_id, writer, number=number, now=now, current=current)
     before = record_fields(current) if current else None
-    writes = [Write("put", items.head, head_condition(head)),
-              Write("put", items.version, RecordVersion.person_id.does_not_exist())]
+    writes = [Write("put", items.head, head_condition(head)), *first_version_writes(current, head)]
+    if writes_version(number, record.kind.value, current.kind if current else None):
+        writes.append(Write("put", items.version, RecordVersion.person_id.does_not_exist()))
     if current is None:
         writes.append(Write("put", items.record, Record.person_id.does_not_exist()))
     elif (current.person_id, current.record_key) != (person_id, key):
@@ -461,6 +494,7 @@ def plan_annulment(current: Record, head: RecordHead, reason: str, writer: Write
                                fingerprint=fingerprint(current.person_id, current.record_key, fields, ANNULLED))
     return Plan(record_id, number, created=False, changed=True, writes=(
         Write("put", annulled_head, head_condition(head)),
+        *first_version_writes(current, head),
         Write("put", version, RecordVersion.person_id.does_not_exist()),
         Write("update", current, Record.version == current.version,
               (Record.status.set(ANNULLED), Record.annul_reason.set(reason), Record.version.set(number),
@@ -799,11 +833,15 @@ def record_with_versions(caller: CallerFacts, institution_id: str, record_id: st
     """A record as its institution sees it, with every earlier version (who, when, what)."""
     require(policy.act_for_institution(caller, institution_id, policy.READ))
     current = _located(institution_id, record_id)
+    stored = list(RecordVersion.query(version_partition(record_id), RecordVersion.record_key.startswith("V#"),
+                                      consistent_read=True))
+    if int(current.version) == 1 and not stored:
+        stored = [first_version(current)]  # carried by the record until its first change
     versions = [
         {"version": int(v.version_number), "change": v.change, "changed_at": v.changed_at.isoformat(),
          "changed_by": v.changed_by, "fields": v.snapshot, "dakpr_state": v.dakpr_state,
          "dakpr_registration_number": v.dakpr_registration_number}
-        for v in RecordVersion.query(version_partition(record_id), consistent_read=True)
+        for v in stored
     ]
     return {"record_id": record_id, "person_id": current.person_id, "institution_id": institution_id,
             "status": current.status, "annul_reason": current.annul_reason, "version": int(current.version),

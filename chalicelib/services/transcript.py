@@ -26,7 +26,15 @@ from chalicelib.config import token_settings
 from chalicelib.domain import problems as P
 from chalicelib.domain.status_list import Head, Withdrawn, withdrawn_records
 from chalicelib.errors import Problem
-from chalicelib.models.records import RecordsItem, RecordVersion, full_history, version_key, version_partition
+from chalicelib.models.records import (
+    HEAD_KEY,
+    RecordHead,
+    RecordsItem,
+    RecordVersion,
+    full_history,
+    version_key,
+    version_partition,
+)
 from chalicelib.services.credentials import sign_credential
 from chalicelib.services.history import record_view
 from chalicelib.services.status_list import allocate, current_heads
@@ -94,7 +102,12 @@ def _withdrawn(stated: list[dict[str, Any]], issued_at: int) -> list[Withdrawn]:
 
 def _versions_at(record_ids: list[str], heads: dict[str, Head], moment: int) -> dict[str, int]:
     keys = [(version_partition(rid), version_key(heads[rid].version)) for rid in record_ids]
-    written = {item.record_id: item.changed_at.timestamp() for item in RecordsItem.batch_get(keys)
-               if isinstance(item, RecordVersion)}
+    # A record still at version 1 may have no version item (the record carries it): its head,
+    # written with that version, says when (one BatchGetItem for both kinds of key).
+    keys += [(version_partition(rid), HEAD_KEY) for rid in record_ids if heads[rid].version == 1]
+    found = list(RecordsItem.batch_get(keys))
+    written = {item.record_id: item.changed_at.timestamp() for item in found
+               if isinstance(item, RecordHead) and item.version_number == 1 and item.changed_at}
+    written |= {item.record_id: item.changed_at.timestamp() for item in found if isinstance(item, RecordVersion)}
     return {rid: heads[rid].version if written.get(rid, moment + 1) <= moment else 0 for rid in record_ids}
 

@@ -161,22 +161,29 @@ def test_the_same_event_twice_leaves_one_copy(world: World, bucket: Any) -> None
     again = upload(world, bucket, csv_file(*exam_rows(40)), "again.csv")
     assert status(world, again["upload_id"])["rows_written"] == 40
     assert len(exams_of()) == 40
-    assert all(v.version_number == 1 for r in exams_of() for v in RecordVersion.query(f"RID#{r.record_id}"))
+    # Every record still at version 1, which the record carries: no version item was written.
+    assert {int(r.version) for r in exams_of()} == {1}
+    assert [v for r in exams_of() for v in RecordVersion.query(f"RID#{r.record_id}")] == []
+
+
+def crash_on_transaction(monkeypatch: pytest.MonkeyPatch, number: int) -> None:
+    """The function stops (an exception) when it is about to apply its `number`-th transaction."""
+    real_apply: Callable[..., None] = records_service.apply
+    calls = {"n": 0}
+
+    def crashing(plans: Any) -> None:
+        calls["n"] += 1
+        if calls["n"] == number:
+            raise RuntimeError("the function was stopped here")
+        real_apply(plans)
+
+    monkeypatch.setattr(records_service, "apply", crashing)
 
 
 def test_a_retry_after_a_crash_half_way_writes_everything_once(
     world: World, bucket: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real_apply: Callable[..., None] = records_service.apply
-    calls = {"n": 0}
-
-    def crash_on_third(plans: Any) -> None:
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise RuntimeError("the function was stopped here")
-        real_apply(plans)
-
-    monkeypatch.setattr(records_service, "apply", crash_on_third)
+    crash_on_transaction(monkeypatch, 3)
     sent = upload(world, bucket, csv_file(*exam_rows(300)), deliver_it=False)  # several transactions
     from chalicelib.handlers.uploads import ingest_upload
 
@@ -185,11 +192,12 @@ def test_a_retry_after_a_crash_half_way_writes_everything_once(
     crashed = status(world, sent["upload_id"])
     assert crashed["status"] == "FAILED" and crashed["failure_reason"] == "RuntimeError"
     assert 0 < len(exams_of()) < 300  # part-way
-    # Whatever was written is whole: every record has its head and its version (one transaction).
+    # Whatever was written is whole: every record has its head (one transaction), at the version
+    # 1 the record carries (no version item of its own).
     for exam in exams_of():
-        assert record_head(exam.record_id) is not None
-        assert [v.version_number for v in RecordVersion.query(f"RID#{exam.record_id}",
-                                                              RecordVersion.record_key.startswith("V#"))] == [1]
+        head = record_head(exam.record_id)
+        assert head is not None and int(head.version_number) == int(exam.version) == 1
+        assert list(RecordVersion.query(f"RID#{exam.record_id}", RecordVersion.record_key.startswith("V#"))) == []
 
     ingest_upload(sqs_event(sent["key"]), None)  # SQS delivers it again
     done = status(world, sent["upload_id"])
