@@ -302,3 +302,33 @@ def institution_enrolments(institution_id: str, attributes: tuple[str, ...] | No
         attributes_to_get=list(attributes) if attributes is not None else None)
     return (item for item in found if isinstance(item, Record))
 
+
+def unindexed_enrolments() -> Iterator[tuple[str, str, str]]:
+    """Every enrolment record without the enrolments index's key — (person, record key,
+    institution) — by a Scan of the whole table, page by page: for the one-off backfill
+    (`services/enrolment_index.py`) only, never on a request's path."""
+    found = RecordsItem.scan(RecordsItem.record_key.startswith(kind_prefix("ENROLLMENT"))
+                             & RecordsItem.enrolled_at.does_not_exist(),
+                             attributes_to_get=["person_id", "record_key", "item_type", "institution_id"])
+    for item in found:
+        if isinstance(item, Record) and item.institution_id:
+            yield item.person_id, item.record_key, item.institution_id
+
+
+def index_enrolment(person_id: str, key: str, institution_id: str) -> bool:
+    """Put one stored enrolment into the enrolments index: one UpdateItem of `enrolled_at` alone,
+    conditional on the record still being there, of that institution, without the key. False:
+    changed or removed meanwhile (a write path that ran since set the key itself, or moved it)."""
+    from pynamodb.exceptions import UpdateError
+
+    from chalicelib.models.base import condition_failed
+
+    try:
+        Record(person_id, key).update(actions=[RecordsItem.enrolled_at.set(institution_id)],
+                                      condition=(RecordsItem.institution_id == institution_id)
+                                      & RecordsItem.enrolled_at.does_not_exist())
+    except UpdateError as exc:
+        if condition_failed(exc):
+            return False
+        raise
+    return True
