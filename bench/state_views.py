@@ -36,9 +36,9 @@ def enrolment(person_id: str, institution_id: str, serial: int, *, start: str, e
     moment = now or datetime.now(UTC)
     rid = f"E{institution_id[-6:]}{serial:018d}"
     record = Record(person_id, record_key("ENROLLMENT", start, rid), record_id=rid, kind="ENROLLMENT",
-                    institution_id=institution_id, institution_name=f"Mokykla {institution_id}",
-                    source_id=f"s{serial}", created_at=moment, created_by="bench", updated_at=moment,
-                    updated_by="bench", version=1)
+                    institution_id=institution_id, enrolled_at=institution_id,
+                    institution_name=f"Mokykla {institution_id}", source_id=f"s{serial}", created_at=moment,
+                    created_by="bench", updated_at=moment, updated_by="bench", version=1)
     for name, value in (("start_date", start), ("end_date", end), ("class", class_name),
                         ("programme", programme), ("learning_form", form)):
         if value is not None:
@@ -160,7 +160,7 @@ def _load(size: int, day: date) -> None:
 
 
 def _bare_query(day: date) -> int:
-    """The same items with nothing else: boto3 Query of by_institution per institution, every page."""
+    """The same items with nothing else: boto3 Query of enrolments_by_institution per institution, every page."""
     import boto3
 
     from chalicelib.config import settings
@@ -170,8 +170,8 @@ def _bare_query(day: date) -> int:
     read = 0
     for i in range(INSTITUTIONS):
         arguments: dict[str, Any] = {
-            "TableName": table, "IndexName": "by_institution",
-            "KeyConditionExpression": "institution_id = :i AND begins_with(record_key, :p)",
+            "TableName": table, "IndexName": "enrolments_by_institution",
+            "KeyConditionExpression": "enrolled_at = :i AND begins_with(record_key, :p)",
             "ExpressionAttributeValues": {":i": {"S": f"inst-{i:06d}"}, ":p": {"S": "1#ENROLLMENT#"}}}
         while True:
             page = client.query(**arguments)
@@ -208,7 +208,7 @@ def _raw_enrolments(size: int, day: date) -> Callable[[str], Iterator[dict[str, 
             raw = dict(template)
             raw["person_id"] = {"S": f"{3 + n % 4}{n:010d}"}
             raw["record_key"] = {"S": f"1#ENROLLMENT#{template['start_date']['S']}#E{n:024d}"}
-            raw["institution_id"] = {"S": institution_id}
+            raw["institution_id"] = raw["enrolled_at"] = {"S": institution_id}
             raw["class"] = {"S": chance.choice(CLASSES)}
             raw["programme"] = {"S": chance.choice(PROGRAMMES)}
             raw["learning_form"] = {"S": chance.choice(FORMS)}
@@ -274,7 +274,7 @@ def _measure(size: int, in_moto: bool) -> dict[str, Any]:
         began = time.perf_counter()
         _load(size if in_moto else 0, day)
         figures: dict[str, Any] = {"load_seconds": time.perf_counter() - began}
-        source = _indexed_gsi(_records_table(), "by_institution", "institution_id") if in_moto else \
+        source = _indexed_gsi(_records_table(), "enrolments_by_institution", "enrolled_at") if in_moto else \
             _enrolments_generated(size, day)
         with source as generated:
             bare_read: Callable[[], object] = generated if generated is not None else (lambda: _bare_query(day))

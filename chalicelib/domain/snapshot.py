@@ -1,10 +1,10 @@
 """What the nightly pass over enrolments knows (docs/STATE.md sections 3 and 5), as plain data.
 
-The pass reads every institution's enrolments (one Query each of the `by_institution` index,
-never the whole table) and turns each into an `EnrolmentFacts`. From them it derives the
-statistics (section 3) and, per person, a `PersonStanding`: whether they hold an open enrolment
-on the day and, if not, where and why they last left — what the list of children outside
-education (section 5) shows. Pure functions: tested without AWS.
+The pass reads every institution's enrolments (one Query each of the records' sparse
+`enrolments_by_institution` index, never the whole table) and turns each into an `EnrolmentFacts`.
+From them it derives the statistics (section 3) and, per person, a `PersonStanding`: whether they
+hold an open enrolment on the day and, if not, where and why they last left — what the list of
+children outside education (section 5) shows. Pure functions: tested without AWS.
 """
 
 from __future__ import annotations

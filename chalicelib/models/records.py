@@ -19,7 +19,11 @@ Three kinds of item share the table (`item_type` discriminator):
   (or a hundred with one BatchGetItem, for bulk uploads), and every change is conditional on the
   head's version, so two writers cannot both win.
 
-Only `Record` items carry `institution_id`, so the `by_institution` index holds records only.
+The sparse `enrolments_by_institution` index lists an institution's enrolments: only an
+`ENROLLMENT` `Record` carries its key `enrolled_at` (the institution's id; `services/records.py`
+sets it, nothing else does). Every other record, version and head stays out of it, so an upload of
+exam results writes nothing there, and one institution's index partition receives only its
+enrolments (docs/DATA_MODEL.md, "The enrolments index").
 
 The DAKPR outbox is the `RecordVersion` items themselves: a version that must reach DAKPR is
 written with `dakpr_queue` = `PENDING` and `dakpr_due` (in the same transaction or batch as the rest
@@ -65,14 +69,16 @@ def prefix_end(prefix: str) -> str:
     return prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
-class ByInstitutionIndex(GlobalSecondaryIndex["RecordsItem"]):
-    """Which records did an institution submit: (institution_id, record_key)."""
+class EnrolmentsByInstitutionIndex(GlobalSecondaryIndex["RecordsItem"]):
+    """An institution's enrolment records: (enrolled_at, record_key). Sparse: only enrolments carry
+    `enrolled_at`. Whole items (ALL): an enrolment is well under 1 KB, so a narrower projection
+    would not make an index write cheaper (docs/DATA_MODEL.md)."""
 
     class Meta:
-        index_name = "by_institution"
+        index_name = "enrolments_by_institution"
         projection = AllProjection()
 
-    institution_id = UnicodeAttribute(hash_key=True)
+    enrolled_at = UnicodeAttribute(hash_key=True)
     record_key = UnicodeAttribute(range_key=True)
 
 
@@ -100,13 +106,15 @@ class RecordsItem(RegisterModel):
     person_id = UnicodeAttribute(hash_key=True)
     record_key = UnicodeAttribute(range_key=True)
     item_type = DiscriminatorAttribute()
-    # Declared here because the index is the table's; only Record items set it.
+    # Declared here because the index is the table's; only Record items set them, and only an
+    # enrolment sets `enrolled_at` (= its institution_id): the enrolments index's key.
     institution_id = UnicodeAttribute(null=True)
+    enrolled_at = UnicodeAttribute(null=True)
     # Likewise the outbox index's keys: only RecordVersion items waiting for DAKPR set them.
     dakpr_queue = UnicodeAttribute(null=True)
     dakpr_due = UnicodeAttribute(null=True)
 
-    by_institution = ByInstitutionIndex()
+    enrolments_by_institution = EnrolmentsByInstitutionIndex()
     dakpr_outbox = DakprOutboxIndex()
 
 
@@ -286,11 +294,45 @@ _ENROLMENT_FACTS = ("person_id", "record_key", "item_type", "institution_id", "s
     if field.name in ("start_date", "end_date", "leaving_reason", "programme", "learning_form", "class")))
 
 
-def institution_enrolments(institution_id: str) -> Iterator[Record]:
-    """An institution's active enrolments: one Query of the `by_institution` index, key condition
-    `begins_with(record_key, "1#ENROLLMENT#")` — no other kind is read — paged by PynamoDB, only the
-    attributes the snapshot needs. Annulled ones are dropped by a filter (still read: they are few)."""
-    found = Record.by_institution.query(institution_id, RecordsItem.record_key.startswith(kind_prefix("ENROLLMENT")),
-                                        filter_condition=Record.status == ACTIVE,
-                                        attributes_to_get=list(_ENROLMENT_FACTS))
+def institution_enrolments(institution_id: str, attributes: tuple[str, ...] | None = _ENROLMENT_FACTS,
+                           ) -> Iterator[Record]:
+    """An institution's active enrolments: one Query of the `enrolments_by_institution` index, paged
+    by PynamoDB, only `attributes` (stored names; None: every one). Only enrolments are in the index;
+    the key condition says so again, at no cost. Annulled ones are dropped by a filter (still read:
+    they are few)."""
+    found = Record.enrolments_by_institution.query(
+        institution_id, RecordsItem.record_key.startswith(kind_prefix("ENROLLMENT")),
+        filter_condition=Record.status == ACTIVE,
+        attributes_to_get=list(attributes) if attributes is not None else None)
     return (item for item in found if isinstance(item, Record))
+
+
+def unindexed_enrolments() -> Iterator[tuple[str, str, str]]:
+    """Every enrolment record without the enrolments index's key — (person, record key,
+    institution) — by a Scan of the whole table, page by page: for the one-off backfill
+    (`services/enrolment_index.py`) only, never on a request's path."""
+    found = RecordsItem.scan(RecordsItem.record_key.startswith(kind_prefix("ENROLLMENT"))
+                             & RecordsItem.enrolled_at.does_not_exist(),
+                             attributes_to_get=["person_id", "record_key", "item_type", "institution_id"])
+    for item in found:
+        if isinstance(item, Record) and item.institution_id:
+            yield item.person_id, item.record_key, item.institution_id
+
+
+def index_enrolment(person_id: str, key: str, institution_id: str) -> bool:
+    """Put one stored enrolment into the enrolments index: one UpdateItem of `enrolled_at` alone,
+    conditional on the record still being there, of that institution, without the key. False:
+    changed or removed meanwhile (a write path that ran since set the key itself, or moved it)."""
+    from pynamodb.exceptions import UpdateError
+
+    from chalicelib.models.base import condition_failed
+
+    try:
+        Record(person_id, key).update(actions=[RecordsItem.enrolled_at.set(institution_id)],
+                                      condition=(RecordsItem.institution_id == institution_id)
+                                      & RecordsItem.enrolled_at.does_not_exist())
+    except UpdateError as exc:
+        if condition_failed(exc):
+            return False
+        raise
+    return True

@@ -370,6 +370,9 @@ def record_items(
                   updated_at=now, updated_by=actor.person_id, version=number)
     for stored in stored_fields():
         item.set_field(stored.name, fields.get(stored.name))
+    # The enrolments index's key, on enrolments only; a put replaces the whole item, so a record
+    # that stops being an enrolment leaves the index (models/records.py).
+    item.enrolled_at = institution_id if record.kind.value == ENROLLMENT else None
     version = RecordVersion(version_partition(record_id), version_key(number), record_id=record_id,
                             version_number=number, owner_person_id=person_id, owner_record_key=key,
                             change=UPDATE if current else CREATE, changed_at=now, changed_by=actor.person_id,

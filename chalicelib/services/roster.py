@@ -25,7 +25,7 @@ from chalicelib.errors import Problem
 from chalicelib.models.institutions import institution_profile
 from chalicelib.models.journal import JournalEvent
 from chalicelib.models.persons import Person
-from chalicelib.models.records import ACTIVE, Record, kind_prefix
+from chalicelib.models.records import Record, institution_enrolments
 from chalicelib.services.access import require
 from chalicelib.services.journal import EXPORT, Actor, new_event
 
@@ -55,9 +55,7 @@ def current_learners(
 ) -> list[Learner]:
     decision = require(policy.act_for_institution(caller, institution_id, policy.READ))
     today_iso = (today or vilnius_today()).isoformat()
-    found = Record.by_institution.query(institution_id, Record.record_key.startswith(kind_prefix("ENROLLMENT")),
-                                        filter_condition=Record.status == ACTIVE)
-    enrolments = [r for r in found if isinstance(r, Record) and _current_on(r, today_iso)]
+    enrolments = [r for r in institution_enrolments(institution_id, attributes=None) if _current_on(r, today_iso)]
     people = {p.person_id: p for p in Person.batch_get({e.person_id for e in enrolments})}
     # A pupil whose naming by this institution the Population Register contradicted is not its
     # learner until it names them as the register does (docs/ACCESS.md).

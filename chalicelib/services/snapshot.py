@@ -1,13 +1,13 @@
 """`snapshot_statistics`: the nightly pass over enrolments (docs/STATE.md section 3).
 
-For each institution (its profile from the `by_item_type` index), one Query of the records'
-`by_institution` index with `begins_with(record_key, "1#ENROLLMENT#")` — only enrolments are read,
-never the whole table. Each enrolment becomes an `EnrolmentFacts`, counted into the institution's
-`Tally` and handed on, in the same pass, to `person_standings`. Per institution the pass writes its
-statistics item for the day and, on its activity item, the open enrolments and its open movement
-items (two counting Queries of the movements' sparse indexes); at the end the
-day's `#DONE` mark. Memory: one institution's tally at a time, plus the per-person map the list of
-children outside education needs (about 330,000 entries nationally; docs/PERFORMANCE.md).
+For each institution (its profile from the `by_item_type` index), one Query of the records' sparse
+`enrolments_by_institution` index — only enrolments are in it and read, never the whole table. Each
+enrolment becomes an `EnrolmentFacts`, counted into the institution's `Tally` and handed on, in the
+same pass, to `person_standings`. Per institution the pass writes its statistics item for the day
+and, on its activity item, the open enrolments and its open movement items (two counting Queries of
+the movements' sparse indexes); at the end the day's `#DONE` mark. Memory: one institution's tally
+at a time, plus the per-person map the list of children outside education needs (about 330,000
+entries nationally; docs/PERFORMANCE.md).
 
 A past date is computed by running the pass for it: enrolments carry their start and end dates
 (what they are on that day as the register knows them now). Run by hand:

@@ -90,7 +90,7 @@ def test_the_job_reads_only_enrolments_by_query(world: World, monkeypatch: pytes
     record_reads = [params for operation, params in seen if str(params.get("TableName", "")).endswith("-records")]
     assert len(record_reads) == 3  # one Query per institution
     for params in record_reads:
-        assert params["IndexName"] == "by_institution"
+        assert params["IndexName"] == "enrolments_by_institution"
         assert "begins_with" in params["KeyConditionExpression"]
         assert "1#ENROLLMENT#" in [value.get("S") for value in params["ExpressionAttributeValues"].values()]
 

@@ -357,10 +357,33 @@ def test_the_tables_are_the_models() -> None:
         indexes = {i["index_name"]: i for i in schema.get("global_secondary_indexes", [])}
         assert {i["IndexName"]: i["KeySchema"] for i in declared.get("GlobalSecondaryIndexes", [])} == {
             name: keys(i["key_schema"]) for name, i in indexes.items()}, model
+        assert {i["IndexName"]: i["Projection"] for i in declared.get("GlobalSecondaryIndexes", [])} == {
+            name: {"ProjectionType": i["projection"]["ProjectionType"]} | (
+                {"NonKeyAttributes": i["projection"]["NonKeyAttributes"]} if "NonKeyAttributes" in i["projection"]
+                else {}) for name, i in indexes.items()}, model
         ttl = [n for n, a in model.get_attributes().items() if isinstance(a, TTLAttribute)]
         assert declared.get("TimeToLiveSpecification", {}).get("AttributeName") == (ttl[0] if ttl else None), model
         assert declared["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
         assert declared["DeletionProtectionEnabled"] is True and declared["SSESpecification"]["SSEType"] == "KMS"
+
+
+def test_every_index_a_function_may_query_exists() -> None:
+    """A policy that names an index by name (least privilege) names one the models declare: a
+    renamed index must not leave a function allowed to query only the old one."""
+    from chalicelib.models.tables import ALL_MODELS
+
+    declared = {(model.logical_table(), i["index_name"]) for model in ALL_MODELS
+                for i in model._get_schema().get("global_secondary_indexes", [])}
+    named = set()
+    for path in (ROOT / ".chalice" / "policies").glob("*.json"):
+        for statement in json.loads(path.read_text())["Statement"]:
+            resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+            for resource in resources:
+                arn = resource.get("Fn::Sub", "") if isinstance(resource, dict) else ""
+                if "/index/" in arn and not arn.endswith("/index/*"):
+                    table, index = arn.split("table/mr-${Stage}-")[1].split("/index/")
+                    named.add((table, index))
+    assert named and named <= declared, named - declared
 
 
 def test_every_metric_the_code_alarms_on_has_an_alarm() -> None:
