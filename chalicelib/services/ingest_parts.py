@@ -26,6 +26,7 @@ writer's condition fails and its row is read again and written as the next versi
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import math
@@ -132,6 +133,7 @@ def ingest_part(upload_id: str, number: int, today: date | None = None) -> str:
         except Exception as exc:
             observability.log_exception("ingest_part_failed", exc, upload_id=upload_id, part=number)
             _release_failed(part)
+            _note_failure(upload, type(exc).__name__)
             raise  # SQS delivers it again; after the last attempt it goes to the dead-letter queue
     return finish_if_complete(upload_id)
 
@@ -172,6 +174,14 @@ def _release_failed(part: UploadPart) -> None:
                              UploadPart.updated_at.set(datetime.now(UTC))], condition=UploadPart.status == PROCESSING)
     except UpdateError:
         observability.log("ingest_part_not_released", "ERROR", upload_id=part.part_of, part=int(part.number))
+
+
+def _note_failure(upload: Upload, reason: str) -> None:
+    """The school sees FAILED and why, as for a small file, while SQS delivers the part again; the
+    part that finishes last still finishes the upload (FAILED is claimed like PROCESSING)."""
+    with contextlib.suppress(UpdateError):  # another part noted it first, or the upload moved on
+        upload.update(actions=[Upload.status.set(FAILED), Upload.failure_reason.set(reason),
+                               Upload.updated_at.set(datetime.now(UTC))], condition=Upload.status == PROCESSING)
 
 
 def _spool_to_s3(report: Report, key: str) -> None:

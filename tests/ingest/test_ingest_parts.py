@@ -134,10 +134,13 @@ def test_a_part_delivered_twice_or_crashed_half_way_writes_everything_once(
         ingest_upload(event, None)  # crashed part-way: the message stays
     crashed = [p for p in parts_of(sent["upload_id"]) if p.status == "FAILED"]
     assert len(crashed) == 1 and 0 < len(exams_of()) < 300
+    seen = status(world, sent["upload_id"])
+    assert (seen["status"], seen["failure_reason"]) == ("FAILED", "RuntimeError")
     drain(queue)  # delivered again, with the other part
     ingest_upload(event, None)  # and once more, after it was done: nothing changes
     done = status(world, sent["upload_id"])
     assert (done["status"], done["rows_read"], done["rows_written"], done["rows_rejected"]) == ("DONE", 300, 300, 0)
+    assert done["failure_reason"] is None
     exams = exams_of()
     assert len(exams) == len({r.record_id for r in exams}) == 300
     assert all(int(record_head(r.record_id).version_number) == 1 for r in exams)  # type: ignore[union-attr]
