@@ -8,6 +8,11 @@ which write every row through a conditional transaction, could not be measured o
 the threaded server a cancelled transaction put back a stale copy of the whole table, erasing what
 other requests wrote meanwhile.
 
+Moto's single-item writes check their condition and then write, as separate steps too: two
+threads of one process (the tests drive concurrent requests through moto in-process) could both
+pass the check. Every write of the backend is therefore made under one lock here, so each is
+atomic, as on DynamoDB (the dev server also lets one request in at a time, devstack/moto_server.py).
+
 This version keeps DynamoDB's semantics — every condition is checked before anything is written,
 all items are written or none, `CancellationReasons` one per item in order — with an item-level
 undo log instead: it touches only the items the transaction names. Install it with `install()`
@@ -17,9 +22,15 @@ before the first request (idempotent).
 from __future__ import annotations
 
 import copy
+import functools
+import threading
+from collections.abc import Callable
 from typing import Any
 
 _INSTALLED = "_register_item_level_transactions"
+# Reentrant: a transaction's writes go through the single-item methods, under the same lock.
+_WRITING = threading.RLock()
+_WRITES = ("put_item", "update_item", "delete_item", "transact_write_items")
 
 
 def install() -> None:
@@ -27,8 +38,19 @@ def install() -> None:
 
     if getattr(DynamoDBBackend.transact_write_items, _INSTALLED, False):
         return
-    setattr(_transact_write_items, _INSTALLED, True)
     DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
+    for name in _WRITES:
+        setattr(DynamoDBBackend, name, _one_at_a_time(getattr(DynamoDBBackend, name)))
+    setattr(DynamoDBBackend.transact_write_items, _INSTALLED, True)
+
+
+def _one_at_a_time(write: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(write)
+    def locked(*args: Any, **kwargs: Any) -> Any:
+        with _WRITING:
+            return write(*args, **kwargs)
+
+    return locked
 
 
 def _key_of(backend: Any, op_type: str, op: dict[str, Any]) -> dict[str, Any]:

@@ -147,6 +147,10 @@ def ingest_object(raw_key: str, today: date | None = None, version_id: str | Non
         return upload.status  # a redelivered event: it was done once
     if upload.object_key != unquote_plus(raw_key) or upload.institution_id != institution_id:
         return _finish(upload, Report(), REJECTED, [RowProblem(0, "", P.file.institution)])
+    if upload.parts_total:
+        from chalicelib.services.ingest_parts import resume
+
+        return resume(upload)  # cut into parts already: the parts carry it (services/ingest_parts.py)
     _claim(upload, upload.object_version or version_id or storage.current_version(upload.object_key))
     report = Report()
     try:
@@ -195,7 +199,7 @@ def _process(upload: Upload, report: Report, today: date) -> str:
     size = storage.object_size(original)
     if size > MAX_FILE_BYTES:
         return _finish(upload, report, REJECTED, [RowProblem(0, "", P.file.too_large)])
-    if upload.parts_total or size > settings().upload_split_bytes:
+    if size > settings().upload_split_bytes:
         from chalicelib.services.ingest_parts import split
 
         return split(upload, report)
@@ -314,13 +318,17 @@ class CsvSource:
 
 
 def _window(rows: Iterator[Row], skip: int, count: int) -> Iterator[Row]:
-    """Rows `skip` to `skip + count` of `rows`; the reader is closed as soon as the window ends."""
+    """Rows `skip` to `skip + count` of `rows`. The reader is closed as soon as the window's last
+    row is handed on, never asked for one more: what lies after a part (a problem of the file's
+    end, found by the split already) is not the part's to report."""
     try:
+        if count <= 0:
+            return
         for index, row in enumerate(rows):
-            if index >= skip + count:
-                return
             if index >= skip:
                 yield row
+                if index + 1 >= skip + count:
+                    return
     finally:
         close = getattr(rows, "close", None)
         if close is not None:

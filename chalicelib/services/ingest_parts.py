@@ -58,16 +58,28 @@ from chalicelib.services.ingest import (
 def split(upload: Upload, report: Report) -> str:
     """Read a big file once, cut it into parts, queue them. Returns the upload's status now."""
     if not upload.parts_total:
-        parts = _scan(upload, report)
-        if parts is None:
+        scanned = _scan(upload, report)
+        if scanned is None:
             return upload.status  # finished here: refused as a whole
-        _save_parts(upload, parts)
-    _queue_unfinished(upload)
+        parts, file_problems = scanned
+        # Every part is saved before the upload says how many there are: a split that stops in
+        # between has not happened (the next delivery of the S3 event cuts the same parts again).
+        _save_parts(parts)
+        upload.update(actions=[Upload.parts_total.set(len(parts)),
+                               Upload.scan_problems.set([problem.stored() for problem in file_problems]),
+                               Upload.updated_at.set(datetime.now(UTC))])
     observability.log("ingest_split", upload_id=upload.upload_id, parts=int(upload.parts_total or 0))
-    return PROCESSING
+    return resume(upload)
 
 
-def _scan(upload: Upload, report: Report) -> list[UploadPart] | None:
+def resume(upload: Upload) -> str:
+    """An upload already cut into parts (its S3 event delivered again, or redriven): queue the
+    parts not yet DONE, and finish it if none is left. Never read or refused again as a whole."""
+    _queue_unfinished(upload)
+    return finish_if_complete(upload.upload_id)
+
+
+def _scan(upload: Upload, report: Report) -> tuple[list[UploadPart], list[RowProblem]] | None:
     part_rows = max(1, settings().upload_part_rows)
     source = source_for(upload)
     file_problems: list[RowProblem] = []
@@ -85,16 +97,13 @@ def _scan(upload: Upload, report: Report) -> list[UploadPart] | None:
         _finish(upload, report, REJECTED, file_problems or [RowProblem(0, "", P.file.empty)])
         return None
     count = math.ceil(rows / part_rows)
-    upload.update(actions=[Upload.parts_total.set(count),
-                           Upload.scan_problems.set([problem.stored() for problem in file_problems]),
-                           Upload.updated_at.set(datetime.now(UTC))])
     return [UploadPart(part_key(upload.upload_id, number), part_of=upload.upload_id, number=number,
                        first_row=number * part_rows, row_count=min(part_rows, rows - number * part_rows),
                        start=starts[number], status=PENDING)
-            for number in range(count)]
+            for number in range(count)], file_problems
 
 
-def _save_parts(upload: Upload, parts: list[UploadPart]) -> None:
+def _save_parts(parts: list[UploadPart]) -> None:
     for part in parts:
         try:
             part.save(condition=UploadPart.upload_id.does_not_exist())
