@@ -66,14 +66,17 @@ def run() -> dict[str, dict[str, Any]]:
         "ingest_50k_rows_per_second": {"value": round(50_000 / ingest["seconds"]), "unit": "rows/s",
                                        "goal": "informative (moto server on this machine)", "measured_at": today},
         "ingest_vs_batch_write_limit": {"value": round(bare["seconds"] / ingest["seconds"], 2), "unit": "×",
-                                        "goal": "≥ 0.7× a bare batch_write_item loop of the same items",
+                                        "goal": "informative: one writer, every chunk of 100 rows naming 100 pupils, "
+                                                "vs a bare batch_write_item loop of the same items (the real path's "
+                                                "≥ 0.7×: ingest_20k_items_vs_batch_write)",
                                         "measured_at": today},
         "conditional_transactions_vs_batch_write": {
             "value": round(bare["seconds"] / transact["seconds"], 2), "unit": "×",
             "goal": "informative: the same items as conditional 100-item transactions vs bare batch writes "
                     "(on DynamoDB a transactional write costs 2 write units instead of 1)", "measured_at": today},
         "ingest_items_per_new_row": {"value": round(bare["items"] / 50_000, 2), "unit": "items",
-                                     "goal": "informative (issue 17 will cut it)", "measured_at": today},
+                                     "goal": "informative: every row a new pupil's or the 50th of one, 100 pupils "
+                                             "a chunk (one journal item per row)", "measured_at": today},
         "ingest_vs_put_item_per_item": {"value": round(per_item_seconds / ingest["seconds"], 1), "unit": "×",
                                         "goal": "≥ 5× one put_item per item", "measured_at": today},
         "ingest_peak_memory_50k_rows": {"value": memory_50k["peak_mb"], "unit": "MB",
@@ -105,7 +108,11 @@ def _worker(endpoint: str, mode: str, rows: int, extra_env: dict[str, str] | Non
     if mode in ("ingest", "timed", "dry"):
         subprocess.run([*command, "prepare-dry" if mode == "dry" else "prepare-ingest", str(rows), prefix],
                        env=_env(endpoint, prefix), cwd=ROOT, capture_output=True, text=True, check=True)
-    result = subprocess.run([*command, mode, str(rows), prefix], env=_env(endpoint, prefix) | (extra_env or {}),
+    # One invocation writes the whole file, however big: this is the one writer's figure (the real
+    # path cuts a big file into parts, bench/ingest_parts.py).
+    one_writer = {"UPLOAD_SPLIT_BYTES": str(1 << 40)}
+    result = subprocess.run([*command, mode, str(rows), prefix],
+                            env=_env(endpoint, prefix) | one_writer | (extra_env or {}),
                             cwd=ROOT, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise RuntimeError(f"bench worker {mode} failed:\n{result.stderr[-3000:]}")

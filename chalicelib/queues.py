@@ -32,10 +32,16 @@ def _client_and_url() -> tuple[Any, str]:
         return _queue[1], _queue[2]
 
 
-def send_upload_part(upload_id: str, number: int) -> None:
+def send_upload_parts(upload_id: str, numbers: list[int]) -> None:
+    """One message per part, ten a request (SendMessageBatch); raise if any was not taken."""
     client, url = _client_and_url()
-    client.send_message(QueueUrl=url, MessageBody=json.dumps({PART_MESSAGE: {"upload_id": upload_id,
-                                                                              "part": number}}))
+    for start in range(0, len(numbers), 10):
+        entries = [{"Id": str(number), "MessageBody": json.dumps({PART_MESSAGE: {"upload_id": upload_id,
+                                                                                  "part": number}})}
+                   for number in numbers[start:start + 10]]
+        answer = client.send_message_batch(QueueUrl=url, Entries=entries)
+        if answer.get("Failed"):
+            raise RuntimeError(f"{len(answer['Failed'])} part messages not sent")
 
 
 def upload_part(body: Any) -> tuple[str, int] | None:

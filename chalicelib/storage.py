@@ -97,8 +97,13 @@ def download_to(stored: StoredObject, target: BinaryIO) -> None:
     s3().download_fileobj(settings().uploads_bucket, stored.key, target, ExtraArgs=extra)
 
 
-def delete(key: str) -> None:
-    s3().delete_object(Bucket=settings().uploads_bucket, Key=key)
+def delete_all(keys: list[str]) -> None:
+    """Delete these objects, a thousand a request (DeleteObjects); raise if any is left."""
+    for start in range(0, len(keys), 1000):
+        batch = [{"Key": key} for key in keys[start:start + 1000]]
+        answer = s3().delete_objects(Bucket=settings().uploads_bucket, Delete={"Objects": batch, "Quiet": True})
+        if answer.get("Errors"):
+            raise RuntimeError(f"{len(answer['Errors'])} objects not deleted")
 
 
 def put_file(key: str, source: BinaryIO, content_type: str) -> None:

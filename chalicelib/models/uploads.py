@@ -92,4 +92,6 @@ class UploadPart(RegisterModel):
     rows_written = NumberAttribute(default=0)
     rows_rejected = NumberAttribute(default=0)
     first_errors = JSONAttribute(null=True)
+    # Whether its report lines are more than `first_errors` holds and were spooled to S3 (parts/...).
+    spooled = BooleanAttribute(null=True)
     updated_at = UTCDateTimeAttribute(null=True)

@@ -88,6 +88,9 @@ CHUNK = 100
 PERSON_CACHE = 20_000  # persons looked up once per upload (a pupil has many rows); bounded memory
 LEASE = timedelta(minutes=15)  # the function timeout: a crashed run's lease has run out before SQS delivers again
 FIRST_ERRORS = 100
+# What the batched path reads of a person: the identity rule's facts and the disputes (a row that
+# writes a person reads them afresh, whole, on the single path).
+IDENTITY_ATTRIBUTES = ["person_id", "given_name", "family_name", "birth_date", "disputed_institutions"]
 
 
 class RetryLater(Exception):
@@ -592,7 +595,8 @@ class Batch:
         if missing:
             if len(self.persons) > PERSON_CACHE:
                 self.persons.clear()
-            self.persons.update((p.person_id, p) for p in Person.batch_get(missing, consistent_read=True))
+            self.persons.update((p.person_id, p) for p in Person.batch_get(missing, consistent_read=True,
+                                                                           attributes_to_get=IDENTITY_ATTRIBUTES))
         return {person_id: self.persons[person_id] for person_id in wanted if person_id in self.persons}
 
     def _pupil_here(self, record: RecordBase, person: Person | None) -> bool:

@@ -6,7 +6,8 @@ One sequential writer takes about 1 ms of CPU per row plus a DynamoDB round trip
 1. `split` (the invocation that claimed the upload) reads the whole file once without writing:
    its structure (the same reader and the same file problems as a small file), the row count
    (`MAX_ROWS` at most), and where every `upload_part_rows`-th row ends — for CSV the byte offset
-   and line, so a part is a ranged read; an XLSX part reads its sheet from the start and skips.
+   and line, so a part is a ranged read; an XLSX part reads its sheet from the start and skips
+   (so an XLSX file has at most `MOST_XLSX_PARTS` parts).
    It writes one `UploadPart` item per part (only if absent: a second `split` after a crash
    writes the same parts and leaves those begun alone) and sends a message per unfinished part to
    the uploads queue itself.
@@ -31,6 +32,7 @@ import io
 import json
 import math
 import tempfile
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -40,12 +42,13 @@ from chalicelib import observability, queues, storage
 from chalicelib.config import settings
 from chalicelib.domain import problems as P
 from chalicelib.domain.dates import vilnius_today
-from chalicelib.domain.upload import MAX_ROWS, ReadBudget, RowProblem
+from chalicelib.domain.upload import MAX_ROWS, ReadBudget, RowProblem, physical_lines
 from chalicelib.models.base import condition_failed
 from chalicelib.models.uploads import DONE, FAILED, PENDING, PROCESSING, REJECTED, Upload, UploadPart, part_key
 from chalicelib.services.ingest import (
     FIRST_ERRORS,
     LEASE,
+    CsvSource,
     Report,
     RetryLater,
     _charged,
@@ -79,27 +82,36 @@ def resume(upload: Upload) -> str:
     return finish_if_complete(upload.upload_id)
 
 
+# An XLSX part reads its sheet from the start (a zip cannot be entered in the middle): at most this
+# many parts, so that the file is read at most this many times over, whatever `upload_part_rows`.
+MOST_XLSX_PARTS = 20
+
+
 def _scan(upload: Upload, report: Report) -> tuple[list[UploadPart], list[RowProblem]] | None:
-    part_rows = max(1, settings().upload_part_rows)
     source = source_for(upload)
     file_problems: list[RowProblem] = []
     budget = ReadBudget(settings().upload_read_cpu_seconds)
-    starts: list[dict[str, Any] | None] = [None]
+    # Where every row ends, kept for every `upload_part_rows`-th (a CSV part starts there); an XLSX
+    # file's parts are cut once its row count is known.
+    every = max(1, settings().upload_part_rows)
+    ends: list[dict[str, Any] | None] = []
     rows = 0
     for line, _, _ in _charged(source.rows(file_problems, budget), budget):
         if rows >= MAX_ROWS:
             file_problems.append(RowProblem(line, "", P.file.too_many_rows))
             break
         rows += 1
-        if rows % part_rows == 0:
-            starts.append(source.resume_point())
+        if rows % every == 0:
+            ends.append(source.resume_point())
+    ranged = isinstance(source, CsvSource)
+    part_rows = every if ranged else max(every, math.ceil(rows / MOST_XLSX_PARTS))
     if rows == 0:
         _finish(upload, report, REJECTED, file_problems or [RowProblem(0, "", P.file.empty)])
         return None
     count = math.ceil(rows / part_rows)
     return [UploadPart(part_key(upload.upload_id, number), part_of=upload.upload_id, number=number,
                        first_row=number * part_rows, row_count=min(part_rows, rows - number * part_rows),
-                       start=starts[number], status=PENDING)
+                       start=ends[number - 1] if ranged and number else None, status=PENDING)
             for number in range(count)], file_problems
 
 
@@ -119,9 +131,7 @@ def _parts(upload: Upload) -> list[UploadPart]:
 
 
 def _queue_unfinished(upload: Upload) -> None:
-    for part in _parts(upload):
-        if part.status != DONE:
-            queues.send_upload_part(upload.upload_id, int(part.number))
+    queues.send_upload_parts(upload.upload_id, [int(part.number) for part in _parts(upload) if part.status != DONE])
 
 
 def ingest_part(upload_id: str, number: int, today: date | None = None) -> str:
@@ -168,9 +178,13 @@ def _write_part(upload: Upload, part: UploadPart, today: date) -> None:
     write_rows(upload, report, today, _charged(rows, budget), file_problems)
     for problem in file_problems:
         report.problem(problem, counts_row=False)
-    _spool_to_s3(report, storage.part_report_key(upload.institution_id, upload.upload_id, int(part.number)))
+    # The first problems are kept on the part; only a part with more spools them all to S3.
+    spooled = len(report.first) >= FIRST_ERRORS
+    if spooled:
+        _spool_to_s3(report, storage.part_report_key(upload.institution_id, upload.upload_id, int(part.number)))
     report.spool.close()
     part.update(actions=[UploadPart.status.set(DONE), UploadPart.lease_until.remove(),
+                         UploadPart.spooled.set(spooled),
                          UploadPart.rows_read.set(report.rows_read), UploadPart.rows_written.set(report.rows_written),
                          UploadPart.rows_rejected.set(report.rows_rejected),
                          UploadPart.first_errors.set(report.first), UploadPart.updated_at.set(datetime.now(UTC))],
@@ -224,22 +238,23 @@ def finish_if_complete(upload_id: str) -> str:
                     rows_written=sum(int(p.rows_written) for p in parts),
                     rows_rejected=sum(int(p.rows_rejected) for p in parts))
     for part in parts:
-        for line in _part_lines(upload, int(part.number)):
+        for line in _part_lines(upload, part):
             if len(report.first) < FIRST_ERRORS:
                 report.first.append(line)
             report.spool.write(json.dumps(line, ensure_ascii=False) + "\n")
     scanned = [RowProblem(int(p["line"]), str(p["column"]), str(p["code"]), str(p.get("detail", "")))
                for p in upload.scan_problems or []]
     status = _finish(upload, report, DONE, scanned)
-    for part in parts:
-        storage.delete(storage.part_report_key(upload.institution_id, upload.upload_id, int(part.number)))
+    storage.delete_all([storage.part_report_key(upload.institution_id, upload.upload_id, int(part.number))
+                        for part in parts if part.spooled])
     return status
 
 
-def _part_lines(upload: Upload, number: int) -> Any:
-    with tempfile.TemporaryFile() as spooled:
-        storage.download_to(storage.StoredObject(
-            storage.part_report_key(upload.institution_id, upload.upload_id, number)), spooled)
-        spooled.seek(0)
-        for raw in io.TextIOWrapper(spooled, encoding="utf-8"):
-            yield json.loads(raw)
+def _part_lines(upload: Upload, part: UploadPart) -> Iterator[dict[str, Any]]:
+    """A part's report lines in order: on the part if they were few, else from its S3 spool."""
+    if not part.spooled:
+        yield from part.first_errors or []
+        return
+    key = storage.part_report_key(upload.institution_id, upload.upload_id, int(part.number))
+    for raw in physical_lines(storage.stream(storage.StoredObject(key))):
+        yield json.loads(raw[0])

@@ -81,12 +81,31 @@ def test_a_big_csv_file_is_written_in_parts_and_reported_as_one(world: World, bu
     # The line numbers are the whole file's (header = 1; the quoted newline takes two lines; a blank line).
     report = requests.get(result["report"]["json"], timeout=10).json()
     assert [(e["line"], e["column"]) for e in report["errors"]] == [(11, "start_date"), (19, "score")]
+    assert not any(p.spooled for p in parts_of(sent["upload_id"]))  # a few problems stay on their part
     assert (report["rows_read"], report["rows_written"], report["rows_rejected"]) == (22, 20, 2)
     # Every record once, journaled once; the parts' spooled report lines are gone.
     assert len({r.record_id for r in exams_of()}) == 20
     created = [e for e in journal_of() if e["action"] == "CREATE" and e["record_id"] in
                {r.record_id for r in exams_of()}]
     assert len(created) == 20
+    listed = bucket.list_objects_v2(Bucket=settings().uploads_bucket, Prefix="parts/").get("Contents", [])
+    assert listed == []
+
+
+def test_parts_with_many_problems_spool_them_and_the_report_keeps_them_all_in_order(
+    world: World, bucket: Any, queue: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("UPLOAD_PART_ROWS", "150")
+    rows = [f"EXAM;{PUPIL};;;bad-{n};Fizika;2025-06-02;{101 + n};B;" for n in range(300)]  # scores out of range
+    sent = upload(world, bucket, csv_file(*rows))
+    drain(queue)
+    assert all(p.spooled for p in parts_of(sent["upload_id"]))  # 150 problems each: more than a part keeps
+    result = status(world, sent["upload_id"])
+    assert (result["status"], result["rows_read"], result["rows_written"], result["rows_rejected"]) == (
+        "DONE", 300, 0, 300)
+    report = requests.get(result["report"]["json"], timeout=10).json()
+    assert [e["line"] for e in report["errors"]] == list(range(2, 302))
+    assert [e["line"] for e in result["errors"]] == list(range(2, 102))
     listed = bucket.list_objects_v2(Bucket=settings().uploads_bucket, Prefix="parts/").get("Contents", [])
     assert listed == []
 
@@ -108,6 +127,24 @@ def test_a_big_xlsx_file_is_written_in_parts(world: World, bucket: Any, queue: s
     result = status(world, sent["upload_id"])
     assert (result["status"], result["rows_read"], result["rows_written"]) == ("DONE", 16, 16)
     assert sorted(int(r.field("score")) for r in exams_of()) == list(range(16))
+
+
+def test_an_xlsx_file_has_few_parts_as_each_reads_the_sheet_from_the_start(
+    world: World, bucket: Any, queue: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("chalicelib.services.ingest_parts.MOST_XLSX_PARTS", 2)
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["kind", "person_id", "source_id", "subject", "start_date", "score"])
+    for n in range(15):
+        sheet.append(["EXAM", int(PUPIL), f"y-{n}", "Chemija", "2025-06-03", n])
+    out = io.BytesIO()
+    workbook.save(out)
+    sent = upload(world, bucket, out.getvalue(), "chemija.xlsx")
+    assert [(p.first_row, p.row_count, p.start) for p in parts_of(sent["upload_id"])] == [(0, 8, None), (8, 7, None)]
+    drain(queue)
+    assert (status(world, sent["upload_id"])["rows_written"], len(exams_of())) == (15, 15)
 
 
 def test_a_part_delivered_twice_or_crashed_half_way_writes_everything_once(
