@@ -29,7 +29,8 @@ KNOWN_SHARE = 0.9
 def run() -> dict[str, dict[str, Any]]:
     figures = measure()
     today = date.today().isoformat()
-    goal = "informative: baseline before issue 17 cuts it (all items sent during ingest_object / rows)"
+    goal = ("informative: after issue 17's cuts (before: 6.01, 4.01, 4.01, 0.01); all items sent during "
+            "ingest_object / rows")
     result = {
         f"ingest_items_per_{name}": {"value": round(figure["per_row"], 2), "unit": "items",
                                      "goal": goal + f"; by table {figure['by_table']}", "measured_at": today}

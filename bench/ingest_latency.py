@@ -71,8 +71,8 @@ def run() -> dict[str, dict[str, Any]]:
             "goal": f"informative: sequential writer with {assumed}", "measured_at": today},
         "ingest_500k_rows_projected_minutes_aws_latency": {
             "value": round(projected, 1), "unit": "min",
-            "goal": f"< {LAMBDA_LIMIT_MINUTES} (Lambda limit); issue 17: < 5 and 4× faster than this sequential "
-                    "baseline", "measured_at": today},
+            "goal": f"informative: one writer, wall time here (Lambda's limit {LAMBDA_LIMIT_MINUTES}; a big file "
+                    "is cut into parts: ingest_500k_rows_projected_minutes_in_parts)", "measured_at": today},
         "ingest_aws_calls_per_1k_rows": {
             "value": round(sum(calls.values()) * 1000 / ROWS), "unit": "calls",
             "goal": f"informative: {calls} for {ROWS} rows", "measured_at": today},
@@ -81,6 +81,6 @@ def run() -> dict[str, dict[str, Any]]:
             "goal": "informative: the added round trips alone (no server time), sequential", "measured_at": today},
         "ingest_500k_rows_projected_minutes_own_cpu_plus_latency": {
             "value": round(estimate, 1), "unit": "min",
-            "goal": f"< {LAMBDA_LIMIT_MINUTES}: the ingest process's CPU time plus the waits, without moto's time "
-                    "(the AWS-like estimate)", "measured_at": today},
+            "goal": f"informative: one writer's CPU time plus the waits, without moto's time (the AWS-like "
+                    f"estimate; Lambda's limit {LAMBDA_LIMIT_MINUTES})", "measured_at": today},
     }

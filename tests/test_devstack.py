@@ -111,7 +111,9 @@ def test_ministry_staff_entries_are_checked_normalised_and_added_to_the_demo_one
 def test_dev_stack_comes_up_seeded_and_stops_on_ctrl_c(tmp_path: Path) -> None:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | {
-        "PORT": str(port), "XDG_CACHE_HOME": str(tmp_path), "MINISTRY_STAFF": f" {EXTRA_MINISTRY}"}
+        "PORT": str(port), "XDG_CACHE_HOME": str(tmp_path), "MINISTRY_STAFF": f" {EXTRA_MINISTRY}",
+        # Every file is cut into parts of one row: the parts go through the stack's own queue.
+        "UPLOAD_SPLIT_BYTES": "1", "UPLOAD_PART_ROWS": "1"}
     process = subprocess.Popen(
         [sys.executable, "-m", "devstack"], cwd=ROOT, env=env,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -173,7 +175,8 @@ def test_dev_stack_comes_up_seeded_and_stops_on_ctrl_c(tmp_path: Path) -> None:
         assert who_am_i(base, click_through_login(base, EXTRA_MINISTRY))["roles"] == [
             "ministry", "ministry_administrator", "resident"]
 
-        # A school uploads a file through the API; the bridge hands it to ingest_upload.
+        # A school uploads a file through the API; the bridge hands it to ingest_upload, which cuts
+        # it into parts (one row each here) and queues them; the bridge hands those on too.
         representative = re.search(r"representative of Vilniaus .*?(\d{11})", banner)
         assert representative
         rep_token = click_through_login(base, representative.group(1))
@@ -196,7 +199,9 @@ def test_dev_stack_comes_up_seeded_and_stops_on_ctrl_c(tmp_path: Path) -> None:
         graduate = re.search(r"resident\s+Gabija Butkutė\s+(\d{11})", banner)
         assert graduate
         rows = ("kind;person_id;source_id;subject;start_date;score\r\n"
-                f"EXAM;{graduate.group(1)};dev-1;Fizika;2026-06-08;66\r\n")
+                f"EXAM;{graduate.group(1)};dev-1;Fizika;2026-06-08;66\r\n"
+                f"EXAM;{graduate.group(1)};dev-2;Chemija;2026-06-09;71\r\n"
+                f"EXAM;{graduate.group(1)};dev-3;Biologija;2026-06-10;250\r\n")
         sent = requests.post(started["url"], data=started["fields"], timeout=10,
                              files={"file": ("egzaminai 2026+.csv", rows.encode("utf-8-sig"), "text/csv")})
         assert sent.status_code in (200, 204), sent.text
@@ -208,7 +213,8 @@ def test_dev_stack_comes_up_seeded_and_stops_on_ctrl_c(tmp_path: Path) -> None:
             if report["status"] not in ("PENDING", "PROCESSING"):
                 break
             time.sleep(0.3)
-        assert (report["status"], report["rows_written"], report["rows_rejected"]) == ("DONE", 1, 0), report
+        assert (report["status"], report["rows_written"], report["rows_rejected"]) == ("DONE", 2, 1), report
+        assert [(e["line"], e["column"]) for e in report["errors"]] == [(4, "score")]
 
         # The schedule's stand-in passes every seeded qualification to the fake DAKPR, once.
         dakpr_url = re.search(r"Fake DAKPR: (http://\S+)", banner)

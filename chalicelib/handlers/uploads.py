@@ -24,7 +24,7 @@ INGEST_BATCH_SIZE = 1
 # counts raised, towards the dead-letter queue). It is the records table's write budget that sets
 # the number, not Lambda's (docs/OPERATIONS.md "September: 1,000 uploads at once"); it stays at or
 # under the function's reserved concurrency in .chalice/config.json (tests/infra/test_september.py).
-INGEST_MAXIMUM_CONCURRENCY = 20
+INGEST_MAXIMUM_CONCURRENCY = 8
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

@@ -18,9 +18,10 @@ DATA_KEY_ARN = {"Fn::ImportValue": {"Fn::Sub": "mr-${Stage}-DataKeyArn"}}
 PARTS = {"Fn::Sub": "arn:${AWS::Partition}:s3:::mr-${Stage}-uploads/parts/*"}
 # The doc's assumptions behind the write budget (docs/OPERATIONS.md "September"): the faster of the
 # two per-invocation rates (docs/PERFORMANCE.md, the AWS-like estimate) and the records table's
-# own items per new row of a typical school file (record, head, a new pupil's summary).
-FAST_ROWS_PER_SECOND = 500
-RECORDS_WRITE_UNITS_PER_ROW = 2.05
+# write units per new row of a typical school file: 2.05 items (record, head, a new pupil's
+# summary), two units each as every row is written in a transaction.
+FAST_ROWS_PER_SECOND = 770
+RECORDS_WRITE_UNITS_PER_ROW = 4.1
 LAMBDA_ACCOUNT_CONCURRENCY = 1000  # the default quota
 LAMBDA_UNRESERVED_MINIMUM = 100  # Lambda keeps this much for functions without a reservation
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -20,9 +19,18 @@ from chalicelib.config import UPLOADS_QUEUE, settings
 from chalicelib.handlers.uploads import ingest_upload
 from chalicelib.models.records import record_head
 from chalicelib.models.uploads import Upload, UploadPart, part_key
-from chalicelib.services import records as records_service
 from tests.api.conftest import World
-from tests.ingest.test_ingest import PUPIL, csv_file, exam_rows, exams_of, journal_of, sqs_event, status, upload
+from tests.ingest.test_ingest import (
+    PUPIL,
+    crash_on_transaction,
+    csv_file,
+    exam_rows,
+    exams_of,
+    journal_of,
+    sqs_event,
+    status,
+    upload,
+)
 
 PART_ROWS = 7
 
@@ -34,7 +42,7 @@ def queue(world: World, bucket: Any, monkeypatch: pytest.MonkeyPatch) -> str:
     return str(boto3.client("sqs").create_queue(QueueName=UPLOADS_QUEUE)["QueueUrl"])
 
 
-def drain(queue: str, rounds: int = 50, deliver: Callable[[dict[str, Any]], None] | None = None) -> list[str]:
+def drain(queue: str, rounds: int = 50) -> list[str]:
     """Deliver every message on the queue, as Lambda's poller does; the bodies delivered."""
     sqs = boto3.client("sqs")
     bodies: list[str] = []
@@ -43,15 +51,28 @@ def drain(queue: str, rounds: int = 50, deliver: Callable[[dict[str, Any]], None
         if not messages.get("Messages"):
             return bodies
         for message in messages["Messages"]:
-            event = sqs_event("unused")
-            event["Records"][0]["body"] = message["Body"]
             try:
-                (deliver or (lambda e: ingest_upload(e, None)))(event)
+                deliver(message["Body"])
             except Exception:
                 continue
             bodies.append(message["Body"])
             sqs.delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])
     return bodies
+
+
+def part_messages(queue: str, *, hide: bool = True) -> dict[int, str]:
+    """The part messages on the queue by part number (received: hidden for a while unless `hide`
+    is False, so that `drain` finds them again)."""
+    extra = {} if hide else {"VisibilityTimeout": 0}
+    messages = boto3.client("sqs").receive_message(QueueUrl=queue, MaxNumberOfMessages=10, **extra)["Messages"]
+    return {json.loads(m["Body"])["upload_part"]["part"]: m["Body"] for m in messages}
+
+
+def deliver(body: str) -> None:
+    """One message to `ingest_upload`, as Lambda's SQS integration hands it over."""
+    event = sqs_event("unused")
+    event["Records"][0]["body"] = body
+    ingest_upload(event, None)
 
 
 def parts_of(upload_id: str) -> list[UploadPart]:
@@ -151,30 +172,18 @@ def test_a_part_delivered_twice_or_crashed_half_way_writes_everything_once(
     world: World, bucket: Any, queue: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("UPLOAD_PART_ROWS", "150")
-    real_apply: Callable[..., None] = records_service.apply
-    calls = {"n": 0}
-
-    def crash_on_second(plans: Any) -> None:
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise RuntimeError("the function was stopped here")
-        real_apply(plans)
-
-    monkeypatch.setattr(records_service, "apply", crash_on_second)
+    crash_on_transaction(monkeypatch, 2)
     sent = upload(world, bucket, csv_file(*exam_rows(300)))
-    sqs = boto3.client("sqs")
-    first = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10, VisibilityTimeout=0)["Messages"]
-    assert len(first) == 2
-    event = sqs_event("unused")
-    event["Records"][0]["body"] = first[0]["Body"]
+    first = part_messages(queue, hide=False)
+    assert sorted(first) == [0, 1]
     with pytest.raises(RuntimeError):
-        ingest_upload(event, None)  # crashed part-way: the message stays
+        deliver(first[0])  # crashed part-way: the message stays
     crashed = [p for p in parts_of(sent["upload_id"]) if p.status == "FAILED"]
     assert len(crashed) == 1 and 0 < len(exams_of()) < 300
     seen = status(world, sent["upload_id"])
     assert (seen["status"], seen["failure_reason"]) == ("FAILED", "RuntimeError")
     drain(queue)  # delivered again, with the other part
-    ingest_upload(event, None)  # and once more, after it was done: nothing changes
+    deliver(first[0])  # and once more, after it was done: nothing changes
     done = status(world, sent["upload_id"])
     assert (done["status"], done["rows_read"], done["rows_written"], done["rows_rejected"]) == ("DONE", 300, 300, 0)
     assert done["failure_reason"] is None
@@ -200,15 +209,10 @@ def test_the_s3_event_again_while_parts_run_queues_no_second_split(world: World,
 
 def test_a_permit_revoked_while_parts_wait_stops_the_later_parts(world: World, bucket: Any, queue: str) -> None:
     sent = upload(world, bucket, csv_file(*exam_rows(14)))
-    sqs = boto3.client("sqs")
-    messages = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)["Messages"]
-    by_part = {json.loads(m["Body"])["upload_part"]["part"]: m for m in messages}
-    event = sqs_event("unused")
-    event["Records"][0]["body"] = by_part[0]["Body"]
-    ingest_upload(event, None)
+    by_part = part_messages(queue)
+    deliver(by_part[0])
     world.call("ministry", "DELETE", f"/institutions/inst-a/permits/{world.permits['inst-a']}")
-    event["Records"][0]["body"] = by_part[1]["Body"]
-    ingest_upload(event, None)
+    deliver(by_part[1])
     result = Upload.get(sent["upload_id"])
     assert (result.status, result.rows_written, result.rows_rejected) == ("DONE", 7, 7)
     assert {e["code"] for e in result.first_errors} == {"file.permit"}

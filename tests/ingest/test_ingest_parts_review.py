@@ -5,13 +5,11 @@ problem reported twice. Fixtures and helpers of tests/ingest/test_ingest_parts.p
 from __future__ import annotations
 
 import io
-import json
 import zipfile
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import boto3
 import pytest
 from openpyxl import Workbook
 
@@ -20,7 +18,12 @@ from chalicelib.models.uploads import Upload, UploadPart
 from chalicelib.services import records as records_service
 from tests.api.conftest import World
 from tests.ingest.test_ingest import PUPIL, csv_file, exam_rows, exams_of, sqs_event, status, upload
-from tests.ingest.test_ingest_parts import drain, parts_of, queue  # noqa: F401 - the fixture, asked for by name
+from tests.ingest.test_ingest_parts import (  # noqa: F401 - queue: the fixture, asked for by name
+    deliver,
+    drain,
+    part_messages,
+    queue,
+)
 
 
 def test_a_split_that_crashed_while_saving_its_parts_finishes_once_delivered_again(
@@ -63,19 +66,14 @@ def test_an_s3_event_again_after_parts_wrote_rows_never_says_nothing_was_written
     parts already wrote rows; the remaining parts then stop at REJECTED and the school's and the
     ministry's counts say nothing was written."""
     sent = upload(world, bucket, csv_file(*exam_rows(14)))
-    sqs = boto3.client("sqs")
-    messages = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)["Messages"]
-    by_part = {json.loads(m["Body"])["upload_part"]["part"]: m for m in messages}
-    event = sqs_event("unused")
-    event["Records"][0]["body"] = by_part[0]["Body"]
-    ingest_upload(event, None)  # part 0 writes its 7 rows
+    by_part = part_messages(queue)
+    deliver(by_part[0])  # part 0 writes its 7 rows
     assert len(exams_of()) == 7
     world.call("ministry", "DELETE", f"/institutions/inst-a/permits/{world.permits['inst-a']}")
     ran_out = datetime.now(UTC) - timedelta(seconds=1)
     Upload.get(sent["upload_id"]).update(actions=[Upload.lease_until.set(ran_out)])  # the split's lease
     ingest_upload(sqs_event(sent["key"]), None)  # the S3 event again
-    event["Records"][0]["body"] = by_part[1]["Body"]
-    ingest_upload(event, None)
+    deliver(by_part[1])
     result = Upload.get(sent["upload_id"])
     assert len(exams_of()) == 7
     assert result.status != "REJECTED" or int(result.rows_written) == 7, (
@@ -102,16 +100,11 @@ def test_an_s3_event_while_a_part_waits_as_failed_never_says_nothing_was_written
 
     monkeypatch.setattr(records_service, "apply", crash_in_part_0)
     sent = upload(world, bucket, csv_file(*exam_rows(300)))
-    sqs = boto3.client("sqs")
-    messages = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)["Messages"]
-    by_part = {json.loads(m["Body"])["upload_part"]["part"]: m for m in messages}
-    event = sqs_event("unused")
-    event["Records"][0]["body"] = by_part[1]["Body"]
-    ingest_upload(event, None)  # part 1: 150 rows written, DONE
+    by_part = part_messages(queue)
+    deliver(by_part[1])  # part 1: 150 rows written, DONE
     calls["armed"] = True
-    event["Records"][0]["body"] = by_part[0]["Body"]
     with pytest.raises(RuntimeError):
-        ingest_upload(event, None)  # part 0 fails after its first chunk; SQS will deliver it again
+        deliver(by_part[0])  # part 0 fails after its first chunk; SQS will deliver it again
     written = len(exams_of())
     assert 150 < written < 300
     assert Upload.get(sent["upload_id"]).status == "FAILED"
