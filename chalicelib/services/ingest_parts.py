@@ -8,9 +8,9 @@ One sequential writer takes about 1 ms of CPU per row plus a DynamoDB round trip
    (`MAX_ROWS` at most), and where every `upload_part_rows`-th row ends — for CSV the byte offset
    and line, so a part is a ranged read; an XLSX part reads its sheet from the start and skips
    (so an XLSX file has at most `MOST_XLSX_PARTS` parts).
-   It writes one `UploadPart` item per part (only if absent: a second `split` after a crash
-   writes the same parts and leaves those begun alone) and sends a message per unfinished part to
-   the uploads queue itself.
+   It writes one `UploadPart` item per part, then the part count on the upload (a `split` stopped
+   in between is cut again by the next delivery, replacing those parts: none was queued yet),
+   and sends a message per unfinished part to the uploads queue itself.
 2. `ingest_part` (any invocation, one message each): claims its part with a lease, as the upload
    is claimed; writes its rows through the same `write_rows` and the same `Batch` as a small file
    (the permit re-checked every chunk, every write conditional); spools its report lines to S3;
@@ -36,7 +36,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any
 
-from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.exceptions import UpdateError
 
 from chalicelib import observability, queues, storage
 from chalicelib.config import settings
@@ -66,7 +66,7 @@ def split(upload: Upload, report: Report) -> str:
             return upload.status  # finished here: refused as a whole
         parts, file_problems = scanned
         # Every part is saved before the upload says how many there are: a split that stops in
-        # between has not happened (the next delivery of the S3 event cuts the same parts again).
+        # between has not happened (the next delivery of the S3 event cuts the file again).
         _save_parts(parts)
         upload.update(actions=[Upload.parts_total.set(len(parts)),
                                Upload.scan_problems.set([problem.stored() for problem in file_problems]),
@@ -116,12 +116,11 @@ def _scan(upload: Upload, report: Report) -> tuple[list[UploadPart], list[RowPro
 
 
 def _save_parts(parts: list[UploadPart]) -> None:
+    """Every part as this scan cut it, replacing any an earlier scan left: no part is queued
+    before the upload counts its parts, so a part found here was never started — and a scan need
+    not cut as the last one did (its reading budget is CPU time, the part size a setting)."""
     for part in parts:
-        try:
-            part.save(condition=UploadPart.upload_id.does_not_exist())
-        except PutError as exc:
-            if not condition_failed(exc):
-                raise  # (an existing part is the same part, from a split before a crash: kept as it is)
+        part.save()
 
 
 def _parts(upload: Upload) -> list[UploadPart]:

@@ -153,11 +153,24 @@ def test_two_applications_racing_for_the_last_place_end_in_one(world: World, mon
         applied(world, code=code)
     from concurrent.futures import ThreadPoolExecutor
 
+    from chalicelib.errors import Problem
+    from chalicelib.services import applications
+    from chalicelib.services.access import caller_facts
+
+    # The service itself, from two threads: chalice.test.Client keeps one `current_request` for
+    # the app, so two requests through it at once can swap their bodies.
+    caller = caller_facts(PEOPLE["resident"])
+
+    def apply(code: str) -> str:
+        try:
+            applications.apply(caller, application(code))
+        except Problem as problem:
+            return str(problem.code)
+        return "applied"
+
     with ThreadPoolExecutor(2) as pool:
-        answers = list(pool.map(lambda code: world.call("resident", "POST", "/applications", application(code)),
-                                codes[2:]))
-    assert sorted(a.status_code for a in answers) == [201, 409]
-    assert {a.json_body.get("code") for a in answers if a.status_code == 409} == {"application.too_many"}
+        answers = list(pool.map(apply, codes[2:]))
+    assert sorted(answers) == ["application.too_many", "applied"]
 
 
 # --- identifiers --------------------------------------------------------------------------------------

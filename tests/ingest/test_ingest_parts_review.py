@@ -1,10 +1,12 @@
-"""Found by the red-team pass on big files in parts (issue 17), each fixed: a split that stops
-while saving its parts, the S3 event delivered again after parts wrote rows, and a whole-file
-problem reported twice. Fixtures and helpers of tests/ingest/test_ingest_parts.py."""
+"""Found by the red-team passes on big files in parts (issue 17), each fixed: a split that stops
+while saving its parts, the S3 event delivered again after parts wrote rows, a whole-file problem
+reported twice, and a split cut again differently (another budget, another part size). Fixtures
+and helpers of tests/ingest/test_ingest_parts.py."""
 
 from __future__ import annotations
 
 import io
+import itertools
 import zipfile
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -13,8 +15,10 @@ from typing import Any
 import pytest
 from openpyxl import Workbook
 
+from chalicelib.domain.upload import ReadBudget
 from chalicelib.handlers.uploads import ingest_upload
 from chalicelib.models.uploads import Upload, UploadPart
+from chalicelib.services import ingest_parts
 from chalicelib.services import records as records_service
 from tests.api.conftest import World
 from tests.ingest.test_ingest import PUPIL, csv_file, exam_rows, exams_of, sqs_event, status, upload
@@ -22,6 +26,7 @@ from tests.ingest.test_ingest_parts import (  # noqa: F401 - queue: the fixture,
     deliver,
     drain,
     part_messages,
+    parts_of,
     queue,
 )
 
@@ -151,3 +156,77 @@ def test_a_problem_of_the_whole_file_is_reported_once_in_parts_as_in_one_piece(
     assert [(e["line"], e["code"]) for e in whole["errors"]] == [(0, "file.not_xlsx")]
     assert (parts["status"], parts["rows_read"], parts["rows_written"]) == ("DONE", 16, 16)
     assert [(e["line"], e["code"]) for e in parts["errors"]] == [(0, "file.not_xlsx")]
+
+
+def _stopped_after_saving_parts(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The split's invocation stops right after its parts are saved, before the upload says how
+    many there are (a timeout, a throttled `UpdateItem`): the window 1964b0f made survivable by
+    cutting the same parts again on the next delivery. Returns the real `_save_parts`."""
+    real_save = ingest_parts._save_parts
+
+    def save_then_stop(parts: Any) -> None:
+        real_save(parts)
+        raise RuntimeError("the function was stopped here")
+
+    monkeypatch.setattr(ingest_parts, "_save_parts", save_then_stop)
+    return real_save
+
+
+def _cpu_per_tick(monkeypatch: pytest.MonkeyPatch, step: int) -> None:
+    """The reading budget's clock (the thread's CPU time) advancing `step` a call: the same reading
+    costs twice the CPU time at step 2 as at step 1 (a busy host, a cold cache, a GC run)."""
+    ticks = itertools.count(0, step)
+    monkeypatch.setattr(ReadBudget, "clock", staticmethod(lambda: next(ticks)))
+
+
+def test_a_split_cut_again_with_another_row_count_leaves_no_row_unread_and_unreported(
+    world: World, bucket: Any, queue: str, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+) -> None:
+    """Finding 1: `split` saves the parts (only if absent) and then sets `parts_total`; after a
+    stop in between, the next delivery scans again and "cuts the same parts again" — but a scan
+    is not deterministic where the reading budget (CPU time) ends it: the first scan ran out at
+    row 15 and saved part 2 as 1 row; the second reads all 20 rows and cuts part 2 as 6 rows,
+    which `_save_parts` does not write (the part exists). Rows 16-20 are never read: the upload
+    is DONE with 15 rows read and written, no problem reported, and nothing tells the school that
+    five rows of its file were skipped. (Changing UPLOAD_PART_ROWS, a documented knob, between
+    the two deliveries does the same: see the next test.) No part is ever queued before
+    `parts_total` is set, so parts found in this window were never begun and may be replaced."""
+    monkeypatch.setenv("UPLOAD_READ_CPU_SECONDS", "60")
+    real_save = _stopped_after_saving_parts(monkeypatch)
+    _cpu_per_tick(monkeypatch, 2)  # the first delivery: the budget runs out at row 15
+    sent = upload(world, bucket, csv_file(*exam_rows(20)), deliver_it=False)  # parts of 7 rows
+    with pytest.raises(RuntimeError):
+        ingest_upload(sqs_event(sent["key"]), None)
+    monkeypatch.setattr(ingest_parts, "_save_parts", real_save)
+    _cpu_per_tick(monkeypatch, 1)  # the next delivery reads the whole file within the budget
+    ingest_upload(sqs_event(sent["key"]), None)
+    drain(queue)
+    result = status(world, sent["upload_id"])
+    codes = [e["code"] for e in result["errors"]]
+    assert result["status"] == "DONE"
+    assert result["rows_read"] == 20 or "file.too_complex" in codes, (
+        f"{result['rows_read']} of 20 rows read, problems {codes}, parts "
+        f"{[(int(p.first_row), int(p.row_count)) for p in parts_of(sent['upload_id'])]}")
+    assert len(exams_of()) == result["rows_written"]
+
+
+def test_a_split_cut_again_after_the_part_size_changed_reads_every_row_once(
+    world: World, bucket: Any, queue: str, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+) -> None:
+    """Finding 1, by the operator's knob: UPLOAD_PART_ROWS (docs/UPLOADS.md, OPERATIONS.md) changed
+    by a deploy while a split was stopped between its parts and `parts_total`. The old parts of
+    7 rows are kept and the new part 3 (rows 15-19 of 5-row parts) is added: rows 15-20 are read
+    twice and the upload reports 25 rows read of a 20-row file (the other way, 7 -> 10, it
+    reports 14 of 20 and skips six rows silently)."""
+    real_save = _stopped_after_saving_parts(monkeypatch)
+    sent = upload(world, bucket, csv_file(*exam_rows(20)), deliver_it=False)  # parts of 7 rows
+    with pytest.raises(RuntimeError):
+        ingest_upload(sqs_event(sent["key"]), None)
+    monkeypatch.setattr(ingest_parts, "_save_parts", real_save)
+    monkeypatch.setenv("UPLOAD_PART_ROWS", "5")
+    ingest_upload(sqs_event(sent["key"]), None)
+    drain(queue)
+    result = status(world, sent["upload_id"])
+    assert (result["status"], result["rows_read"], result["rows_written"]) == ("DONE", 20, 20), (
+        result["rows_read"], [(int(p.first_row), int(p.row_count)) for p in parts_of(sent["upload_id"])])
+    assert len(exams_of()) == 20
