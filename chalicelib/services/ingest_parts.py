@@ -142,6 +142,10 @@ def ingest_part(upload_id: str, number: int, today: date | None = None) -> str:
     except (Upload.DoesNotExist, UploadPart.DoesNotExist):
         observability.log("ingest_ignored", "WARNING", reason="no part")
         return "IGNORED"
+    if number >= int(upload.parts_total or 0):
+        # Not one of the parts the upload counts (a split cut afresh, replacing an earlier one).
+        observability.log("ingest_ignored", "WARNING", reason="not a counted part")
+        return "IGNORED"
     if upload.status in (DONE, REJECTED):
         return upload.status
     if part.status != DONE:
