@@ -59,18 +59,18 @@ from chalicelib.services.ingest import (
 
 
 def split(upload: Upload, report: Report) -> str:
-    """Read a big file once, cut it into parts, queue them. Returns the upload's status now."""
-    if not upload.parts_total:
-        scanned = _scan(upload, report)
-        if scanned is None:
-            return upload.status  # finished here: refused as a whole
-        parts, file_problems = scanned
-        # Every part is saved before the upload says how many there are: a split that stops in
-        # between has not happened (the next delivery of the S3 event cuts the file again).
-        _save_parts(parts)
-        upload.update(actions=[Upload.parts_total.set(len(parts)),
-                               Upload.scan_problems.set([problem.stored() for problem in file_problems]),
-                               Upload.updated_at.set(datetime.now(UTC))])
+    """Read a big file once, cut it into parts, queue them. Returns the upload's status now. (An
+    upload already cut never comes here: `ingest_object` hands it to `resume`.)"""
+    scanned = _scan(upload, report)
+    if scanned is None:
+        return upload.status  # finished here: refused as a whole
+    parts, file_problems = scanned
+    # Every part is saved before the upload says how many there are: a split that stops in
+    # between has not happened (the next delivery of the S3 event cuts the file again).
+    _save_parts(parts)
+    upload.update(actions=[Upload.parts_total.set(len(parts)),
+                           Upload.scan_problems.set([problem.stored() for problem in file_problems]),
+                           Upload.updated_at.set(datetime.now(UTC))])
     observability.log("ingest_split", upload_id=upload.upload_id, parts=int(upload.parts_total or 0))
     return resume(upload)
 
